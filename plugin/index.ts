@@ -1,0 +1,44 @@
+/**
+ * The Prettier plugin: a declarative entry over the core. Nothing runs at
+ * import; tree-sitter is initialised on the first parse.
+ */
+import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
+import { parser } from "./parser.js";
+import { printer } from "./printer.js";
+
+const NAMES = ["dockerfile", "containerfile"];
+
+/** Dockerfile, Containerfile, *.dockerfile, *.containerfile, Dockerfile.*, Containerfile.* in any case. */
+export function isDockerfileName(filepath: string): boolean {
+  const base = (filepath.split(/[\\/]/).pop() ?? "").toLowerCase();
+  return NAMES.some((n) => base === n || base.startsWith(`${n}.`) || base.endsWith(`.${n}`));
+}
+
+export const languages: SupportLanguage[] = [
+  {
+    name: "Dockerfile",
+    parsers: ["dockerfile"],
+    aliases: ["dockerfile", "containerfile"],
+    filenames: ["Dockerfile", "Containerfile"],
+    extensions: [".dockerfile", ".containerfile"],
+    linguistLanguageId: 89,
+    vscodeLanguageIds: ["dockerfile"],
+    isSupported: ({ filepath }: { filepath: string }) => isDockerfileName(filepath),
+  } as SupportLanguage,
+];
+
+export const options: SupportOptions = {
+  dockerfileVerify: {
+    type: "boolean",
+    category: "Dockerfile",
+    default: true,
+    description:
+      "Check that the formatted Dockerfile means what the input meant (and refuse to format otherwise). Turn off only for speed.",
+  },
+};
+
+export const parsers = { dockerfile: parser };
+export const printers = { dockerfile: printer };
+
+const plugin: Plugin = { languages, options, parsers, printers };
+export default plugin;

@@ -1,0 +1,133 @@
+/**
+ * The formatter: prints a model in the house style and checks that the
+ * result means what the input meant.
+ */
+import { buildModel, type DockerfileModel, type Instruction } from "../model/model.js";
+import { DockerfileSyntaxError, isCommentLine, trimLeftSpace } from "../model/scan.js";
+import { compareMeanings, meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
+import { formatInstruction, verbatimLines, type InstructionFormatOptions } from "./instruction.js";
+
+export interface FormatOptions {
+  /** Spaces per indent level (Prettier's tabWidth). */
+  tabWidth?: number;
+  useTabs?: boolean;
+  printWidth?: number;
+  /** Verify that the output means what the input meant (default true). */
+  verify?: boolean;
+}
+
+/** How many instructions fell back to their own text in this process (for tests and benchmarks). */
+export const fallbackCount = { value: 0 };
+
+export class MeaningChangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MeaningChangedError";
+  }
+}
+
+const DIRECTIVE_LIKE = /^#\s*(syntax|escape|check)\s*=/i;
+const PRETTIER_IGNORE = /^#\s*prettier-ignore\s*$/;
+
+function resolveOptions(options: FormatOptions): InstructionFormatOptions {
+  const tabWidth = options.tabWidth ?? 2;
+  return {
+    indent: options.useTabs ? "\t" : " ".repeat(Math.max(0, tabWidth)),
+    printWidth: options.printWidth ?? 80,
+  };
+}
+
+/**
+ * Prints the model. `verbatim` lists instructions to print exactly as written
+ * (prettier-ignore, or after a failed self-check).
+ */
+export function printModel(
+  model: DockerfileModel,
+  options: FormatOptions = {},
+  verbatim: ReadonlySet<number> = new Set(),
+): string {
+  const opts = resolveOptions(options);
+  const shells = shellsInEffect(model);
+  const out: string[] = [];
+  let blankPending = false;
+  let ignoreNext = false;
+  let sawContent = false;
+  const entries = model.entries;
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e]!;
+    if (entry.type === "blank") {
+      if (!sawContent) {
+        // A blank line before a directive-looking comment keeps it a comment.
+        const next = entries.slice(e + 1).find((x) => x.type !== "blank");
+        if (next && next.type === "comment" && DIRECTIVE_LIKE.test(trimLeftSpace(model.lines[next.line]!.text))) {
+          if (out.length === 0) {
+            out.push("");
+            sawContent = true;
+          }
+        }
+        continue;
+      }
+      blankPending = true;
+      continue;
+    }
+    if (blankPending && out.length > 0) out.push("");
+    blankPending = false;
+    sawContent = true;
+    if (entry.type === "directive" || entry.type === "comment") {
+      const text = model.lines[entry.line]!.text.trim();
+      out.push(text);
+      ignoreNext = entry.type === "comment" && PRETTIER_IGNORE.test(text);
+      continue;
+    }
+    const instr = entry as Instruction;
+    if (ignoreNext || verbatim.has(instr.index)) {
+      out.push(...verbatimLines(model, instr));
+    } else {
+      out.push(...formatInstruction(model, instr, shells[instr.index] ?? null, opts));
+    }
+    ignoreNext = false;
+  }
+  while (out.length > 0 && out[out.length - 1] === "" ) out.pop();
+  if (out.length === 0) return "";
+  return out.join("\n") + "\n";
+}
+
+export interface FormatResult {
+  text: string;
+  model: DockerfileModel;
+}
+
+/**
+ * Formats a Dockerfile (text with `\n` line endings in the output). Throws
+ * DockerfileSyntaxError for input BuildKit rejects and MeaningChangedError if
+ * the output would mean something else (a bug: it is never returned).
+ */
+export function formatModel(model: DockerfileModel, options: FormatOptions = {}): string {
+  const inputMeaning = options.verify === false ? null : meaningOf(model);
+  const verbatim = new Set<number>();
+  for (let attempt = 0; ; attempt++) {
+    const text = printModel(model, options, verbatim);
+    if (!inputMeaning) return text;
+    const outModel = buildModel(text);
+    const outMeaning = meaningOf(outModel);
+    const diff = compareMeanings(inputMeaning, outMeaning);
+    if (!diff) return text;
+    // Fall back to the user's own text for the instruction that changed.
+    const index = inputMeaning.instructions.findIndex((m) => m.line === diff.lineA);
+    if (index === -1 || verbatim.has(index) || attempt > model.instructions.length) {
+      throw new MeaningChangedError(
+        `formatting would change the meaning of this Dockerfile (line ${diff.lineA + 1}): ${diff.message}`,
+      );
+    }
+    verbatim.add(index);
+    fallbackCount.value++;
+    if (process.env.DOCKERFILE_FORMAT_DEBUG) console.error(`fallback line ${diff.lineA + 1}: ${diff.message}`);
+  }
+}
+
+export function formatText(text: string, options: FormatOptions = {}): string {
+  return formatModel(buildModel(text), options);
+}
+
+export { DockerfileSyntaxError, isCommentLine };
+export type { FileMeaning };

@@ -1,0 +1,119 @@
+/**
+ * Splits an instruction's logical line into words and blank runs, knowing
+ * which blank runs the instruction's parser ignores (and so may be printed
+ * as one space or moved to a line break) and which are part of a value.
+ */
+import type { EscapeChar } from "../model/scan.js";
+
+export interface Token {
+  kind: "word" | "blank";
+  start: number;
+  end: number;
+  /** For blanks: whether its width may change without changing the meaning. */
+  collapsible: boolean;
+}
+
+export type Lexer = "words" | "shell" | "verbatim";
+
+/**
+ * Reads one word starting at `pos` and returns where it ends.
+ * words: BuildKit's parseWords quoting (both quotes; the escape character escapes, not inside '').
+ * shell: POSIX quoting ('', "", $'', backslash), a word starting with # runs to the end (a comment).
+ */
+function wordEnd(text: string, pos: number, lexer: Lexer, escape: EscapeChar, atWordStart: boolean): number {
+  const n = text.length;
+  if (lexer === "shell" && atWordStart && text[pos] === "#") return n;
+  const esc = lexer === "shell" ? "\\" : escape;
+  let i = pos;
+  while (i < n) {
+    const ch = text[i]!;
+    if (ch === " " || ch === "\t") return i;
+    if (ch === esc) {
+      i += 2;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      const q = ch;
+      // inside '' nothing is escaped, except in bash's $'...'
+      const escapes = q === '"' || (lexer === "shell" && i > 0 && text[i - 1] === "$");
+      i++;
+      while (i < n && text[i] !== q) {
+        if (escapes && text[i] === esc) i++;
+        i++;
+      }
+      i++;
+      continue;
+    }
+    i++;
+  }
+  return n;
+}
+
+/**
+ * Tokenises `text` from `from` on. Blank runs are collapsible unless the lexer
+ * is verbatim; the caller adjusts collapsibility for regions it knows more about.
+ */
+export function tokenize(text: string, from: number, lexer: Lexer, escape: EscapeChar): Token[] {
+  const tokens: Token[] = [];
+  let i = from;
+  const n = text.length;
+  if (lexer === "verbatim") {
+    // leading blanks are trimmed by BuildKit, trailing too: the middle is one value.
+    let s = i;
+    while (s < n && (text[s] === " " || text[s] === "\t")) s++;
+    let e = n;
+    while (e > s && (text[e - 1] === " " || text[e - 1] === "\t")) e--;
+    if (s > i) tokens.push({ kind: "blank", start: i, end: s, collapsible: true });
+    if (e > s) tokens.push({ kind: "word", start: s, end: e, collapsible: false });
+    if (n > e) tokens.push({ kind: "blank", start: e, end: n, collapsible: true });
+    return tokens;
+  }
+  while (i < n) {
+    const ch = text[i]!;
+    if (ch === " " || ch === "\t") {
+      let j = i;
+      while (j < n && (text[j] === " " || text[j] === "\t")) j++;
+      tokens.push({ kind: "blank", start: i, end: j, collapsible: true });
+      i = j;
+      continue;
+    }
+    const j = wordEnd(text, i, lexer, escape, true);
+    tokens.push({ kind: "word", start: i, end: Math.max(j, i + 1), collapsible: false });
+    i = Math.max(j, i + 1);
+  }
+  return tokens;
+}
+
+/** Tokenises a JSON array's text: returns the raw string tokens, or null if it is not a plain array of strings. */
+export function jsonStringTokens(text: string): string[] | null {
+  const t = text.trim();
+  if (!t.startsWith("[") || !t.endsWith("]")) return null;
+  const out: string[] = [];
+  let i = 1;
+  let expectValue = true;
+  const n = t.length - 1;
+  while (i < n) {
+    const ch = t[i]!;
+    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") {
+      i++;
+      continue;
+    }
+    if (ch === '"' && expectValue) {
+      let j = i + 1;
+      while (j < n && t[j] !== '"') j += t[j] === "\\" ? 2 : 1;
+      if (j >= n) return null;
+      out.push(t.slice(i, j + 1));
+      i = j + 1;
+      expectValue = false;
+      continue;
+    }
+    if (ch === "," && !expectValue) {
+      expectValue = true;
+      i++;
+      continue;
+    }
+    return null;
+  }
+  if (expectValue && out.length > 0) return null;
+  return out;
+}

@@ -1,0 +1,161 @@
+/**
+ * The one model of a Dockerfile: built once per file, printed by the
+ * formatter, read by the rules, reduced to its meaning by the verifier.
+ *
+ * Lines, comments, continuations and heredocs come from the BuildKit-faithful
+ * scanner (scan.ts); dockerfile-ast, the project's parser of record, is parsed
+ * lazily for the rules that want its richer view (flag ranges, images).
+ */
+import { DockerfileParser, type Dockerfile } from "dockerfile-ast";
+import {
+  DockerfileSyntaxError,
+  scan,
+  splitKeyword,
+  stripFlags,
+  isJSONArray,
+  type Directive,
+  type EscapeChar,
+  type PhysicalLine,
+  type ScannedInstruction,
+  type TopLevelEntry,
+} from "./scan.js";
+
+export { DockerfileSyntaxError };
+
+export const KNOWN_INSTRUCTIONS = new Set([
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
+]);
+
+/** What an instruction's arguments are, after BuildKit's flag extraction. */
+export interface Command {
+  /** Keyword as written. */
+  keywordRaw: string;
+  /** Keyword upper case. */
+  keyword: string;
+  /** Processed flag words (`--mount=type=cache,target=/x`), as BuildKit lists them. */
+  flags: string[];
+  /** Argument text after flags, trimmed. */
+  args: string;
+  /** Exec form: the whole argument text is a JSON array of strings. */
+  json: string[] | null;
+  /** For ONBUILD: the trigger. For HEALTHCHECK: the CMD part is in `args` after the type word. */
+  trigger: Command | null;
+}
+
+export interface Instruction extends ScannedInstruction {
+  index: number;
+  command: Command;
+  stage: number;
+}
+
+export interface Stage {
+  index: number;
+  /** Index of the FROM instruction; -1 for instructions before any FROM. */
+  from: number;
+  name: string | null;
+  /** Stage index this stage is built FROM, if it names an earlier stage. */
+  parent: number | null;
+  instructions: Instruction[];
+}
+
+export interface DockerfileModel {
+  source: string;
+  bom: boolean;
+  eol: "\n" | "\r\n";
+  escape: EscapeChar;
+  lines: PhysicalLine[];
+  directives: Directive[];
+  entries: (TopLevelEntry | Instruction)[];
+  instructions: Instruction[];
+  stages: Stage[];
+  /** dockerfile-ast's view, parsed on first use. */
+  readonly ast: Dockerfile;
+}
+
+export function parseCommand(logical: string, escape: EscapeChar): Command {
+  const { keyword: keywordRaw, rest } = splitKeyword(logical);
+  const keyword = keywordRaw.toUpperCase();
+  const { flags, args } = stripFlags(rest, escape);
+  let json: string[] | null = null;
+  if (isJSONArray(args)) {
+    const parsed = JSON.parse(args.trimStart()) as unknown[];
+    if (parsed.every((v) => typeof v === "string")) json = parsed as string[];
+  }
+  let trigger: Command | null = null;
+  if (keyword === "ONBUILD" && rest !== "") trigger = parseCommand(rest, escape);
+  return { keywordRaw, keyword, flags, args, json, trigger };
+}
+
+export function buildModel(source: string): DockerfileModel {
+  const scanned = scan(source);
+  const instructions: Instruction[] = [];
+  const entries: (TopLevelEntry | Instruction)[] = [];
+  const stages: Stage[] = [];
+  const stageByName = new Map<string, number>();
+  let current: Stage | null = null;
+  for (const entry of scanned.entries) {
+    if (entry.type !== "instruction") {
+      entries.push(entry);
+      continue;
+    }
+    const command = parseCommand(entry.logical, scanned.escape);
+    if (command.keyword === "FROM" || current === null) {
+      const index: number = stages.length;
+      let name: string | null = null;
+      let parent: number | null = null;
+      if (command.keyword === "FROM") {
+        const words = command.args.split(/[\t\v\f\r ]+/).filter(Boolean);
+        if (words.length >= 3 && words[1]!.toUpperCase() === "AS") name = words[2]!.toLowerCase();
+        const base = words[0]?.toLowerCase();
+        if (base !== undefined && stageByName.has(base)) parent = stageByName.get(base)!;
+        else if (base !== undefined && /^\d+$/.test(base) && Number(base) < index) parent = Number(base);
+      }
+      current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, parent, instructions: [] };
+      if (name) stageByName.set(name, index);
+      stages.push(current);
+    }
+    const instruction: Instruction = { ...entry, index: instructions.length, command, stage: current.index };
+    current.instructions.push(instruction);
+    instructions.push(instruction);
+    entries.push(instruction);
+  }
+  let ast: Dockerfile | null = null;
+  return {
+    source,
+    bom: scanned.bom,
+    eol: scanned.eol,
+    escape: scanned.escape,
+    lines: scanned.lines,
+    directives: scanned.directives,
+    entries,
+    instructions,
+    stages,
+    get ast(): Dockerfile {
+      ast ??= DockerfileParser.parse(scanned.bom ? source.slice(1) : source);
+      return ast;
+    },
+  };
+}
+
+/** Offset in the source (after any byte-order mark) of a line and column (0-based). */
+export function offsetOf(model: DockerfileModel, line: number, column = 0): number {
+  const l = model.lines[line];
+  return l ? l.start + column : model.source.length - (model.bom ? 1 : 0);
+}
