@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { buildModel, DockerfileSyntaxError, initShell, meaningOf } from "../src/index.js";
+import { buildModel, compareMeanings, DockerfileSyntaxError, formatText, initShell, meaningOf } from "../src/index.js";
 import { dumpModel } from "./buildkit-dump.js";
+import type { Command, DockerfileModel } from "../src/model/model.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE } from "./helpers.js";
 
 const DIR = join(CORPUS, "conformance", "moby__buildkit");
@@ -26,7 +27,67 @@ describe("the model reads BuildKit's parser testfiles as BuildKit does", () => {
       const expected = readFileSync(join(DIR, f.replace(/__Dockerfile$/, "__result")), "utf8").trim();
       expect(dumpModel(buildModel(text))).toBe(expected);
     });
+    test(`${name}: formatted, BuildKit still reads the same`, () => {
+      const text = readFileSync(join(DIR, f), "utf8");
+      const expected = readFileSync(join(DIR, f.replace(/__Dockerfile$/, "__result")), "utf8").trim();
+      const formatted = formatText(text);
+      // BuildKit's dump keeps shell-form text raw; the formatter may change the
+      // blanks between shell words, so those are compared as shell syntax trees.
+      const original = buildModel(text);
+      expect(dumpModel(original)).toBe(expected);
+      expect(comparable(buildModel(formatted))).toEqual(comparable(original));
+      expect(compareMeanings(meaningOf(buildModel(text)), meaningOf(buildModel(formatted)))).toBeNull();
+    });
   }
+});
+
+const SHELL_FORM = new Set(["RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"]);
+function isShellForm(cmd: Command): boolean {
+  if (cmd.keyword === "ONBUILD") return cmd.trigger !== null && isShellForm(cmd.trigger);
+  return SHELL_FORM.has(cmd.keyword) && cmd.json === null;
+}
+
+/** Per instruction: BuildKit's dump line, or the meaning key for shell-form text. */
+function comparable(model: DockerfileModel): string[] {
+  const dump = dumpModel(model).split("\n(");
+  const meaning = meaningOf(model).instructions;
+  return model.instructions.map((instr, i) => (isShellForm(instr.command) ? meaning[i]!.key : dump[i]!));
+}
+
+describe("the meaning check sees what BuildKit sees", () => {
+  // For every instruction of every testfile: change one character of its
+  // logical line. Whenever BuildKit's dump changes, the meaning must change too.
+  test.skipIf(!HAS_CORPUS)("a change BuildKit would see is never called 'same meaning'", () => {
+    let checked = 0;
+    for (const f of positive) {
+      const text = readFileSync(join(DIR, f), "utf8");
+      const model = buildModel(text);
+      const before = dumpModel(model);
+      for (const instr of model.instructions) {
+        const line = model.lines[instr.startLine]!;
+        for (const [from, to] of [["a", "b"], [" ", "  "], ["\"", "'"], ["=", " "]] as const) {
+          const at = line.text.lastIndexOf(from);
+          if (at <= 0) continue;
+          const lines = text.split("\n");
+          lines[instr.startLine] = line.text.slice(0, at) + to + line.text.slice(at + from.length);
+          const mutated = lines.join("\n");
+          let mutatedModel;
+          try {
+            mutatedModel = buildModel(mutated);
+            meaningOf(mutatedModel);
+          } catch {
+            continue; // the mutation made the file invalid
+          }
+          const shellBlanks = from === " " && isShellForm(instr.command);
+          const dumpChanged = !shellBlanks && dumpModel(mutatedModel) !== before;
+          const meaningChanged = compareMeanings(meaningOf(model), meaningOf(mutatedModel)) !== null;
+          if (dumpChanged) expect(meaningChanged, `${f}:${instr.startLine + 1} ${from}->${to}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });
 
 describe("files BuildKit rejects", () => {
