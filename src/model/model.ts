@@ -103,6 +103,44 @@ export function parseCommand(logical: string, escape: EscapeChar): Command {
   return { keywordRaw, keyword, flags, args, json, trigger };
 }
 
+/**
+ * The flags BuildKit defines that need `=value` (instructions/parse.go and the
+ * RUN flag handlers); its boolean flags (`--link`, `--parents`, ...) need none.
+ * Flags we do not know are left for BuildKit to judge.
+ */
+const STRING_FLAGS: Record<string, Set<string>> = {
+  RUN: new Set(["mount", "network", "security", "device"]),
+  COPY: new Set(["chown", "from", "chmod", "exclude"]),
+  ADD: new Set(["chown", "chmod", "checksum", "exclude"]),
+  FROM: new Set(["platform"]),
+  HEALTHCHECK: new Set(["interval", "timeout", "start-period", "start-interval", "retries"]),
+};
+const BOOLEAN_FLAGS = new Set(["link", "keep-git-dir", "unpack", "parents"]);
+
+/** Rejects what BuildKit's flag parser rejects before any build: a flag with no value. */
+function checkFlags(command: Command, instr: ScannedInstruction, lines: PhysicalLine[]): void {
+  for (const flag of command.flags) {
+    if (flag === "--") break;
+    const name = flag.slice(2).split("=", 1)[0]!;
+    const hasValue = flag.includes("=");
+    const needsValue = STRING_FLAGS[command.keyword]?.has(name) ?? false;
+    if ((needsValue && !hasValue) || (hasValue && flag.endsWith("=") && BOOLEAN_FLAGS.has(name))) {
+      let line = instr.startLine;
+      let column = 0;
+      for (const l of instr.lines) {
+        const at = lines[l.line]!.text.indexOf(`--${name}`);
+        if (at !== -1) {
+          line = l.line;
+          column = at;
+          break;
+        }
+      }
+      throw new DockerfileSyntaxError(`missing a value on flag: --${name}`, line + 1, column + 1);
+    }
+  }
+  if (command.trigger) checkFlags(command.trigger, instr, lines);
+}
+
 export function buildModel(source: string): DockerfileModel {
   const scanned = scan(source);
   const instructions: Instruction[] = [];
@@ -116,6 +154,7 @@ export function buildModel(source: string): DockerfileModel {
       continue;
     }
     const command = parseCommand(entry.logical, scanned.escape);
+    checkFlags(command, entry, scanned.lines);
     if (command.keyword === "FROM" || current === null) {
       const index: number = stages.length;
       let name: string | null = null;
