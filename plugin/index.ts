@@ -18,7 +18,8 @@ export const languages: SupportLanguage[] = [
   {
     name: "Dockerfile",
     parsers: ["dockerfile"],
-    aliases: ["dockerfile", "containerfile"],
+    // Markdown fences name the language as users write it: ```dockerfile, ```Dockerfile
+    aliases: ["dockerfile", "containerfile", "Dockerfile", "Containerfile"],
     filenames: ["Dockerfile", "Containerfile"],
     extensions: [".dockerfile", ".containerfile"],
     linguistLanguageId: 89,

@@ -1,0 +1,115 @@
+import * as prettier from "prettier";
+import { describe, expect, test } from "vitest";
+import plugin from "../plugin/index.js";
+
+const format = (text: string, options: prettier.Options = {}) =>
+  prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
+
+describe("the Prettier plugin", () => {
+  test.each([
+    "Dockerfile",
+    "Containerfile",
+    "dockerfile",
+    "DOCKERFILE",
+    "api.dockerfile",
+    "web.Dockerfile",
+    "build.containerfile",
+    "Dockerfile.prod",
+    "dockerfile.dev",
+    "Containerfile.arm64",
+    "sub/dir/Dockerfile",
+  ])("claims %s", async (filepath) => {
+    const info = await prettier.getFileInfo(filepath, { plugins: [plugin] });
+    expect(info.inferredParser).toBe("dockerfile");
+    expect(await prettier.format("from alpine\n", { filepath, plugins: [plugin] })).toBe("FROM alpine\n");
+  });
+
+  test.each(["docker-compose.yml", "Dockerfile-notes.md", "README.md", "mydockerfile.txt"])(
+    "does not claim %s",
+    async (filepath) => {
+      const info = await prettier.getFileInfo(filepath, { plugins: [plugin] });
+      expect(info.inferredParser).not.toBe("dockerfile");
+    },
+  );
+
+  test("formats ```dockerfile blocks inside Markdown", async () => {
+    const md = "# Build\n\n```dockerfile\nfrom alpine\nrun   echo hi\n```\n\n```Dockerfile\ncmd [\"a\",\"b\"]\n```\n";
+    const out = await prettier.format(md, { filepath: "README.md", plugins: [plugin] });
+    expect(out).toBe('# Build\n\n```dockerfile\nFROM alpine\nRUN echo hi\n```\n\n```Dockerfile\nCMD ["a", "b"]\n```\n');
+  });
+
+  test("tabWidth and useTabs set the continuation indent", async () => {
+    const text = "FROM a\nRUN apk add \\\n  curl\n";
+    expect(await format(text, { tabWidth: 4 })).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    expect(await format(text, { useTabs: true })).toBe("FROM a\nRUN apk add \\\n\tcurl\n");
+  });
+
+  test("endOfLine: CRLF input is printed with the chosen line ending", async () => {
+    const crlf = "from a\r\nrun echo \\\r\n  b\r\n";
+    expect(await format(crlf)).toBe("FROM a\nRUN echo \\\n  b\n");
+    expect(await format(crlf, { endOfLine: "crlf" })).toBe("FROM a\r\nRUN echo \\\r\n  b\r\n");
+    expect(await format(crlf, { endOfLine: "auto" })).toBe("FROM a\r\nRUN echo \\\r\n  b\r\n");
+  });
+
+  test("a byte-order mark is kept", async () => {
+    expect(await format("\uFEFFfrom a\n")).toBe("\uFEFFFROM a\n");
+  });
+
+  test("empty and comment-only files format without error", async () => {
+    expect(await format("")).toBe("");
+    expect(await format("\n\n")).toBe("");
+    expect(await format("# only\n#  comments  \n")).toBe("# only\n#  comments\n");
+  });
+
+  test("# prettier-ignore keeps the next instruction exactly", async () => {
+    const text = "FROM a\n# prettier-ignore\nrun   echo   'x'\nrun   echo   'y'\n";
+    expect(await format(text)).toBe("FROM a\n# prettier-ignore\nrun   echo   'x'\nRUN echo 'y'\n");
+  });
+
+  test("prettier --check semantics: formatted output is stable", async () => {
+    const once = await format("from a as b\nrun a &&\\\n      b\n");
+    expect(await prettier.check(once, { filepath: "Dockerfile", plugins: [plugin] })).toBe(true);
+  });
+
+  test("the self-check can be turned off", async () => {
+    expect(await format("from a\n", { dockerfileVerify: false } as prettier.Options)).toBe("FROM a\n");
+  });
+});
+
+describe("invalid input is a Prettier syntax error with line and column", () => {
+  const cases: [string, string, RegExp, number, number][] = [
+    ["unterminated heredoc", "FROM a\nRUN <<EOF\necho hi\n", /unterminated heredoc/, 2, 5],
+    ["flag with no value", "FROM a\nRUN --mount echo\n", /missing a value on flag: --mount/, 2, 5],
+    ["JSON array of non-strings", 'FROM a\nCMD ["a", 1]\n', /strings only/, 2, 1],
+    ["ENV without value", "FROM a\nENV PATH\n", /ENV must have two arguments/, 2, 1],
+    ["escape directive twice", "# escape=`\n# escape=\\\nFROM a\n", /only one escape/, 2, 1],
+    ["bad escape character", "# escape=x\nFROM a\n", /invalid escape token/, 1, 1],
+  ];
+  test.each(cases)("%s", async (_name, text, message, line, column) => {
+    let error: unknown;
+    try {
+      await format(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SyntaxError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(`(${line}:${column})`);
+    expect((error as { loc: unknown }).loc).toEqual({ start: { line, column } });
+  });
+
+  test("inputs that crash dockerfile-ast or peers do not crash the plugin", async () => {
+    // dockerfile-ast #123 (getHeredocs TypeError), dockerfmt panics on escape=` and empty files
+    for (const text of [
+      "FROM a\nRUN \\\n# comment\n  echo <<EOF\nx\nEOF\n",
+      "# escape=`\nFROM a\nRUN echo `\n  b\n",
+      "",
+      "FROM a\nRUN [\"a\",\n",
+      "FROM a\nRUN echo \\",
+      "\t\t\n   \n",
+      "FROM a\nHEALTHCHECK\nONBUILD\n",
+    ]) {
+      await expect(format(text)).resolves.toBeTypeOf("string");
+    }
+  });
+});
