@@ -93,6 +93,8 @@ function tokensFor(
     return toks.length ? toks[toks.length - 1]!.end : from;
   };
   let depth = 0;
+  // An instruction whose first line is only the escape character starts with blanks.
+  pos = pushBlank(pos);
   for (;;) {
     // keyword
     const kwStart = pos;
@@ -217,7 +219,7 @@ export function formatInstruction(
       line += joinAfter === "loose" ? (body === "" ? esc : ` ${esc}`) : esc;
     } else if (l.continues) {
       // a continuation at the end of the file: BuildKit trims the logical line
-      line += body === "" ? esc : ` ${esc}`;
+      line += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
     }
     out.push(line);
     pendingIndent = joinAfter === "loose" ? options.indent : "";

@@ -4,6 +4,7 @@
  * as one space or moved to a line break) and which are part of a value.
  */
 import type { EscapeChar } from "../model/scan.js";
+import { analyzeShell } from "../shell/analysis.js";
 
 export interface Token {
   kind: "word" | "blank";
@@ -16,14 +17,12 @@ export interface Token {
 export type Lexer = "words" | "shell" | "verbatim";
 
 /**
- * Reads one word starting at `pos` and returns where it ends.
- * words: BuildKit's parseWords quoting (both quotes; the escape character escapes, not inside '').
- * shell: POSIX quoting ('', "", $'', backslash), a word starting with # runs to the end (a comment).
+ * Reads one word starting at `pos` and returns where it ends, with BuildKit's
+ * parseWords quoting: both quotes; the escape character escapes, not inside ''.
  */
-function wordEnd(text: string, pos: number, lexer: Lexer, escape: EscapeChar, atWordStart: boolean): number {
+function wordEnd(text: string, pos: number, escape: EscapeChar): number {
   const n = text.length;
-  if (lexer === "shell" && atWordStart && text[pos] === "#") return n;
-  const esc = lexer === "shell" ? "\\" : escape;
+  const esc = escape;
   let i = pos;
   while (i < n) {
     const ch = text[i]!;
@@ -34,8 +33,7 @@ function wordEnd(text: string, pos: number, lexer: Lexer, escape: EscapeChar, at
     }
     if (ch === "'" || ch === '"') {
       const q = ch;
-      // inside '' nothing is escaped, except in bash's $'...'
-      const escapes = q === '"' || (lexer === "shell" && i > 0 && text[i - 1] === "$");
+      const escapes = q === '"';
       i++;
       while (i < n && text[i] !== q) {
         if (escapes && text[i] === esc) i++;
@@ -57,6 +55,7 @@ export function tokenize(text: string, from: number, lexer: Lexer, escape: Escap
   const tokens: Token[] = [];
   let i = from;
   const n = text.length;
+  if (lexer === "shell") return tokenizeShell(text, from);
   if (lexer === "verbatim") {
     // leading blanks are trimmed by BuildKit, trailing too: the middle is one value.
     let s = i;
@@ -77,9 +76,41 @@ export function tokenize(text: string, from: number, lexer: Lexer, escape: Escap
       i = j;
       continue;
     }
-    const j = wordEnd(text, i, lexer, escape, true);
+    const j = wordEnd(text, i, escape);
     tokens.push({ kind: "word", start: i, end: Math.max(j, i + 1), collapsible: false });
     i = Math.max(j, i + 1);
+  }
+  return tokens;
+}
+
+/**
+ * Shell text: blanks are token separators only where tree-sitter-bash says
+ * they are outside strings, words, expansions and comments.
+ */
+function tokenizeShell(text: string, from: number): Token[] {
+  const tokens: Token[] = [];
+  let end = text.length;
+  while (end > from && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  const body = text.slice(from, end);
+  const mask = analyzeShell(body).protectedMask.slice();
+  // A backslash outside strings escapes the next character, a blank included.
+  for (let i = 0; i + 1 < mask.length; i++) {
+    if (mask[i] === 0 && body[i] === "\\") {
+      mask[i + 1] = 1;
+      i++;
+    }
+  }
+  const isBlankAt = (i: number) => (text[i] === " " || text[i] === "\t") && (i >= end || mask[i - from] === 0);
+  let i = from;
+  while (i < text.length) {
+    const start = i;
+    if (isBlankAt(i)) {
+      while (i < text.length && isBlankAt(i)) i++;
+      tokens.push({ kind: "blank", start, end: i, collapsible: true });
+    } else {
+      while (i < text.length && !isBlankAt(i)) i++;
+      tokens.push({ kind: "word", start, end: i, collapsible: false });
+    }
   }
   return tokens;
 }

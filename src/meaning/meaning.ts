@@ -8,7 +8,7 @@
  */
 import type { DockerfileModel, Instruction, Command } from "../model/model.js";
 import { DockerfileSyntaxError, type EscapeChar } from "../model/scan.js";
-import { shellTreeSignature } from "../shell/bash.js";
+import { analyzeShell } from "../shell/analysis.js";
 import { parseJSONArray, parseNameVal, parseWords, splitWhitespace, NotStringArrayError } from "./buildkit.js";
 
 export type ShellKind = "posix" | "cmd" | "powershell" | "unknown";
@@ -78,7 +78,7 @@ export function normaliseOpaqueShell(text: string): string {
 }
 
 function shellText(text: string, kind: ShellKind): string {
-  if (kind === "posix") return `sh${shellTreeSignature(text)}`;
+  if (kind === "posix") return `sh${analyzeShell(text).signature}`;
   return `${kind}:${JSON.stringify(normaliseOpaqueShell(text))}`;
 }
 

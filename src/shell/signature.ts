@@ -1,0 +1,56 @@
+/**
+ * A shell syntax tree as a string without positions: node types, the text of
+ * leaves, and any non-blank text between children (so nothing the shell reads
+ * is left out). Blank gaps between children are dropped: they separate words,
+ * which the tree already shows. Inside strings every gap is kept.
+ */
+import type { Node } from "web-tree-sitter";
+
+/** Node types whose inner spacing is part of a string's value. */
+const VERBATIM_GAP_TYPES = new Set(["string", "heredoc_body", "heredoc_content", "translated_string"]);
+
+export function writeSignature(node: Node, text: string, out: string[]): void {
+  const count = node.childCount;
+  if (count === 0) {
+    out.push(node.type === node.text ? node.type : `${node.type}=${JSON.stringify(node.text)}`, " ");
+    return;
+  }
+  out.push("(", node.type, " ");
+  const verbatim = VERBATIM_GAP_TYPES.has(node.type);
+  let pos = node.startIndex;
+  for (let i = 0; i < count; i++) {
+    const child = node.child(i)!;
+    if (child.startIndex > pos) writeGap(text.slice(pos, child.startIndex), verbatim, out);
+    writeSignature(child, text, out);
+    pos = child.endIndex;
+  }
+  if (node.endIndex > pos) writeGap(text.slice(pos, node.endIndex), verbatim, out);
+  out.push(") ");
+}
+
+function writeGap(gap: string, verbatim: boolean, out: string[]): void {
+  if (!verbatim && gap.trim() === "") return;
+  out.push(`gap=${JSON.stringify(verbatim ? gap : normaliseGap(gap))} `);
+}
+
+/**
+ * Text between nodes that the tree does not show (tree-sitter-bash leaves an
+ * escaped blank, `\ `, outside any node): escaped characters are kept as
+ * written, and each run of blanks counts as one separator, so `\ x` (one
+ * word) and `\  x` (two words) stay different.
+ */
+function normaliseGap(gap: string): string {
+  let out = "";
+  for (let i = 0; i < gap.length; i++) {
+    const ch = gap[i]!;
+    if (ch === "\\" && i + 1 < gap.length) {
+      out += ch + gap[i + 1];
+      i++;
+    } else if (ch === " " || ch === "\t") {
+      if (!out.endsWith(" ") || out.endsWith("\\ ")) out += " ";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
