@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { ROOT } from "./helpers.js";
+// @ts-expect-error: a plain ESM script without types
+import { render } from "../scripts/style-doc.mjs";
+
+describe("documentation", () => {
+  test("docs/style.md is generated from the style fixtures and up to date (node scripts/style-doc.mjs)", () => {
+    expect(readFileSync(join(ROOT, "docs/style.md"), "utf8")).toBe((render as () => string)());
+  });
+
+  test("the README shows the two commands and .ci/run runs the README's test command", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(readme).toContain("npm ci && npm run example");
+    expect(readme).toContain("npm test");
+    const ci = readFileSync(join(ROOT, ".ci/run"), "utf8");
+    expect(ci).toMatch(/^npm test$/m);
+  });
+});
