@@ -53,20 +53,18 @@ export function printModel(
   let ignoreNext = false;
   let sawContent = false;
   const entries = model.entries;
+  // Blank lines at the top are dropped, except one before a comment that would
+  // otherwise become a parser directive (a blank line ends the directive scan).
+  const firstContent = entries.find((x) => x.type !== "blank");
+  const keepLeadingBlank =
+    entries[0]?.type === "blank" &&
+    firstContent?.type === "comment" &&
+    DIRECTIVE_LIKE.test(trimLeftSpace(model.lines[firstContent.line]!.text));
+  if (keepLeadingBlank) out.push("");
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
     if (entry.type === "blank") {
-      if (!sawContent) {
-        // A blank line before a directive-looking comment keeps it a comment.
-        const next = entries.slice(e + 1).find((x) => x.type !== "blank");
-        if (next && next.type === "comment" && DIRECTIVE_LIKE.test(trimLeftSpace(model.lines[next.line]!.text))) {
-          if (out.length === 0) {
-            out.push("");
-            sawContent = true;
-          }
-        }
-        continue;
-      }
+      if (!sawContent) continue;
       blankPending = true;
       continue;
     }
