@@ -4,3 +4,5 @@ export { DockerfileSyntaxError } from "./model/scan.js";
 export { meaningOf, compareMeanings, type FileMeaning, type MeaningDifference } from "./meaning/meaning.js";
 export { formatModel, formatText, printModel, MeaningChangedError, type FormatOptions } from "./format/format.js";
 export { initShell } from "./shell/bash.js";
+export { fix, type FixOptions, type FixResult, type AppliedFix, type ReportedFinding } from "./codemod/index.js";
+export { RULES } from "./rules/index.js";

@@ -36,6 +36,9 @@ export function shellKindOf(shell: string[] | null, escape: EscapeChar): ShellKi
   return "unknown";
 }
 
+/** BuildKit's default SHELL on Windows images. */
+const WINDOWS_DEFAULT_SHELL = ["cmd", "/S", "/C"];
+
 /**
  * The SHELL in effect for each instruction (index → exec array, or null for
  * the default). A stage built FROM an earlier stage starts with its SHELL.
@@ -44,7 +47,7 @@ export function shellsInEffect(model: DockerfileModel): (string[] | null)[] {
   const result: (string[] | null)[] = new Array(model.instructions.length).fill(null);
   const finalShell: (string[] | null)[] = [];
   for (const stage of model.stages) {
-    let shell: string[] | null = stage.parent !== null ? (finalShell[stage.parent] ?? null) : null;
+    let shell: string[] | null = stage.parent !== null ? (finalShell[stage.parent] ?? null) : stage.windows ? WINDOWS_DEFAULT_SHELL : null;
     for (const instr of stage.instructions) {
       result[instr.index] = shell;
       if (instr.command.keyword === "SHELL" && instr.command.json) shell = instr.command.json;

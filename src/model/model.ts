@@ -72,6 +72,12 @@ export interface Stage {
   name: string | null;
   /** Stage index this stage is built FROM, if it names an earlier stage. */
   parent: number | null;
+  /**
+   * Whether the stage builds on a Windows image (its base names windows,
+   * nanoserver or servercore, or it builds FROM such a stage): there the
+   * default SHELL is cmd, not /bin/sh.
+   */
+  windows: boolean;
   instructions: Instruction[];
 }
 
@@ -141,6 +147,9 @@ function checkFlags(command: Command, instr: ScannedInstruction, lines: Physical
   if (command.trigger) checkFlags(command.trigger, instr, lines);
 }
 
+/** Image references that are Windows images (mcr.microsoft.com/windows/..., .../nanoserver, ...-servercore-...). */
+const WINDOWS_IMAGE = /(^|[/:_.-])(windows|nanoserver|servercore|windowsservercore)([/:_.-]|$)/i;
+
 export function buildModel(source: string): DockerfileModel {
   const scanned = scan(source);
   const instructions: Instruction[] = [];
@@ -166,7 +175,9 @@ export function buildModel(source: string): DockerfileModel {
         if (base !== undefined && stageByName.has(base)) parent = stageByName.get(base)!;
         else if (base !== undefined && /^\d+$/.test(base) && Number(base) < index) parent = Number(base);
       }
-      current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, parent, instructions: [] };
+      const base = command.keyword === "FROM" ? (command.args.split(/[\t\v\f\r ]+/)[0] ?? "") : "";
+      const windows = parent !== null ? stages[parent]!.windows : WINDOWS_IMAGE.test(base);
+      current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, parent, windows, instructions: [] };
       if (name) stageByName.set(name, index);
       stages.push(current);
     }

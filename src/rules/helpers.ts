@@ -1,0 +1,76 @@
+/** Pieces the rules share: source offsets, suppression comments, shells. */
+import type { DockerfileModel, Instruction } from "../model/model.js";
+import { isCommentLine } from "../model/scan.js";
+import { commandMeaning, shellKindOf } from "../meaning/meaning.js";
+import type { Command } from "../model/model.js";
+
+/** Offset where a physical line starts, and where it ends including its line ending. */
+export function lineStart(model: DockerfileModel, line: number): number {
+  return model.lines[line]!.start;
+}
+
+export function lineEndWithEol(model: DockerfileModel, line: number): number {
+  const l = model.lines[line]!;
+  return l.start + l.text.length + l.eol.length;
+}
+
+const SUPPRESSION = /^#\s*dockerfile-codemod\s+ignore=([\w,\s-]+)$/i;
+
+/** Rules suppressed for an instruction by `# dockerfile-codemod ignore=RULE[,RULE]` on the line before it. */
+export function suppressedRules(model: DockerfileModel, instr: Instruction): Set<string> {
+  const prev = model.lines[instr.startLine - 1];
+  if (!prev || !isCommentLine(prev.text)) return new Set();
+  const m = SUPPRESSION.exec(prev.text.trim());
+  if (!m) return new Set();
+  return new Set(m[1]!.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+}
+
+/** Comment lines directly above an instruction (no blank line between), first line index. */
+export function attachedCommentsStart(model: DockerfileModel, instr: Instruction): number {
+  let line = instr.startLine;
+  while (line > 0 && isCommentLine(model.lines[line - 1]!.text) && !isDirectiveLine(model, line - 1)) line--;
+  return line;
+}
+
+function isDirectiveLine(model: DockerfileModel, line: number): boolean {
+  return model.directives.some((d) => d.line === line);
+}
+
+/** Whether the SHELL in effect is a plain POSIX `sh -c` / `bash -c` (the default included). */
+export function isPlainPosixShell(shell: string[] | null, model: DockerfileModel): boolean {
+  if (shell === null) return model.escape === "\\";
+  if (shellKindOf(shell, model.escape) !== "posix") return false;
+  return shell.length === 2 && shell[1] === "-c";
+}
+
+/** The meaning key a command would have, under the shell in effect. */
+export function expectedKey(model: DockerfileModel, command: Command, shell: string[] | null, line: number): string {
+  return commandMeaning(command, shellKindOf(shell, model.escape), model.escape, line);
+}
+
+/** Leading whitespace of a physical line. */
+export function indentOf(text: string): string {
+  return /^[ \t]*/.exec(text)![0];
+}
+
+/** Source offset of a position in the instruction's logical line. */
+export function sourceOffsetOfLogical(model: DockerfileModel, instr: Instruction, logicalOffset: number): number {
+  let acc = 0;
+  let first = true;
+  for (const l of instr.lines) {
+    if (l.kind !== "content") continue;
+    const text = model.lines[l.line]!.text;
+    const col = first ? text.length - text.replace(/^[\s]+/, "").length : 0;
+    first = false;
+    if (logicalOffset <= acc + l.segment.length) return model.lines[l.line]!.start + col + (logicalOffset - acc);
+    acc += l.segment.length;
+  }
+  const last = model.lines[instr.endLine]!;
+  return last.start + last.text.length;
+}
+
+/** Offset in the logical line where the instruction's arguments (after keyword and flags) begin. */
+export function argsLogicalOffset(instr: Instruction): number {
+  const trimmed = instr.logical.trimEnd();
+  return trimmed.length - instr.command.args.length;
+}

@@ -1,0 +1,74 @@
+/**
+ * What a rule is and what it reports. Each rule lives in its own file with its
+ * id, summary, documentation (What it does / Why / Example / Fix safety /
+ * Facts relied on) and the safety of its fix, in the manner of Ruff.
+ */
+import type { DockerfileModel } from "../model/model.js";
+import type { FileMeaning } from "../meaning/meaning.js";
+
+/** safe: meaning kept; unsafe: may change meaning, applied with --unsafe-fixes only. */
+export type FixSafety = "safe" | "unsafe";
+
+/** A text replacement in the source (offsets after any byte-order mark). */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * What a fix promises about the result's meaning, so the engine can check it:
+ * the instructions it removes, and the instructions it replaces with the
+ * canonical meaning key (see meaning.ts) they must have afterwards.
+ */
+export interface DeclaredChange {
+  removed: number[];
+  /** Instruction index → expected meaning key of the instruction that takes its place. */
+  replaced: Map<number, string>;
+}
+
+export interface Fix {
+  safety: FixSafety;
+  edits: Edit[];
+  declares: DeclaredChange;
+  /** One line saying what the fix does. */
+  description: string;
+}
+
+export interface Finding {
+  rule: string;
+  /** 1-based. */
+  line: number;
+  column: number;
+  message: string;
+  /** Instruction the finding is about. */
+  instruction: number;
+  /** The fix, or null when the finding is reported only (with the reason in `message`). */
+  fix: Fix | null;
+}
+
+export interface RuleDocs {
+  whatItDoes: string;
+  why: string;
+  example: string;
+  useInstead: string;
+  fixSafety: string;
+  /** The facts from shared/docs/rulebook.md (BuildKit behaviour) the rule relies on. */
+  facts: string[];
+}
+
+export interface RuleContext {
+  model: DockerfileModel;
+  meaning: FileMeaning;
+  /** SHELL in effect per instruction index (null: the default /bin/sh -c). */
+  shells: (string[] | null)[];
+}
+
+export interface Rule {
+  id: string;
+  summary: string;
+  /** The safety of the rule's usual fix (a finding may carry an unsafe variant). */
+  safety: FixSafety;
+  docs: RuleDocs;
+  check(ctx: RuleContext): Finding[];
+}

@@ -1,0 +1,197 @@
+/**
+ * A plain copy of a tree-sitter-bash tree, for the rules that must know what
+ * a shell command does (which program, which arguments, which operators).
+ * Shell meaning is read from this tree, never from regular expressions.
+ */
+import type { Node } from "web-tree-sitter";
+import { parseShell } from "./bash.js";
+
+export interface ShellNode {
+  type: string;
+  /** Field name in the parent (`name`, `argument`, `redirect`, ...), if any. */
+  field: string | null;
+  text: string;
+  start: number;
+  end: number;
+  named: boolean;
+  children: ShellNode[];
+}
+
+export function shellTree(text: string): ShellNode {
+  const tree = parseShell(text);
+  try {
+    return copy(tree.rootNode, null);
+  } finally {
+    tree.delete();
+  }
+}
+
+function copy(node: Node, field: string | null): ShellNode {
+  const children: ShellNode[] = [];
+  for (let i = 0; i < node.childCount; i++) {
+    children.push(copy(node.child(i)!, node.fieldNameForChild(i)));
+  }
+  return { type: node.type, field, text: node.text, start: node.startIndex, end: node.endIndex, named: node.isNamed, children };
+}
+
+/** Every node of the tree, depth first. */
+export function* walk(node: ShellNode): Generator<ShellNode> {
+  yield node;
+  for (const c of node.children) yield* walk(c);
+}
+
+export function hasType(node: ShellNode, types: ReadonlySet<string>): boolean {
+  for (const n of walk(node)) if (types.has(n.type)) return true;
+  return false;
+}
+
+/**
+ * The top-level statements of a program joined by `&&`/`||` (a list), with
+ * the separators between them (`;`, `&`, newline). Returns null if the
+ * program does not parse cleanly.
+ */
+export interface Statement {
+  node: ShellNode;
+  /** The separator after this statement (`;`, `&`, `\n`), or null at the end. */
+  separator: string | null;
+}
+
+export function topLevelStatements(root: ShellNode): Statement[] | null {
+  if (root.type !== "program") return null;
+  const out: Statement[] = [];
+  for (const c of root.children) {
+    if (!c.named) {
+      if (out.length > 0) out[out.length - 1]!.separator = c.type;
+      continue;
+    }
+    out.push({ node: c, separator: null });
+  }
+  return out;
+}
+
+/** Flattens `a && b || c` into its commands and the operators between them. */
+export function andOrChain(node: ShellNode): { items: ShellNode[]; operators: string[] } {
+  if (node.type !== "list") return { items: [node], operators: [] };
+  const items: ShellNode[] = [];
+  const operators: string[] = [];
+  for (const c of node.children) {
+    if (c.named) {
+      const inner = andOrChain(c);
+      if (items.length > 0 && inner.items.length > 0 && operators.length < items.length) {
+        // operator already recorded
+      }
+      items.push(...inner.items);
+      operators.push(...inner.operators);
+    } else if (c.type === "&&" || c.type === "||") {
+      operators.push(c.type);
+    }
+  }
+  return { items, operators };
+}
+
+export interface SimpleCommand {
+  node: ShellNode;
+  /** The command name and arguments as written. */
+  words: ShellNode[];
+  assignments: ShellNode[];
+  redirects: ShellNode[];
+}
+
+/** `node` as a simple command (name, arguments, prefix assignments, redirects), or null. */
+export function asSimpleCommand(node: ShellNode): SimpleCommand | null {
+  let redirects: ShellNode[] = [];
+  let cmd = node;
+  if (node.type === "redirected_statement") {
+    const body = node.children.find((c) => c.field === "body");
+    if (!body) return null;
+    redirects = node.children.filter((c) => c.field === "redirect");
+    cmd = body;
+  }
+  if (cmd.type !== "command") return null;
+  const words: ShellNode[] = [];
+  const assignments: ShellNode[] = [];
+  for (const c of cmd.children) {
+    if (c.type === "command_name") words.push(c.children[0] ?? c);
+    else if (c.type === "variable_assignment") assignments.push(c);
+    else if (c.type.endsWith("_redirect")) redirects.push(c);
+    else if (c.named) words.push(c);
+  }
+  return { node: cmd, words, assignments, redirects };
+}
+
+/** All simple commands anywhere in the tree (inside lists, pipelines, subshells, if bodies ...). */
+export function allCommands(root: ShellNode): SimpleCommand[] {
+  const out: SimpleCommand[] = [];
+  for (const n of walk(root)) {
+    if (n.type === "command") {
+      const c = asSimpleCommand(n);
+      if (c) out.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * The literal value of a word, with shell quoting removed, or null if it has
+ * anything the shell would expand (variables, substitutions, globs, `~`,
+ * braces) or that is not plain text.
+ */
+export function literalWord(node: ShellNode): string | null {
+  switch (node.type) {
+    case "word":
+    case "number": {
+      const t = node.text;
+      if (node.children.length > 0) return null;
+      let out = "";
+      for (let i = 0; i < t.length; i++) {
+        const ch = t[i]!;
+        if (ch === "\\") {
+          if (i + 1 >= t.length) return null;
+          out += t[i + 1];
+          i++;
+          continue;
+        }
+        if ("*?[]{}~$`".includes(ch)) return null;
+        out += ch;
+      }
+      return out;
+    }
+    case "raw_string":
+      return node.text.slice(1, -1);
+    case "string": {
+      let out = "";
+      for (const c of node.children) {
+        if (!c.named) continue; // the quotes
+        if (c.type !== "string_content") return null;
+        out += decodeDoubleQuoted(c.text);
+      }
+      return out;
+    }
+    case "concatenation": {
+      let out = "";
+      for (const c of node.children) {
+        const v = literalWord(c);
+        if (v === null) return null;
+        out += v;
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Inside double quotes a backslash escapes only $ ` " \ and a newline. */
+function decodeDoubleQuoted(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "\\" && i + 1 < text.length && '$`"\\\n'.includes(text[i + 1]!)) {
+      if (text[i + 1] !== "\n") out += text[i + 1];
+      i++;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
