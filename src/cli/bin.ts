@@ -1,11 +1,25 @@
 #!/usr/bin/env node
-import { main } from "./main.js";
+import { setFlagsFromString } from "node:v8";
+
+// tree-sitter-bash is a large WebAssembly module. V8's baseline compiler
+// (Liftoff) is fast enough for its parses; its optimising tier would spend
+// about a second of CPU recompiling the module, much of it after the run is
+// over, while the process waits to exit. Set before anything compiles it.
+setFlagsFromString("--liftoff-only");
+
+const { main } = await import("./main.js");
 
 const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
 };
+
+/** Exits once stdout and stderr are flushed. */
+function exit(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
 
 main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
@@ -14,12 +28,7 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`dockerfile-codemod: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+}).then(exit, (error: unknown) => {
+  process.stderr.write(`dockerfile-codemod: internal error: ${(error as Error).stack ?? String(error)}\n`);
+  exit(2);
+});

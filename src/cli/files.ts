@@ -72,7 +72,15 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
   const missing: string[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
-  const roots = args.map((a) => (existsSync(resolve(cwd, a)) ? realpathSync(resolve(cwd, a)) : resolve(cwd, a)));
+  // The paths given, as written (a link among them is not resolved: its target must lie inside another).
+  const roots = args.map((a) => {
+    const abs = resolve(cwd, a);
+    try {
+      return join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      return abs;
+    }
+  });
   const add = (t: Target) => {
     if (seen.has(t.real)) return;
     seen.add(t.real);
@@ -98,7 +106,7 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
         warnings.push(`${arg}: a symbolic link to a directory is not searched`);
         continue;
       }
-      const inside = roots.some((r) => r !== realpathSync(abs) && isInside(real, r)) || roots.includes(real);
+      const inside = roots.some((r) => isInside(real, r));
       add({
         display: arg,
         real,
@@ -161,7 +169,7 @@ export async function readText(path: string): Promise<ReadResult> {
   }
   if (buf.includes(0)) return { ok: false, reason: "not a text file (it contains NUL bytes): skipped" };
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(buf) };
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(buf) };
   } catch {
     return { ok: false, reason: "not a text file (invalid UTF-8): skipped" };
   }
