@@ -5,7 +5,7 @@
  * is dropped and its finding reported as not applied.
  */
 import { buildModel, type DockerfileModel } from "../model/model.js";
-import { meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
+import { meaningOf, shellsInEffect, validateModel, type FileMeaning } from "../meaning/meaning.js";
 import { RULES } from "../rules/index.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
 import { initShell } from "../shell/bash.js";
@@ -68,9 +68,11 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const refused = new Map<string, ReportedFinding>();
   let remaining: ReportedFinding[] = [];
   let model = buildModel(body);
-  let meaning = meaningOf(model);
+  validateModel(model);
+  // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
+  let meaning: FileMeaning | null = null;
   for (let round = 0; round <= MAX_FIXES; round++) {
-    const ctx = { model, meaning, shells: shellsInEffect(model) };
+    const ctx = { model, shells: shellsInEffect(model) };
     const findings = rules.flatMap((r) => r.check(ctx)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
     let next: { finding: Finding; text: string; model: DockerfileModel; meaning: FileMeaning } | null = null;
@@ -94,6 +96,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         continue;
       }
       const candidate = applyEdits(body, f.fix.edits);
+      meaning ??= meaningOf(model);
       const checked = check(model, meaning, candidate, f.fix.declares);
       if (!checked) {
         const r: ReportedFinding = { ...where, message: `${f.message} (not fixed: the result would not keep the meaning this fix promises)`, reason: "meaning-check" };

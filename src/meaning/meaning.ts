@@ -163,6 +163,16 @@ export function instructionMeaning(
   return { line: instr.startLine, key: commandMeaning(instr.command, kind, model.escape, instr.startLine) + heredocMeaning(instr) };
 }
 
+/**
+ * Throws the DockerfileSyntaxError BuildKit's parser would raise (a JSON
+ * array of non-strings, ENV or LABEL without a value), without reading any
+ * shell text: the cheap part of meaningOf, for callers that may never need
+ * the meaning itself.
+ */
+export function validateModel(model: DockerfileModel): void {
+  for (const instr of model.instructions) commandMeaning(instr.command, "unknown", model.escape, instr.startLine);
+}
+
 const meaningCache = new WeakMap<DockerfileModel, FileMeaning>();
 
 /** The model's meaning, computed once per model. */

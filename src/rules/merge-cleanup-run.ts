@@ -220,10 +220,11 @@ export const mergeCleanupRun: Rule = {
         if (!r2 || !isCandidate(ctx, r2)) continue;
         if (suppressedRules(model, r2).has(ID) || suppressedRules(model, r1).has(ID)) continue;
         if (JSON.stringify(r1.command.flags) !== JSON.stringify(r2.command.flags)) continue;
-        const a1 = analyse(r1.command.args);
+        // the cleanup RUN is usually short: read it first
         const a2 = analyse(r2.command.args);
-        if (!a1 || !a2) continue;
-        if (!a1.commands.some(isInstall) || !cleanupOnly(a2) || endsInBackground(a1)) continue;
+        if (!a2 || !cleanupOnly(a2)) continue;
+        const a1 = analyse(r1.command.args);
+        if (!a1 || !a1.commands.some(isInstall) || endsInBackground(a1)) continue;
         const finding = planMerge(ctx, r1, r2, a1, a2);
         if (finding) findings.push(finding);
         i = j; // one merge per pair; the engine re-checks after applying

@@ -4,7 +4,6 @@
  * Facts relied on) and the safety of its fix, in the manner of Ruff.
  */
 import type { DockerfileModel } from "../model/model.js";
-import type { FileMeaning } from "../meaning/meaning.js";
 
 /** safe: meaning kept; unsafe: may change meaning, applied with --unsafe-fixes only. */
 export type FixSafety = "safe" | "unsafe";
@@ -59,7 +58,6 @@ export interface RuleDocs {
 
 export interface RuleContext {
   model: DockerfileModel;
-  meaning: FileMeaning;
   /** SHELL in effect per instruction index (null: the default /bin/sh -c). */
   shells: (string[] | null)[];
 }

@@ -1,0 +1,114 @@
+/**
+ * The codemod over ../shared/corpus, as a user would run it: --check, --write
+ * (on a copy), --check again. Every written file must equal what the library
+ * gives, and its meaning may differ from the original only where a fix says:
+ * the instructions that changed are RUN, CMD, ENTRYPOINT or HEALTHCHECK, and
+ * every change is accounted for by an applied fix.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { buildModel, DockerfileSyntaxError, initShell, meaningOf } from "../src/index.js";
+import { fixSync } from "../src/codemod/fix.js";
+import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, ROOT, corpusFiles } from "./helpers.js";
+
+const BIN = join(ROOT, "dist/src/cli/bin.js");
+let dir = "";
+let files: string[] = [];
+
+beforeAll(async () => {
+  await initShell();
+  if (!HAS_CORPUS) return;
+  dir = mkdtempSync(join(tmpdir(), "codemod-corpus-"));
+  // BuildKit rejects a handful of corpus files (test inputs written to be invalid): leave them out here;
+  // test/cli.test.ts covers how bad files are reported.
+  files = corpusFiles().filter((f) => {
+    try {
+      fixSync(readFileSync(join(CORPUS, f), "utf8"));
+      return true;
+    } catch (e) {
+      if (e instanceof DockerfileSyntaxError) return false;
+      throw e;
+    }
+  });
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    cpSync(join(CORPUS, f), join(dir, f));
+  }
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args, ...files], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } });
+}
+
+/** Longest common subsequence of two key lists: the indexes left unmatched on each side. */
+function unmatched(a: string[], b: string[]): { a: number[]; b: number[] } {
+  const n = a.length;
+  const m = b.length;
+  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+  const ua: number[] = [];
+  const ub: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (dp[i + 1]![j]! >= dp[i]![j + 1]!) ua.push(i++);
+    else ub.push(j++);
+  }
+  while (i < n) ua.push(i++);
+  while (j < m) ub.push(j++);
+  return { a: ua, b: ub };
+}
+
+describe("codemod over the corpus", () => {
+  test.skipIf(!HAS_CORPUS)("--check, --write, --check again; written files keep their meaning except where fixes say", () => {
+    const check1 = run(["--check"]);
+    expect(check1.status, check1.stderr.slice(-2000)).toBe(1);
+    const write = run(["--write"]);
+    expect(write.status, write.stderr.slice(-2000)).toBe(0);
+    const check2 = run(["--check"]);
+    expect(check2.status, check2.stdout.slice(0, 2000)).toBe(0);
+
+    const filesPerRule = new Map<string, number>();
+    let changed = 0;
+    for (const f of files) {
+      const before = readFileSync(join(CORPUS, f), "utf8");
+      const after = readFileSync(join(dir, f), "utf8");
+      const result = fixSync(before);
+      expect(after, f).toBe(result.output);
+      if (before === after) {
+        expect(result.fixes, f).toEqual([]);
+        continue;
+      }
+      changed++;
+      for (const rule of new Set(result.fixes.map((x) => x.rule))) filesPerRule.set(rule, (filesPerRule.get(rule) ?? 0) + 1);
+      const a = meaningOf(buildModel(before));
+      const b = meaningOf(buildModel(after));
+      expect(b.directives, f).toEqual(a.directives);
+      const diff = unmatched(a.instructions.map((x) => x.key), b.instructions.map((x) => x.key));
+      const keywordOf = (key: string) => /^[A-Z]+/.exec(key)![0];
+      for (const i of diff.a) expect(["RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"], `${f}: ${a.instructions[i]!.key.slice(0, 80)}`).toContain(keywordOf(a.instructions[i]!.key));
+      for (const j of diff.b) {
+        const key = b.instructions[j]!.key;
+        // what a fix puts in: a merged RUN, or an exec-form CMD/ENTRYPOINT
+        expect(key.startsWith("RUN") || /^(CMD|ENTRYPOINT) exec\[/.test(key), `${f}: ${key.slice(0, 80)}`).toBe(true);
+      }
+      const merges = result.fixes.filter((x) => x.rule === "merge-cleanup-run").length;
+      const removals = result.fixes.filter((x) => x.rule === "no-shadowed-cmd").length;
+      expect(b.instructions.length, f).toBe(a.instructions.length - merges - removals);
+    }
+    const counts = [...filesPerRule].map(([r, n]) => `${r} ${n}`).join(", ");
+    console.log(`codemod corpus: ${files.length} files, ${changed} changed; files changed per rule: ${counts}`);
+    expect(changed).toBeGreaterThan(20);
+  });
+  if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
+});
