@@ -18,3 +18,12 @@ describe("documentation", () => {
     expect(ci).toMatch(/^npm test$/m);
   });
 });
+
+describe("the README's rule table", () => {
+  test("matches `dockerfile-codemod --list-rules`", async () => {
+    const { listRules } = await import("../src/cli/main.js");
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const table = /<!-- rules:start[^>]*-->\n([\s\S]*?)<!-- rules:end -->/.exec(readme)![1]!;
+    expect(table).toBe(listRules());
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The real pre-commit in a temporary git repository: committing a fixable
+ * Dockerfile fails and leaves the fix in the work tree; committing it again
+ * passes. The hook is declared as `repo: local` pointing at the built command
+ * (a hook from this repository would need pre-commit to download node
+ * packages); the manifest users reference, .pre-commit-hooks.yaml, is
+ * checked with `pre-commit validate-manifest` and supplies the hook's files
+ * pattern and arguments.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ROOT } from "./helpers.js";
+
+const which = spawnSync("pre-commit", ["--version"], { encoding: "utf8" });
+const HAS_PRE_COMMIT = which.status === 0;
+const MANIFEST = readFileSync(join(ROOT, ".pre-commit-hooks.yaml"), "utf8");
+let dir = "";
+
+function sh(cmd: string, args: string[]) {
+  return spawnSync(cmd, args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, PRE_COMMIT_HOME: join(dir, ".pre-commit-home"), GIT_CONFIG_NOSYSTEM: "1", HOME: dir, NO_COLOR: "1" },
+  });
+}
+
+beforeAll(() => {
+  if (!HAS_PRE_COMMIT) return;
+  dir = mkdtempSync(join(tmpdir(), "precommit-"));
+  sh("git", ["init", "-q", "-b", "main"]);
+  sh("git", ["config", "user.email", "dev@example.com"]);
+  sh("git", ["config", "user.name", "Dev"]);
+  // the first hook of the manifest, run from this checkout
+  const files = /^\s+files: '(.+)'$/m.exec(MANIFEST)![1]!;
+  const args = /^\s+entry: dockerfile-codemod (.+)$/m.exec(MANIFEST)![1]!;
+  writeFileSync(
+    join(dir, ".pre-commit-config.yaml"),
+    [
+      "repos:",
+      "  - repo: local",
+      "    hooks:",
+      "      - id: dockerfile-codemod",
+      "        name: dockerfile-codemod",
+      `        entry: ${process.execPath} ${join(ROOT, "dist/src/cli/bin.js")} ${args}`,
+      "        language: system",
+      `        files: '${files}'`,
+      "        types: [text]",
+      "",
+    ].join("\n"),
+  );
+  sh("git", ["add", ".pre-commit-config.yaml"]);
+  sh("git", ["commit", "-q", "-m", "config", "--no-verify"]);
+  const install = sh("pre-commit", ["install"]);
+  if (install.status !== 0) throw new Error(install.stderr + install.stdout);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("pre-commit", () => {
+  test.skipIf(!HAS_PRE_COMMIT)("the manifest is valid", () => {
+    const r = spawnSync("pre-commit", ["validate-manifest", join(ROOT, ".pre-commit-hooks.yaml")], { encoding: "utf8" });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  test.skipIf(!HAS_PRE_COMMIT)("a fixable Dockerfile fails the commit, the fix stays in the work tree, the next commit passes", () => {
+    const fixable = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    writeFileSync(join(dir, "Dockerfile"), fixable);
+    sh("git", ["add", "Dockerfile"]);
+    const first = sh("git", ["commit", "-m", "add Dockerfile"]);
+    expect(first.status, first.stdout + first.stderr).not.toBe(0);
+    expect(first.stdout + first.stderr).toMatch(/files were modified by this hook/);
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(
+      "FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n",
+    );
+    sh("git", ["add", "Dockerfile"]);
+    const second = sh("git", ["commit", "-m", "add Dockerfile"]);
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+  });
+
+  if (!HAS_PRE_COMMIT) test.skip("pre-commit is not installed (Debian package pre-commit; .ci/run installs it): skipped", () => {});
+});
