@@ -29,6 +29,20 @@ export const languages: SupportLanguage[] = [
 ];
 
 export const options: SupportOptions = {
+  dockerfileShellLayout: {
+    type: "choice",
+    category: "Dockerfile",
+    default: "auto",
+    description: "How the shell inside RUN is laid out.",
+    choices: [
+      {
+        value: "auto",
+        description:
+          "A RUN that does not fit on one line (or was written on several) gets one command per line, broken after && || ; with your own breaks inside a command kept.",
+      },
+      { value: "preserve", description: "Keep your own line breaks inside RUN; only indentation is normalised." },
+    ],
+  },
   dockerfileVerify: {
     type: "boolean",
     category: "Dockerfile",

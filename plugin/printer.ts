@@ -13,6 +13,7 @@ export const printer: Printer<DockerfileRoot> = {
       useTabs: options.useTabs,
       printWidth: options.printWidth,
       verify: (options as { dockerfileVerify?: boolean }).dockerfileVerify !== false,
+      shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
     });
     if (text === "") return "";
     const lines = text.slice(0, -1).split("\n");

@@ -71,6 +71,14 @@ describe("the Prettier plugin", () => {
     expect(await prettier.check(once, { filepath: "Dockerfile", plugins: [plugin] })).toBe(true);
   });
 
+  test("dockerfileShellLayout: auto lays out long RUNs, preserve keeps the user's breaks", async () => {
+    const text = "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n";
+    expect(await format(text)).toBe("FROM a\nRUN apt-get update && \\\n  apt-get install -y curl\n");
+    expect(await format(text, { dockerfileShellLayout: "preserve" } as prettier.Options)).toBe(
+      "FROM a\nRUN apt-get update \\\n  && apt-get install -y curl\n",
+    );
+  });
+
   test("the self-check can be turned off", async () => {
     expect(await format("from a\n", { dockerfileVerify: false } as prettier.Options)).toBe("FROM a\n");
   });

@@ -14,6 +14,8 @@ export interface FormatOptions {
   printWidth?: number;
   /** Verify that the output means what the input meant (default true). */
   verify?: boolean;
+  /** "auto" (default) lays out long RUN commands; "preserve" keeps the user's line breaks inside RUN. */
+  shellLayout?: "auto" | "preserve";
 }
 
 /** How many instructions fell back to their own text in this process (for tests and benchmarks). */
@@ -34,6 +36,7 @@ function resolveOptions(options: FormatOptions): InstructionFormatOptions {
   return {
     indent: options.useTabs ? "\t" : " ".repeat(Math.max(0, tabWidth)),
     printWidth: options.printWidth ?? 80,
+    shellLayout: options.shellLayout ?? "auto",
   };
 }
 

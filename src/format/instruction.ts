@@ -9,10 +9,13 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { shellKindOf, type ShellKind } from "../meaning/meaning.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
 import { isSpace } from "../model/scan.js";
+import { layoutRun } from "./run-layout.js";
 
 export interface InstructionFormatOptions {
   indent: string;
   printWidth: number;
+  /** "auto": lay out long RUN commands (run-layout.ts); "preserve": keep the user's line breaks. */
+  shellLayout: "auto" | "preserve";
 }
 
 /** The instruction's lines exactly as written. */
@@ -76,7 +79,8 @@ function tokensFor(
   model: DockerfileModel,
   kind: ShellKind,
   hasComments: boolean,
-): { tokens: Token[]; upper: Set<number>; jsonFrom: number | null } {
+): { tokens: Token[]; upper: Set<number>; jsonFrom: number | null; shellFrom: { start: number; keyword: string } | null } {
+  let shellFrom: { start: number; keyword: string } | null = null;
   const tokens: Token[] = [];
   const upper = new Set<number>();
   let pos = 0;
@@ -142,6 +146,7 @@ function tokensFor(
     }
     const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
     if (region.json && !hasComments) jsonFrom = argsStart;
+    if (region.lexer === "shell") shellFrom = { start: argsStart, keyword };
     const argTokens = tokenize(logical, argsStart, region.lexer, model.escape);
     tokens.push(...argTokens);
     if (keyword === "FROM") {
@@ -155,7 +160,7 @@ function tokensFor(
   // BuildKit trims the logical line: blanks at its end never matter.
   const last = tokens[tokens.length - 1];
   if (last && last.kind === "blank") last.collapsible = true;
-  return { tokens, upper, jsonFrom };
+  return { tokens, upper, jsonFrom, shellFrom };
 }
 
 function findWordEndWords(text: string, from: number, model: DockerfileModel): number {
@@ -175,7 +180,7 @@ export function formatInstruction(
 ): string[] {
   const kind = model.escape === "`" && !shell ? "unknown" : shellKindOf(shell, model.escape);
   const hasComments = instr.lines.some((l) => l.kind === "comment");
-  const { tokens, upper, jsonFrom } = tokensFor(instr.logical, model, kind, hasComments);
+  const { tokens, upper, jsonFrom, shellFrom } = tokensFor(instr.logical, model, kind, hasComments);
   const text = instr.logical;
 
   if (jsonFrom !== null) {
@@ -185,6 +190,24 @@ export function formatInstruction(
     return [`${head}${head ? " " : ""}[${strings.join(", ")}]`, ...heredocLines(model, instr)];
   }
 
+  const preserved = preserveLayout(model, instr, text, tokens, upper, options);
+  if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && instr.heredocs.length === 0) {
+    const contentLines = instr.lines.filter((l) => l.kind === "content").length;
+    const fits = preserved.length === 1 && contentLines === 1 && preserved[0]!.length <= options.printWidth;
+    if (!fits) return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? preserved;
+  }
+  return preserved;
+}
+
+/** The instruction with the user's own line breaks, each continuation line re-indented where that is safe. */
+function preserveLayout(
+  model: DockerfileModel,
+  instr: Instruction,
+  text: string,
+  tokens: Token[],
+  upper: Set<number>,
+  options: InstructionFormatOptions,
+): string[] {
   // Segment boundaries in the logical line.
   const contentLines = instr.lines.filter((l) => l.kind === "content");
   const bounds: number[] = [];
@@ -230,7 +253,7 @@ export function formatInstruction(
 }
 
 /** Whether a line break at `offset` falls in a collapsible blank run ("loose") or not ("tight"). */
-function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
+export function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
   for (const t of tokens) {
     if (t.end < offset) continue;
     if (t.start > offset) break;
@@ -244,7 +267,7 @@ function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
  * one space inside the range and disappear at its edges (a line break takes
  * their place). With `exact`, the trailing blanks of the range are kept.
  */
-function printRange(
+export function printRange(
   text: string,
   tokens: Token[],
   upper: Set<number>,

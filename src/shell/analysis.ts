@@ -19,6 +19,10 @@ export interface ShellAnalysis {
    */
   protectedMask: Uint8Array;
   hasError: boolean;
+  /** Offsets of the top-level `&&`, `||`, `;` and `&` (not inside any command, group or substitution). */
+  operators: { start: number; end: number; type: string }[];
+  /** Whether the text has a heredoc redirect. */
+  hasHeredoc: boolean;
 }
 
 const PROTECTED = new Set([
@@ -56,13 +60,36 @@ export function analyzeShell(text: string): ShellAnalysis {
     markProtected(root, mask, text);
     const out: string[] = [];
     writeSignature(root, text, out);
-    result = { signature: out.join(""), protectedMask: mask, hasError: root.hasError };
+    const operators: ShellAnalysis["operators"] = [];
+    collectOperators(root, operators);
+    result = {
+      signature: out.join(""),
+      protectedMask: mask,
+      hasError: root.hasError,
+      operators,
+      hasHeredoc: out.some((t) => t.includes("heredoc")),
+    };
   } finally {
     tree.delete();
   }
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(text, result);
   return result;
+}
+
+const OPERATORS = new Set(["&&", "||", ";", "&"]);
+
+/** The operators joining the program's top-level statements and and-or lists. */
+function collectOperators(node: Node, out: ShellAnalysis["operators"]): void {
+  for (let i = 0; i < node.childCount; i++) {
+    const child = node.child(i)!;
+    if (!child.isNamed && OPERATORS.has(child.type)) out.push({ start: child.startIndex, end: child.endIndex, type: child.type });
+    else if (child.type === "list") collectOperators(child, out);
+    else if (child.type === "redirected_statement" && child.child(0)?.type === "list") {
+      // tree-sitter-bash reads `a && b > f` as (a && b) > f: the operators are still the list's
+      collectOperators(child.child(0)!, out);
+    }
+  }
 }
 
 function markProtected(node: Node, mask: Uint8Array, text: string): void {
