@@ -278,7 +278,7 @@ async function loadFormatter(): Promise<Formatter> {
 }
 
 async function processFile(target: Target, options: FixOptions, format: Formatter | null, write: boolean): Promise<FileOutcome> {
-  const read = await readText(target.real);
+  const read = readText(target.real);
   if (!read.ok) {
     if (target.searched && read.reason.includes("not a text file")) return { path: target.display, skipped: read.reason };
     return { path: target.display, error: `1:1: ${read.reason}` };

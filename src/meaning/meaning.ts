@@ -170,7 +170,33 @@ export function instructionMeaning(
  * the meaning itself.
  */
 export function validateModel(model: DockerfileModel): void {
-  for (const instr of model.instructions) commandMeaning(instr.command, "unknown", model.escape, instr.startLine);
+  for (const instr of model.instructions) validateCommand(instr.command, model.escape, instr.startLine);
+}
+
+function validateCommand(cmd: Command, escape: EscapeChar, line: number): void {
+  switch (cmd.keyword) {
+    case "RUN":
+    case "CMD":
+    case "ENTRYPOINT":
+    case "SHELL":
+    case "ADD":
+    case "COPY":
+    case "VOLUME":
+      if (cmd.args.startsWith("[")) jsonOrThrow(cmd.args, line);
+      return;
+    case "HEALTHCHECK": {
+      const rest = cmd.args.replace(/^\S+\s*/, "");
+      if (rest.startsWith("[")) jsonOrThrow(rest, line);
+      return;
+    }
+    case "ENV":
+    case "LABEL":
+      parseNameVal(cmd.args, cmd.keyword, escape, line);
+      return;
+    case "ONBUILD":
+      if (cmd.trigger) validateCommand(cmd.trigger, escape, line);
+      return;
+  }
 }
 
 const meaningCache = new WeakMap<DockerfileModel, FileMeaning>();

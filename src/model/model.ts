@@ -181,27 +181,36 @@ export function buildModel(source: string): DockerfileModel {
       if (name) stageByName.set(name, index);
       stages.push(current);
     }
-    const instruction: Instruction = { ...entry, index: instructions.length, command, stage: current.index };
+    // the scanner's entry becomes the instruction (no copy: this runs for every instruction of every file)
+    const instruction = entry as Instruction;
+    instruction.index = instructions.length;
+    instruction.command = command;
+    instruction.stage = current.index;
     current.instructions.push(instruction);
     instructions.push(instruction);
     entries.push(instruction);
   }
-  let ast: Dockerfile | null = null;
-  return {
-    source,
-    bom: scanned.bom,
-    eol: scanned.eol,
-    escape: scanned.escape,
-    lines: scanned.lines,
-    directives: scanned.directives,
-    entries,
-    instructions,
-    stages,
-    get ast(): Dockerfile {
-      ast ??= DockerfileParser.parse(scanned.bom ? source.slice(1) : source);
-      return ast;
-    },
-  };
+  return new Model(source, scanned.bom, scanned.eol, scanned.escape, scanned.lines, scanned.directives, entries, instructions, stages);
+}
+
+class Model implements DockerfileModel {
+  #ast: Dockerfile | null = null;
+  constructor(
+    readonly source: string,
+    readonly bom: boolean,
+    readonly eol: "\n" | "\r\n",
+    readonly escape: EscapeChar,
+    readonly lines: PhysicalLine[],
+    readonly directives: Directive[],
+    readonly entries: (TopLevelEntry | Instruction)[],
+    readonly instructions: Instruction[],
+    readonly stages: Stage[],
+  ) {}
+
+  get ast(): Dockerfile {
+    this.#ast ??= DockerfileParser.parse(this.bom ? this.source.slice(1) : this.source);
+    return this.#ast;
+  }
 }
 
 /** Offset in the source (after any byte-order mark) of a line and column (0-based). */

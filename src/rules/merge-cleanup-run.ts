@@ -71,6 +71,34 @@ const CLEANUPS: Record<string, Set<string>> = {
   micromamba: new Set(["clean"]),
 };
 
+const INSTALL_PROGRAMS = Object.keys(INSTALLS);
+const CLEANUP_PROGRAMS = [...Object.keys(CLEANUPS), "rm", "find"];
+
+/**
+ * Whether the text contains one of the program names at all. Only a filter
+ * that saves parsing shell text that cannot match: a program the tree would
+ * recognise is always spelled out literally in the text.
+ */
+function mentionsAny(text: string, names: readonly string[]): boolean {
+  return names.some((n) => text.includes(n));
+}
+
+/**
+ * False only when the text certainly does not start with a cleanup command:
+ * it opens with a plain word (letters, digits, `_./+-`, no quotes, escapes
+ * or expansions) followed by a blank, which is then the first command's name
+ * or a reserved word, and that word names no cleanup program. Anything less
+ * plain is left to the tree. Saves parsing long RUN scripts that follow a RUN.
+ */
+function mayStartWithCleanup(text: string): boolean {
+  let end = 0;
+  while (end < text.length && /[A-Za-z0-9_./+-]/.test(text[end]!)) end++;
+  if (end === 0 || (end < text.length && text[end] !== " " && text[end] !== "\t")) return true;
+  const word = text.slice(0, end);
+  const name = word.slice(word.lastIndexOf("/") + 1);
+  return CLEANUP_PROGRAMS.includes(name) || /^python[0-9.]*$/.test(name);
+}
+
 /** Builtins whose effect outlives the command: they leak from R1 into R2 when joined with &&. */
 const LEAKS = new Set([
   "cd", "pushd", "popd", "set", "shopt", "export", "unset", "readonly", "declare", "typeset", "local", "alias",
@@ -220,6 +248,9 @@ export const mergeCleanupRun: Rule = {
         if (!r2 || !isCandidate(ctx, r2)) continue;
         if (suppressedRules(model, r2).has(ID) || suppressedRules(model, r1).has(ID)) continue;
         if (JSON.stringify(r1.command.flags) !== JSON.stringify(r2.command.flags)) continue;
+        // Cheap necessary conditions before any parse: the cleanup must mention a
+        // cleanup program and the install an installer (the tree decides after).
+        if (!mentionsAny(r1.command.args, INSTALL_PROGRAMS) || !mayStartWithCleanup(r2.command.args)) continue;
         // the cleanup RUN is usually short: read it first
         const a2 = analyse(r2.command.args);
         if (!a2 || !cleanupOnly(a2)) continue;

@@ -4,27 +4,42 @@
  * is left out). Blank gaps between children are dropped: they separate words,
  * which the tree already shows. Inside strings every gap is kept.
  */
-import type { Node } from "web-tree-sitter";
+import type { Node, TreeCursor } from "web-tree-sitter";
 
 /** Node types whose inner spacing is part of a string's value. */
 const VERBATIM_GAP_TYPES = new Set(["string", "heredoc_body", "heredoc_content", "translated_string"]);
 
 export function writeSignature(node: Node, text: string, out: string[]): void {
-  const count = node.childCount;
-  if (count === 0) {
-    out.push(node.type === node.text ? node.type : `${node.type}=${JSON.stringify(node.text)}`, " ");
+  const cursor = node.walk();
+  try {
+    writeAt(cursor, text, out);
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** Walks with a cursor (no Node objects) and takes text from the source string. */
+function writeAt(cursor: TreeCursor, text: string, out: string[]): void {
+  const type = cursor.nodeType;
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  if (!cursor.gotoFirstChild()) {
+    const leaf = text.slice(start, end);
+    out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
     return;
   }
-  out.push("(", node.type, " ");
-  const verbatim = VERBATIM_GAP_TYPES.has(node.type);
-  let pos = node.startIndex;
-  for (let i = 0; i < count; i++) {
-    const child = node.child(i)!;
-    if (child.startIndex > pos) writeGap(text.slice(pos, child.startIndex), verbatim, out);
-    writeSignature(child, text, out);
-    pos = child.endIndex;
-  }
-  if (node.endIndex > pos) writeGap(text.slice(pos, node.endIndex), verbatim, out);
+  out.push("(", type, " ");
+  const verbatim = VERBATIM_GAP_TYPES.has(type);
+  let pos = start;
+  do {
+    const childStart = cursor.startIndex;
+    if (childStart > pos) writeGap(text.slice(pos, childStart), verbatim, out);
+    const childEnd = cursor.endIndex;
+    writeAt(cursor, text, out);
+    pos = childEnd;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+  if (end > pos) writeGap(text.slice(pos, end), verbatim, out);
   out.push(") ");
 }
 

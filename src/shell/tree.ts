@@ -3,7 +3,7 @@
  * a shell command does (which program, which arguments, which operators).
  * Shell meaning is read from this tree, never from regular expressions.
  */
-import type { Node } from "web-tree-sitter";
+import type { TreeCursor } from "web-tree-sitter";
 import { parseShell } from "./bash.js";
 
 export interface ShellNode {
@@ -19,19 +19,34 @@ export interface ShellNode {
 
 export function shellTree(text: string): ShellNode {
   const tree = parseShell(text);
+  const cursor = tree.walk();
   try {
-    return copy(tree.rootNode, null);
+    return copy(cursor, text);
   } finally {
+    cursor.delete();
     tree.delete();
   }
 }
 
-function copy(node: Node, field: string | null): ShellNode {
-  const children: ShellNode[] = [];
-  for (let i = 0; i < node.childCount; i++) {
-    children.push(copy(node.child(i)!, node.fieldNameForChild(i)));
+/** Copies the cursor's node and its subtree. Text comes from the source string, not from WebAssembly memory. */
+function copy(cursor: TreeCursor, source: string): ShellNode {
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  const node: ShellNode = {
+    type: cursor.nodeType,
+    field: cursor.currentFieldName,
+    text: source.slice(start, end),
+    start,
+    end,
+    named: cursor.nodeIsNamed,
+    children: [],
+  };
+  if (cursor.gotoFirstChild()) {
+    do node.children.push(copy(cursor, source));
+    while (cursor.gotoNextSibling());
+    cursor.gotoParent();
   }
-  return { type: node.type, field, text: node.text, start: node.startIndex, end: node.endIndex, named: node.isNamed, children };
+  return node;
 }
 
 /** Every node of the tree, depth first. */
