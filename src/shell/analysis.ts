@@ -4,9 +4,9 @@
  * Results are cached by text: the self-check re-reads output whose shell
  * texts are mostly the input's.
  */
-import type { Node } from "web-tree-sitter";
+import type { TreeCursor } from "web-tree-sitter";
 import { parseShell } from "./bash.js";
-import { writeSignature } from "./signature.js";
+import { VERBATIM_GAP_TYPES, writeGap } from "./signature.js";
 
 export interface ShellAnalysis {
   /** The syntax tree without positions (see signature.ts). */
@@ -46,63 +46,98 @@ const PROTECTED = new Set([
 /** Inside a protected node, these reopen shell syntax (unless written with backquotes). */
 const REOPENS = new Set(["command_substitution", "process_substitution", "arithmetic_expansion"]);
 
-const CACHE_LIMIT = 4096;
+/** Cached analyses are bounded by the total length of their texts. */
+const CACHE_CHARS = 16_000_000;
+let cachedChars = 0;
 const cache = new Map<string, ShellAnalysis>();
 
 export function analyzeShell(text: string): ShellAnalysis {
   const hit = cache.get(text);
   if (hit) return hit;
   const tree = parseShell(text);
+  const cursor = tree.walk();
   let result: ShellAnalysis;
   try {
-    const root = tree.rootNode;
-    const mask = new Uint8Array(text.length);
-    markProtected(root, mask, text);
-    const out: string[] = [];
-    writeSignature(root, text, out);
-    const operators: ShellAnalysis["operators"] = [];
-    collectOperators(root, operators);
+    const walk: Walk = { text, cursor, mask: new Uint8Array(text.length), out: [], operators: [], heredoc: false };
+    visit(walk, false, 0);
     result = {
-      signature: out.join(""),
-      protectedMask: mask,
-      hasError: root.hasError,
-      operators,
-      hasHeredoc: out.some((t) => t.includes("heredoc")),
+      signature: walk.out.join(""),
+      protectedMask: walk.mask,
+      hasError: tree.rootNode.hasError,
+      operators: walk.operators,
+      hasHeredoc: walk.heredoc,
     };
   } finally {
+    cursor.delete();
     tree.delete();
   }
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  while (cachedChars + text.length > CACHE_CHARS && cache.size > 0) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    cachedChars -= oldest.length;
+  }
   cache.set(text, result);
+  cachedChars += text.length;
   return result;
+}
+
+interface Walk {
+  text: string;
+  cursor: TreeCursor;
+  mask: Uint8Array;
+  out: string[];
+  operators: ShellAnalysis["operators"];
+  heredoc: boolean;
 }
 
 const OPERATORS = new Set(["&&", "||", ";", "&"]);
 
-/** The operators joining the program's top-level statements and and-or lists. */
-function collectOperators(node: Node, out: ShellAnalysis["operators"]): void {
-  for (let i = 0; i < node.childCount; i++) {
-    const child = node.child(i)!;
-    if (!child.isNamed && OPERATORS.has(child.type)) out.push({ start: child.startIndex, end: child.endIndex, type: child.type });
-    else if (child.type === "list") collectOperators(child, out);
-    else if (child.type === "redirected_statement" && child.child(0)?.type === "list") {
-      // tree-sitter-bash reads `a && b > f` as (a && b) > f: the operators are still the list's
-      collectOperators(child.child(0)!, out);
-    }
-  }
-}
-
-function markProtected(node: Node, mask: Uint8Array, text: string): void {
-  const type = node.type;
+/**
+ * One walk of the tree with a cursor (no Node objects): writes the signature
+ * (see signature.ts), marks protected characters, and collects the operators
+ * of the top-level list (`level` 0: the program, the lists directly in it,
+ * and a list under a redirect, as tree-sitter-bash reads `a && b > f` as
+ * (a && b) > f).
+ */
+function visit(w: Walk, insideProtected: boolean, level: 0 | 1): void {
+  const c = w.cursor;
+  const type = c.nodeType;
+  const start = c.startIndex;
+  const end = c.endIndex;
+  let isProtected = insideProtected;
   if (PROTECTED.has(type)) {
-    mask.fill(1, node.startIndex, node.endIndex);
+    w.mask.fill(1, start, end);
+    isProtected = true;
   } else if (REOPENS.has(type)) {
-    if (text[node.startIndex] === "`") {
-      mask.fill(1, node.startIndex, node.endIndex);
-      return;
+    if (w.text[start] === "`") {
+      w.mask.fill(1, start, end);
+      isProtected = true;
+    } else {
+      w.mask.fill(0, start, end);
+      isProtected = false;
     }
-    mask.fill(0, node.startIndex, node.endIndex);
   }
-  const count = node.childCount;
-  for (let i = 0; i < count; i++) markProtected(node.child(i)!, mask, text);
+  if (type.startsWith("heredoc")) w.heredoc = true;
+  if (level === 0 && !c.nodeIsNamed && OPERATORS.has(type)) w.operators.push({ start, end, type });
+  if (!c.gotoFirstChild()) {
+    const leaf = w.text.slice(start, end);
+    w.out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
+    return;
+  }
+  w.out.push("(", type, " ");
+  const verbatim = VERBATIM_GAP_TYPES.has(type);
+  const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement");
+  let pos = start;
+  do {
+    const childStart = c.startIndex;
+    if (childStart > pos) writeGap(w.text.slice(pos, childStart), verbatim, w.out);
+    const childEnd = c.endIndex;
+    const childType = c.nodeType;
+    const topLevel = listLevel && (!c.nodeIsNamed || childType === "list" || (childType === "redirected_statement" && type !== "redirected_statement"));
+    visit(w, isProtected, topLevel ? 0 : 1);
+    pos = childEnd;
+  } while (c.gotoNextSibling());
+  c.gotoParent();
+  if (end > pos) writeGap(w.text.slice(pos, end), verbatim, w.out);
+  w.out.push(") ");
 }

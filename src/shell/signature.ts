@@ -7,7 +7,7 @@
 import type { Node, TreeCursor } from "web-tree-sitter";
 
 /** Node types whose inner spacing is part of a string's value. */
-const VERBATIM_GAP_TYPES = new Set(["string", "heredoc_body", "heredoc_content", "translated_string"]);
+export const VERBATIM_GAP_TYPES = new Set(["string", "heredoc_body", "heredoc_content", "translated_string"]);
 
 export function writeSignature(node: Node, text: string, out: string[]): void {
   const cursor = node.walk();
@@ -43,7 +43,7 @@ function writeAt(cursor: TreeCursor, text: string, out: string[]): void {
   out.push(") ");
 }
 
-function writeGap(gap: string, verbatim: boolean, out: string[]): void {
+export function writeGap(gap: string, verbatim: boolean, out: string[]): void {
   if (!verbatim && gap.trim() === "") return;
   out.push(`gap=${JSON.stringify(verbatim ? gap : normaliseGap(gap))} `);
 }
