@@ -71,56 +71,72 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   validateModel(model);
   // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
   let meaning: FileMeaning | null = null;
+  const lineOfOffset = lineIndex(body);
   for (let round = 0; round <= MAX_FIXES; round++) {
     const ctx = { model, shells: shellsInEffect(model) };
     const findings = rules.flatMap((r) => r.check(ctx)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
-    let next: { finding: Finding; text: string; model: DockerfileModel; meaning: FileMeaning } | null = null;
+    const candidates: { finding: Finding; line: number }[] = [];
     for (const f of findings) {
       const key = findingKey(model, f);
-      const line = originalLine(text, bom, mapBack(appliedEdits, offsetOfLine(model, f.line - 1)));
+      const line = lineOfOffset(mapBack(appliedEdits, offsetOfLine(model, f.line - 1)));
       const where = { rule: f.rule, line, column: f.column, message: f.message };
-      if (!f.fix) {
-        remaining.push({ ...where, reason: "no-fix" });
-        continue;
-      }
-      if (f.fix.safety === "unsafe" && !options.unsafeFixes) {
-        remaining.push({ ...where, reason: "unsafe" });
-        continue;
-      }
-      if (refused.has(key)) {
-        remaining.push(refused.get(key)!);
-        continue;
-      }
-      if (next || round === MAX_FIXES) {
-        continue;
-      }
-      const candidate = applyEdits(body, f.fix.edits);
-      meaning ??= meaningOf(model);
-      const checked = check(model, meaning, candidate, f.fix.declares);
-      if (!checked) {
-        const r: ReportedFinding = { ...where, message: `${f.message} (not fixed: the result would not keep the meaning this fix promises)`, reason: "meaning-check" };
-        refused.set(key, r);
-        remaining.push(r);
-        continue;
-      }
-      next = { finding: f, text: candidate, ...checked };
+      if (!f.fix) remaining.push({ ...where, reason: "no-fix" });
+      else if (f.fix.safety === "unsafe" && !options.unsafeFixes) remaining.push({ ...where, reason: "unsafe" });
+      else if (refused.has(key)) remaining.push(refused.get(key)!);
+      else candidates.push({ finding: f, line });
     }
-    if (!next) break;
-    const f = next.finding;
-    const edits = [...f.fix!.edits].sort((a, b) => a.start - b.start);
-    const start = mapBack(appliedEdits, edits[0]!.start);
-    const end = mapBack(appliedEdits, edits[edits.length - 1]!.end);
-    applied.push({
-      rule: f.rule,
-      line: originalLine(text, bom, mapBack(appliedEdits, offsetOfLine(model, f.line - 1))),
-      column: f.column,
-      message: f.message,
-      description: f.fix!.description,
-      safety: f.fix!.safety,
-      range: { start, end },
-    });
-    appliedEdits.push(edits);
+    if (candidates.length === 0 || round === MAX_FIXES) break;
+    // All fixes that touch different text and different instructions go in one batch,
+    // checked together; if the batch fails its check, they are tried one by one.
+    const batch = disjoint(candidates);
+    meaning ??= meaningOf(model);
+    let accepted: typeof batch = [];
+    let next: { text: string; model: DockerfileModel; meaning: FileMeaning } | null = null;
+    const tryFixes = (fixes: typeof batch) => {
+      const textAfter = applyEdits(body, fixes.flatMap((c) => c.finding.fix!.edits));
+      const checked = check(model, meaning!, textAfter, mergeDeclared(fixes.map((c) => c.finding.fix!.declares)));
+      return checked ? { text: textAfter, ...checked } : null;
+    };
+    next = tryFixes(batch);
+    if (next) accepted = batch;
+    else {
+      for (const c of batch) {
+        const one = tryFixes([c]);
+        if (one) {
+          next = one;
+          accepted = [c];
+          break;
+        }
+        const f = c.finding;
+        const r: ReportedFinding = {
+          rule: f.rule,
+          line: c.line,
+          column: f.column,
+          message: `${f.message} (not fixed: the result would not keep the meaning this fix promises)`,
+          reason: "meaning-check",
+        };
+        refused.set(findingKey(model, f), r);
+        remaining.push(r);
+      }
+    }
+    if (!next) continue;
+    const roundEdits: Edit[] = [];
+    for (const c of accepted) {
+      const f = c.finding;
+      const edits = [...f.fix!.edits].sort((x, y) => x.start - y.start);
+      roundEdits.push(...edits);
+      applied.push({
+        rule: f.rule,
+        line: c.line,
+        column: f.column,
+        message: f.message,
+        description: f.fix!.description,
+        safety: f.fix!.safety,
+        range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end) },
+      });
+    }
+    appliedEdits.push(roundEdits.sort((x, y) => x.start - y.start));
     body = next.text;
     model = next.model;
     meaning = next.meaning;
@@ -129,17 +145,92 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   return { output, changed: output !== text, fixes: applied, remaining };
 }
 
+/** The largest set of candidates, in order, whose edits and instructions do not overlap. */
+function disjoint<T extends { finding: Finding }>(candidates: T[]): T[] {
+  const chosen: T[] = [];
+  const ranges: [number, number][] = [];
+  const instructions = new Set<number>();
+  for (const c of candidates) {
+    const fix = c.finding.fix!;
+    const touched = [...fix.declares.removed, ...fix.declares.replaced.keys(), c.finding.instruction];
+    if (touched.some((i) => instructions.has(i))) continue;
+    if (fix.edits.some((e) => overlaps(ranges, e))) continue;
+    chosen.push(c);
+    for (const i of touched) instructions.add(i);
+    for (const e of fix.edits) insertRange(ranges, [e.start, e.end]);
+  }
+  return chosen;
+}
+
+/** Sorted, non-overlapping ranges: binary search for a neighbour that overlaps [start, end). */
+function overlaps(ranges: [number, number][], e: Edit): boolean {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![0] < e.start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (const i of [lo - 1, lo]) {
+    const r = ranges[i];
+    if (r && ((e.start < r[1] && r[0] < e.end) || e.start === r[0] || e.start === r[1] || e.end === r[0])) return true;
+  }
+  return false;
+}
+
+function insertRange(ranges: [number, number][], r: [number, number]): void {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![0] < r[0]) lo = mid + 1;
+    else hi = mid;
+  }
+  ranges.splice(lo, 0, r);
+}
+
+function mergeDeclared(all: DeclaredChange[]): DeclaredChange {
+  const removed: number[] = [];
+  const replaced = new Map<number, string>();
+  for (const d of all) {
+    removed.push(...d.removed);
+    for (const [k, v] of d.replaced) replaced.set(k, v);
+  }
+  return { removed, replaced };
+}
+
+/** 1-based line of an offset in the input text (binary search over line starts). */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 function findingKey(model: DockerfileModel, f: Finding): string {
   const instr = model.instructions[f.instruction];
   return `${f.rule}\u0000${instr ? instr.logical : f.line}\u0000${f.message}`;
 }
 
-/** Applies non-overlapping edits (any order) to a text. */
+/** Applies non-overlapping edits (any order) to a text, in one pass. */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const e of sorted) {
+    parts.push(text.slice(pos, e.start), e.text);
+    pos = e.end;
+  }
+  parts.push(text.slice(pos));
+  return parts.join("");
 }
 
 /** The candidate text's model and meaning, if its meaning is the input's changed exactly as declared. */
@@ -175,33 +266,44 @@ function check(
 /** Maps an offset in the current text back to the input text, through the edits applied so far. */
 function mapBack(history: Edit[][], offset: number): number {
   let p = offset;
-  for (let k = history.length - 1; k >= 0; k--) {
-    // edits of one fix were applied together, from the end: map against their original positions
-    const edits = history[k]!;
+  for (let k = history.length - 1; k >= 0; k--) p = mapBackThrough(history[k]!, p);
+  return p;
+}
+
+/** Where the edits of one round (sorted, applied together) start and end in the text they produced. */
+const shifted = new WeakMap<Edit[], { newStart: number[]; newEnd: number[]; shiftBefore: number[] }>();
+
+function mapBackThrough(edits: Edit[], p: number): number {
+  let table = shifted.get(edits);
+  if (!table) {
+    const newStart: number[] = [];
+    const newEnd: number[] = [];
+    const shiftBefore: number[] = [];
     let shift = 0;
     for (const e of edits) {
-      const newStart = e.start + shift;
-      const newEnd = newStart + e.text.length;
-      if (p < newStart) break;
-      if (p < newEnd) {
-        p = e.start; // inside a replacement: where it started
-        shift = 0;
-        break;
-      }
+      shiftBefore.push(shift);
+      newStart.push(e.start + shift);
+      newEnd.push(e.start + shift + e.text.length);
       shift += e.text.length - (e.end - e.start);
     }
-    p -= shift;
+    shiftBefore.push(shift);
+    table = { newStart, newEnd, shiftBefore };
+    shifted.set(edits, table);
   }
-  return p;
+  // the last edit starting at or before p
+  let lo = -1;
+  let hi = edits.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (table.newStart[mid]! <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo === -1) return p;
+  if (p < table.newEnd[lo]!) return edits[lo]!.start; // inside a replacement: where it started
+  return p - table.shiftBefore[lo + 1]!;
 }
 
 function offsetOfLine(model: DockerfileModel, line: number): number {
   return model.lines[line]?.start ?? 0;
 }
 
-function originalLine(text: string, bom: string, offset: number): number {
-  const body = bom ? text.slice(1) : text;
-  let line = 1;
-  for (let i = 0; i < offset && i < body.length; i++) if (body.charCodeAt(i) === 10) line++;
-  return line;
-}
