@@ -115,15 +115,21 @@ const offResult = await throughPrettier({ parser: "dockerfile", plugins: [plugin
 rowsPrettier.push(["this plugin, self-check off", offResult]);
 const onResult = await throughPrettier({ parser: "dockerfile", plugins: [plugin] });
 rowsPrettier.push(["this plugin, self-check on (default)", onResult]);
-let shResult = null;
-try {
-  const shModule = await import("prettier-plugin-sh");
-  const sh = shModule.default ?? shModule;
-  const sample = texts.filter((_, i) => i % Math.ceil(texts.length / (quick ? 10 : 40)) === 0);
-  shResult = await throughPrettier({ parser: "dockerfile", plugins: [sh] }, sample);
-  rowsPrettier.push([`prettier-plugin-sh (${sample.length}-file sample)`, shResult]);
-} catch (e) {
-  rowsPrettier.push(["prettier-plugin-sh", { error: String(e.message ?? e).split("\n")[0] }]);
+{
+  // prettier-plugin-sh runs in a child process (see prettier-sh-child.mjs) on a sample: it is slow, and it can crash its host.
+  const sampleFiles = files.filter((_, i) => i % Math.ceil(files.length / (quick ? 10 : 40)) === 0);
+  const r = spawnSync(process.execPath, [join(root, "bench/prettier-sh-child.mjs"), String(RUNS), ...sampleFiles], { encoding: "utf8", maxBuffer: 2 ** 26 });
+  const reports = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const last = reports[reports.length - 1];
+  const name = `prettier-plugin-sh 0.20 (${sampleFiles.length}-file sample)`;
+  if (last && last.times.length > 0) {
+    const ms = median(last.times);
+    const crashed = r.status !== 0 ? `; the process crashed after ${last.times.length} of ${RUNS} runs` : "";
+    rowsPrettier.push([name, { ms, filesPerSecond: (sampleFiles.length / ms) * 1000, errors: `${last.errors}${crashed}`, files: sampleFiles.length }]);
+  } else {
+    const why = (r.stderr || "").split("\n").find((l) => /Error|panic/.test(l)) ?? `exit ${r.status}`;
+    rowsPrettier.push([name, { error: `crashed its process before finishing one run (${why.trim().slice(0, 120)})` }]);
+  }
 }
 
 log(`## 1. Through Prettier (\`prettier.format\`, in-process)`);
