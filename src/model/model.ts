@@ -6,7 +6,8 @@
  * scanner (scan.ts); dockerfile-ast, the project's parser of record, is parsed
  * lazily for the rules that want its richer view (flag ranges, images).
  */
-import { DockerfileParser, type Dockerfile } from "dockerfile-ast";
+import { createRequire } from "node:module";
+import type { Dockerfile, DockerfileParser as DockerfileParserType } from "dockerfile-ast";
 import {
   DockerfileSyntaxError,
   scan,
@@ -208,9 +209,21 @@ class Model implements DockerfileModel {
   ) {}
 
   get ast(): Dockerfile {
-    this.#ast ??= DockerfileParser.parse(this.bom ? this.source.slice(1) : this.source);
+    this.#ast ??= loadDockerfileParser().parse(this.bom ? this.source.slice(1) : this.source);
     return this.#ast;
   }
+}
+
+let dockerfileParser: typeof DockerfileParserType | null = null;
+
+/**
+ * dockerfile-ast (CommonJS, with its language-server dependencies) is loaded
+ * on the first read of `model.ast`: loading it cost about 60 ms of start-up
+ * for every process, and the formatter and most rules never read it.
+ */
+function loadDockerfileParser(): typeof DockerfileParserType {
+  dockerfileParser ??= (createRequire(import.meta.url)("dockerfile-ast") as typeof import("dockerfile-ast")).DockerfileParser;
+  return dockerfileParser;
 }
 
 /** Offset in the source (after any byte-order mark) of a line and column (0-based). */
