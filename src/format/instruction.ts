@@ -191,7 +191,8 @@ export function formatInstruction(
   }
 
   const preserved = preserveLayout(model, instr, text, tokens, upper, options);
-  if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && instr.heredocs.length === 0) {
+  // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
+  if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
     const contentLines = instr.lines.filter((l) => l.kind === "content").length;
     const fits = preserved.length === 1 && contentLines === 1 && preserved[0]!.length <= options.printWidth;
     if (!fits) return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? preserved;

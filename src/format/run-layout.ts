@@ -1,35 +1,99 @@
 /**
- * Lays out a long shell-form RUN: one command of the top-level list per
- * line, broken after `&&`, `||`, `;` (the operator ends the line: ` && \`),
- * every continuation line indented one level. Inside a command the user's
- * own line breaks stay where they are, indented one level deeper than the
- * line the command starts on; nothing is reflowed word by word.
+ * Lays out a long shell-form RUN (docs/run-layout.md): one command of the
+ * top-level list per line, broken after `&&`, `||`, `;`, `&` (the operator
+ * ends the line: ` && \`), each command indented one level. Inside a
+ * command the user's own line breaks stay where they are; each is indented
+ * from the shell's structure: a command's continuation lines one level
+ * deeper than the line it starts on, the body of `if`/`for`/`while`/`case`,
+ * `( )`, `{ }`, `$( )` one level deeper than the line that opens it, and
+ * `fi`/`done`/`esac`/`)`/`}`/`else`/`then`/`do` back at that line's level.
+ * Nothing is reflowed word by word.
  *
- * Every break is placed in a blank run that tree-sitter-bash says separates
- * tokens (never inside a word, a string, an expansion or a comment), so the
- * joined logical line keeps the same shell syntax tree. Where that cannot be
- * guaranteed (a break inside a word next to an operator, a parse error), the
- * caller keeps the user's layout.
+ * Safety: the printed logical line must keep the shell syntax tree. A line
+ * break goes only into a blank run that tree-sitter-bash says separates
+ * tokens (the tokens' `collapsible` blanks), or right after a top-level
+ * operator (blanks next to an operator are insignificant to the shell). A
+ * user's break inside a word or a string ("tight") is kept byte for byte.
+ * A break never makes a continuation line start with `#` (BuildKit would
+ * drop it as a comment line). Where the shell does not parse cleanly, or the
+ * RUN has a heredoc, the caller keeps the user's layout.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { analyzeShell } from "../shell/analysis.js";
+import { parseShell } from "../shell/bash.js";
 import type { InstructionFormatOptions } from "./instruction.js";
-import { joinKind, printRange } from "./instruction.js";
+import { printRange } from "./instruction.js";
 import type { Token } from "./tokens.js";
+import type { Node as ShellSyntaxNode } from "web-tree-sitter";
+
+/** A line of its own between two content lines: a comment, or a lone escape (docker-library's `\t\` separators). */
+type Extra = { comment: string } | { separator: true };
+
+type BreakKind =
+  /** after a top-level operator: the next line starts a command of the top-level list */
+  | "operator"
+  /** before a top-level operator the user wrote alone on its line (`\t; \`): the operator keeps its own line */
+  | "lone"
+  /** the user's own break, kept */
+  | "user"
+  /** between flags, when the first line is too long */
+  | "flag";
 
 interface Break {
-  /** Where the line ends (logical offset): the text before it is printed on the line. */
+  /** Logical offset where the line ends. */
   at: number;
-  /** Where the next line starts. */
+  /** Logical offset where the next line starts. */
   resume: number;
-  /** loose: ` \` + indent; tight: the escape right after the text, next line verbatim. */
+  /** The escape goes right after the text and the next line is printed as is (a break inside a word or string). */
   tight: boolean;
-  /** Break after a top-level operator (the next line starts a command). */
-  operator: boolean;
-  comments: string[];
-  /** Blank-only continuation lines the user put here as separators. */
-  separators: number;
+  kind: BreakKind;
+  extras: Extra[];
+  /** An operator break after a `;` with blanks before it: `curl ;` is printed `curl;`. */
+  spacedSemicolon?: boolean;
+  /** An operator break after `&&`, `||`, `&` with no blank before it: `a&&` is printed `a &&`. */
+  spaceBefore?: string;
 }
+
+interface Line {
+  start: number;
+  end: number;
+  /** The line ends with a tight break. */
+  tightEnd: boolean;
+  /** The line continues a tight break: printed as is, no indent. */
+  tightStart: boolean;
+  kind: BreakKind | "first";
+  extras: Extra[];
+  level: number;
+  /** The line ends with ` ;` where the blank is insignificant. */
+  spacedSemicolon: boolean;
+  /** The line ends with this operator, written with no blank before it. */
+  spaceBefore: string | undefined;
+}
+
+interface Join {
+  /** Logical offset of the user's line break. */
+  at: number;
+  loose: boolean;
+  extras: Extra[];
+}
+
+/** Statement lists whose statements are indented one level deeper than the line that opens them. */
+const BODY_PARENTS = new Set([
+  "subshell",
+  "compound_statement",
+  "command_substitution",
+  "process_substitution",
+  "do_group",
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "case_item",
+]);
+const LOOPS = new Set(["for_statement", "c_style_for_statement", "while_statement", "select_statement"]);
+/** Keywords and brackets printed at the level of the line that opened their construct. */
+const CLOSERS = new Set(["fi", "else", "elif", "then", "do", "done", "esac", ")", "}"]);
+/** Where a line may start inside a construct that is more than a list of simple commands. */
+const NESTING = /[({]|(?:^|[^A-Za-z0-9_])(?:if|for|while|until|case|select|function)(?![A-Za-z0-9_])/g;
 
 export function layoutRun(
   model: DockerfileModel,
@@ -43,113 +107,405 @@ export function layoutRun(
   const esc = model.escape;
   let argsEnd = text.length;
   while (argsEnd > argsStart && (text[argsEnd - 1] === " " || text[argsEnd - 1] === "\t")) argsEnd--;
-  const analysis = analyzeShell(text.slice(argsStart, argsEnd));
+  const body = text.slice(argsStart, argsEnd);
+  // The same text the tokenizer analysed: a cache hit, not a second parse.
+  const analysis = analyzeShell(body);
   if (analysis.hasError || analysis.hasHeredoc) return null;
 
-  // The user's line breaks: logical offset of each join, its comment lines, whether it is loose.
-  const joins: { at: number; comments: string[]; loose: boolean; blankSegment: boolean }[] = [];
-  let offset = 0;
-  let pendingComments: string[] = [];
-  const content = instr.lines.filter((l) => l.kind === "content");
-  let ci = 0;
-  for (const l of instr.lines) {
-    if (l.kind === "comment") {
-      pendingComments.push(model.lines[l.line]!.text.trim());
-      continue;
-    }
-    if (l.kind === "empty") continue;
-    if (ci > 0) {
-      joins.push({ at: offset, comments: pendingComments, loose: joinKind(tokens, offset) === "loose", blankSegment: false });
-      pendingComments = [];
-    }
-    offset += l.segment.length;
-    if (ci > 0 && l.segment.trim() === "" && ci < content.length - 1) joins[joins.length - 1]!.blankSegment = true;
-    ci++;
-  }
-  if (pendingComments.length > 0) return null; // comment lines after the last line: keep the user's layout
+  const joins = userJoins(model, instr, tokens);
+  if (!joins) return null;
 
-  // Blank runs around each top-level operator: the break goes after the operator.
-  const blankAt = (pos: number) => tokens.find((t) => t.kind === "blank" && t.start <= pos && pos <= t.end && t.collapsible);
+  /** The collapsible blank run containing `pos` (its ends included), by binary search. */
+  const blankAt = (pos: number): Token | undefined => {
+    let lo = 0;
+    let hi = tokens.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (tokens[mid]!.start <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let k = lo; k >= 0 && k >= lo - 1; k--) {
+      const t = tokens[k]!;
+      if (t.kind === "blank" && t.collapsible && t.start <= pos && pos <= t.end) return t;
+    }
+    return undefined;
+  };
+
+  // 1. Breaks after the top-level operators. The user's breaks around an
+  // operator (before it, after it, inside it) are absorbed: their comment
+  // lines move after the operator, in order.
   const breaks: Break[] = [];
-  const absorbed = new Set<number>();
+  const absorbed = new Uint8Array(joins.length);
+  let ji = 0;
   for (const op of analysis.operators) {
     const opStart = argsStart + op.start;
     const opEnd = argsStart + op.end;
     const after = blankAt(opEnd);
     const nextStart = after ? after.end : opEnd;
     if (nextStart >= argsEnd) continue; // nothing follows the operator
-    if (!after) {
-      // `a;b`: no blank to break in; a break here would need one: leave it on the line
-      continue;
-    }
+    if (text[nextStart] === "#") continue; // a continuation line starting with # would be a comment line to BuildKit
     const before = blankAt(opStart);
     const zoneStart = before && before.end === opStart ? before.start : opStart;
-    const zoneEnd = nextStart;
-    const comments: string[] = [];
-    let separators = 0;
-    let count = 0;
-    joins.forEach((j, index) => {
-      if (j.at < zoneStart || j.at > zoneEnd) return;
-      if (!j.loose) return;
-      absorbed.add(index);
-      comments.push(...j.comments);
-      count++;
-      if (j.blankSegment) separators++;
-    });
-    // a tight join inside the operator itself (`&\` + `&`): keep the user's layout
-    if (joins.some((j, index) => !absorbed.has(index) && j.at > zoneStart && j.at < zoneEnd)) return null;
-    void count;
-    breaks.push({ at: opEnd, resume: nextStart, tight: false, operator: true, comments, separators });
-  }
-  for (const [index, j] of joins.entries()) {
-    if (absorbed.has(index)) continue;
-    if (j.loose) {
-      const blank = blankAt(j.at)!;
-      breaks.push({ at: blank.start, resume: blank.end, tight: false, operator: false, comments: j.comments, separators: j.blankSegment ? 1 : 0 });
+    while (ji < joins.length && joins[ji]!.at < zoneStart) ji++;
+    const inZone: number[] = [];
+    for (let k = ji; k < joins.length && joins[k]!.at <= nextStart; k++) inZone.push(k);
+    const beforeJoins = inZone.filter((k) => joins[k]!.at <= opStart);
+    const afterJoins = inZone.filter((k) => joins[k]!.at >= opEnd);
+    const lone =
+      beforeJoins.length > 0 &&
+      afterJoins.length > 0 &&
+      beforeJoins.length + afterJoins.length === inZone.length &&
+      inZone.every((k) => joins[k]!.loose);
+    for (const k of inZone) absorbed[k] = 1;
+    const extrasOf = (ks: number[]) => ks.flatMap((k) => joins[k]!.extras);
+    if (lone) {
+      // `cmd \` + `; \` + `next` as docker-library writes it: the operator keeps its own line
+      breaks.push({ at: zoneStart, resume: opStart, tight: false, kind: "lone", extras: extrasOf(beforeJoins) });
+      breaks.push({ at: opEnd, resume: nextStart, tight: false, kind: "operator", extras: extrasOf(afterJoins) });
     } else {
-      breaks.push({ at: j.at, resume: j.at, tight: true, operator: false, comments: j.comments, separators: 0 });
+      const spacedSemicolon = op.type === ";" && zoneStart < opStart;
+      const spaceBefore = op.type !== ";" && zoneStart === opStart && opStart > argsStart ? op.type : undefined;
+      breaks.push({ at: opEnd, resume: nextStart, tight: false, kind: "operator", extras: extrasOf(inZone), spacedSemicolon, spaceBefore });
     }
   }
-  breaks.sort((a, b) => a.at - b.at || (a.tight ? 1 : 0) - (b.tight ? 1 : 0));
-  let lines = render(breaks);
-  // A first line still too long because of its flags: one flag per line.
-  if (lines && lines[0]!.length > options.printWidth) {
-    const firstFlag = tokens.find((t) => t.kind === "word" && t.start < argsStart && text.startsWith("--", t.start));
-    const flagBreaks: Break[] = tokens
-      .filter((t) => t.kind === "blank" && t.collapsible && firstFlag && t.end > firstFlag.start && t.end <= argsStart && text.startsWith("--", t.end))
-      .concat(tokens.filter((t) => t.kind === "blank" && t.collapsible && t.end === argsStart && !text.startsWith("--", t.end)))
-      .filter((t) => !breaks.some((b) => b.at === t.start))
-      .map((t) => ({ at: t.start, resume: t.end, tight: false, operator: false, comments: [], separators: 0 }));
-    if (firstFlag && flagBreaks.length > 0) lines = render([...breaks, ...flagBreaks].sort((a, b) => a.at - b.at));
-  }
-  return lines;
 
-  function render(breaks: Break[]): string[] | null {
+  // 2. The user's other breaks, where they are. Several in one blank run (a
+  // `\t\` separator line) are one break with their separators and comments.
+  let lastBlank: Token | undefined;
+  let lastBreak: Break | undefined;
+  for (let k = 0; k < joins.length; k++) {
+    if (absorbed[k]) continue;
+    const j = joins[k]!;
+    if (!j.loose) {
+      breaks.push({ at: j.at, resume: j.at, tight: true, kind: "user", extras: j.extras });
+      continue;
+    }
+    const blank = blankAt(j.at)!;
+    if (blank === lastBlank) {
+      if (lastBreak) lastBreak.extras.push(...j.extras);
+      else if (j.extras.some((e) => "comment" in e)) return null;
+      continue;
+    }
+    lastBlank = blank;
+    lastBreak = undefined;
+    if (blank.end >= argsEnd && blank.start >= argsStart) {
+      // a break before nothing (`cmd \` + a line of blanks at the end): dropped; comment lines there are kept as written
+      if (j.extras.some((e) => "comment" in e)) return null;
+      continue;
+    }
+    lastBreak = { at: blank.start, resume: blank.end, tight: false, kind: "user", extras: j.extras };
+    breaks.push(lastBreak);
+  }
+  breaks.sort((a, b) => a.at - b.at || a.resume - b.resume);
 
-  // Print line by line.
-  const indent = options.indent;
-  const out: string[] = [];
-  let lineStart = 0;
-  let prefix = "";
-  // Commands start one level in; when the list is broken into commands, a
-  // command's own continuation lines go one level further.
-  const innerLevel = breaks.some((b) => b.operator) ? 2 : 1;
-  for (const b of breaks) {
-    if (b.at < lineStart) return null;
-    let body = printRange(text, tokens, upper, lineStart, b.at, lineStart === 0, b.tight);
-    // `curl \` + `; \` as docker-library writes it becomes `curl; \`: blanks before `;` are nothing to the shell
-    if (b.operator && body.endsWith(" ;")) body = `${body.slice(0, -2)};`;
-    out.push(prefix + body + (b.tight ? esc : body === "" ? esc : ` ${esc}`));
-    const level = b.at < argsStart || b.operator ? 1 : innerLevel;
-    const nextIndent = b.tight ? "" : indent.repeat(level);
-    for (let k = 0; k < b.separators; k++) out.push(indent.repeat(level) + esc);
-    for (const c of b.comments) out.push(indent.repeat(level) + c);
-    prefix = nextIndent;
-    lineStart = b.resume;
+  const shell = new ShellStructure(body, analysis.protectedMask, analysis.operators, argsStart);
+  try {
+    let lines = plan(breaks);
+    if (!lines) return null;
+    let out = render(lines);
+    // A first line still too long because of its flags: one flag per line.
+    if (out[0]!.length > options.printWidth) {
+      const firstFlag = tokens.find((t) => t.kind === "word" && t.start < argsStart && text.startsWith("--", t.start));
+      if (firstFlag) {
+        const flagBreaks: Break[] = tokens
+          .filter(
+            (t) =>
+              t.kind === "blank" &&
+              t.collapsible &&
+              t.end > firstFlag.start &&
+              t.end <= argsStart &&
+              (text.startsWith("--", t.end) || t.end === argsStart) &&
+              !breaks.some((b) => b.at === t.start),
+          )
+          .map((t) => ({ at: t.start, resume: t.end, tight: false, kind: "flag" as const, extras: [] }));
+        if (flagBreaks.length > 0) {
+          lines = plan([...breaks, ...flagBreaks].sort((a, b) => a.at - b.at || a.resume - b.resume));
+          if (!lines) return null;
+          out = render(lines);
+        }
+      }
+    }
+    return out;
+  } finally {
+    shell.dispose();
   }
-  const tail = printRange(text, tokens, upper, lineStart, text.length, lineStart === 0);
-  const lastContent = content[content.length - 1];
-  out.push(prefix + tail + (lastContent?.continues ? (tail === "" || /[ \t]$/.test(tail) ? esc : ` ${esc}`) : ""));
-  return out;
+
+  /** The lines between the breaks, with their indent levels. */
+  function plan(breaks: Break[]): Line[] | null {
+    const lines: Line[] = [
+      { start: 0, end: text.length, tightEnd: false, tightStart: false, kind: "first", extras: [], level: 1, spacedSemicolon: false, spaceBefore: undefined },
+    ];
+    for (const b of breaks) {
+      const prev = lines[lines.length - 1]!;
+      if (b.at < prev.start || b.resume < b.at) return null;
+      if (!b.tight && b.resume < text.length && text[b.resume] === "#") return null;
+      prev.end = b.at;
+      prev.tightEnd = b.tight;
+      prev.spacedSemicolon = b.spacedSemicolon === true;
+      prev.spaceBefore = b.spaceBefore;
+      lines.push({
+        start: b.resume,
+        end: text.length,
+        tightEnd: false,
+        tightStart: b.tight,
+        kind: b.kind,
+        extras: b.extras,
+        level: 1,
+        spacedSemicolon: false,
+        spaceBefore: undefined,
+      });
+    }
+    // Commands of the top-level list are at level 1. A RUN that is one
+    // command puts that command's continuation lines at level 1 too; once
+    // the list is broken, one level further, so they stand apart from the
+    // commands.
+    const broken = breaks.some((b) => b.kind === "operator");
+    const starts = lines.map((l) => l.start);
+    const lineOf = (offset: number): number => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    const levelOf = (offset: number) => lines[lineOf(offset)]!.level;
+    const continuation = (offset: number) => {
+      const i = lineOf(offset);
+      return i === 0 && !broken ? 1 : lines[i]!.level + 1;
+    };
+    let statementLine = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.tightStart) line.level = lines[i - 1]!.level;
+      else if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") line.level = 1;
+      else if (shell.nested(line.start)) line.level = shell.levelAt(line.start, levelOf, continuation);
+      else line.level = continuation(lines[statementLine]!.start);
+      if (line.kind === "operator" || line.start === argsStart) statementLine = i;
+    }
+    return lines;
   }
+
+  function render(lines: Line[]): string[] {
+    const indent = options.indent;
+    const out: string[] = [];
+    const lastContent = instr.lines.filter((l) => l.kind === "content").pop();
+    lines.forEach((line, i) => {
+      for (const e of line.extras) out.push(indent.repeat(line.level) + ("comment" in e ? e.comment : esc));
+      let bodyText = printRange(text, tokens, upper, line.start, line.end, i === 0, line.tightEnd);
+      const next = lines[i + 1];
+      // `curl \` + `; rm` read as a trailing operator: `curl; \` (blanks before `;` are nothing to the shell)
+      if (line.spacedSemicolon && bodyText.endsWith(" ;")) bodyText = `${bodyText.slice(0, -2)};`;
+      // `a&& \` reads as `a && \` (blanks next to an operator are nothing to the shell)
+      const op = line.spaceBefore;
+      if (op && bodyText.endsWith(op) && !/[ \t]$/.test(bodyText.slice(0, -op.length))) bodyText = `${bodyText.slice(0, -op.length)} ${op}`;
+      const prefix = i === 0 || line.tightStart ? "" : indent.repeat(line.level);
+      let suffix: string;
+      if (next) suffix = line.tightEnd || bodyText === "" ? esc : ` ${esc}`;
+      else if (lastContent?.continues) suffix = bodyText === "" || /[ \t]$/.test(bodyText) ? esc : ` ${esc}`;
+      else suffix = "";
+      out.push(prefix + bodyText + suffix);
+    });
+    return out;
+  }
+}
+
+/**
+ * The user's line breaks as logical offsets, with the comment lines and
+ * lone-escape separator lines that follow each. Null when comment lines end
+ * the instruction (kept as written by the caller).
+ */
+function userJoins(model: DockerfileModel, instr: Instruction, tokens: Token[]): Join[] | null {
+  const joins: Join[] = [];
+  const content = instr.lines.filter((l) => l.kind === "content");
+  let pending: Extra[] = [];
+  let offset = 0;
+  let ci = 0;
+  let ti = 0;
+  for (const l of instr.lines) {
+    if (l.kind === "comment") {
+      pending.push({ comment: model.lines[l.line]!.text.trim() });
+      continue;
+    }
+    if (l.kind === "empty") continue;
+    if (ci > 0) {
+      // loose: the break falls in a collapsible blank run
+      while (ti < tokens.length && tokens[ti]!.end < offset) ti++;
+      let loose = false;
+      for (let k = ti; k < tokens.length && tokens[k]!.start <= offset; k++) {
+        const t = tokens[k]!;
+        if (t.kind === "blank" && t.collapsible && t.start <= offset && offset <= t.end) loose = true;
+      }
+      joins.push({ at: offset, loose, extras: pending });
+      pending = [];
+      // a line of blanks only, continued (`\t\`), is a separator the user drew
+      if (loose && l.segment.trim() === "" && ci < content.length - 1) joins[joins.length - 1]!.extras.push({ separator: true });
+    }
+    offset += l.segment.length;
+    ci++;
+  }
+  if (pending.length > 0) return null;
+  return joins;
+}
+
+/**
+ * The shell's structure where a line starts inside a construct that nests
+ * (`if`, loops, `case`, `( )`, `{ }`, `$( )`): the tree-sitter tree of the
+ * one command of the top-level list that holds the line, parsed once, and
+ * only for such commands (the tokens and the top-level operators come from
+ * the analysis the tokenizer already made).
+ */
+class ShellStructure {
+  private readonly trees = new Map<number, ReturnType<typeof parseShell>>();
+  /** Body offsets where a nesting construct may start, outside strings and words. */
+  private readonly nesting: number[] = [];
+  /** Body offsets where each command of the top-level list starts and ends. */
+  private readonly commandStarts: number[] = [0];
+  private readonly commandEnds: number[] = [];
+
+  constructor(
+    private readonly body: string,
+    mask: Uint8Array,
+    operators: readonly { start: number; end: number }[],
+    private readonly offset: number,
+  ) {
+    NESTING.lastIndex = 0;
+    for (let m = NESTING.exec(body); m; m = NESTING.exec(body)) {
+      const at = m[0].length > 1 && !/[A-Za-z]/.test(m[0][0]!) ? m.index + 1 : m.index;
+      if (mask[at] === 0) this.nesting.push(at);
+    }
+    for (const op of operators) {
+      this.commandEnds.push(op.start);
+      this.commandStarts.push(op.end);
+    }
+    this.commandEnds.push(body.length);
+  }
+
+  /** The command of the top-level list that holds body offset `rel`. */
+  private commandAt(rel: number): number {
+    return lastAtOrBefore(this.commandStarts, rel);
+  }
+
+  /** Whether the line starting at `pos` (logical offset) may be inside a nesting construct. */
+  nested(pos: number): boolean {
+    if (this.nesting.length === 0) return false;
+    const rel = pos - this.offset;
+    const k = lastAtOrBefore(this.nesting, rel - 1);
+    return k >= 0 && this.nesting[k]! < rel && this.nesting[k]! >= this.commandStarts[this.commandAt(rel)]!;
+  }
+
+  /**
+   * The level of a line starting at `pos` (logical offset), given the levels
+   * of the lines before it.
+   */
+  levelAt(pos: number, levelOf: (offset: number) => number, continuation: (offset: number) => number): number {
+    const k = this.commandAt(pos - this.offset);
+    const from = this.commandStarts[k]!;
+    let tree = this.trees.get(k);
+    if (!tree) {
+      tree = parseShell(this.body.slice(from, this.commandEnds[k]!));
+      this.trees.set(k, tree);
+    }
+    const base = this.offset + from;
+    const rel = pos - base;
+    let node: ShellSyntaxNode | null = tree.rootNode.descendantForIndex(rel, rel + 1);
+    if (!node) return continuation(base);
+    const abs = (n: ShellSyntaxNode) => base + n.startIndex;
+    // `fi`, `else`, `done`, `)` ...: at the level of the line that opened the construct
+    if (!node.isNamed && node.startIndex === rel && CLOSERS.has(node.type)) {
+      const owner = closerOwner(node);
+      if (owner) return levelOf(abs(owner));
+    }
+    while (node.parent && node.parent.startIndex === rel && node.parent.type !== "program") node = node.parent;
+    // the start of a statement in a body: one level deeper than the line that opened the body
+    const own = bodyOwner(node);
+    if (own !== undefined) return own === null ? 1 : levelOf(abs(own)) + 1;
+    // inside a statement: one level deeper than the line the statement starts on
+    for (let n = node.parent; n; n = n.parent) {
+      if (n.type === "program") break;
+      if (bodyOwner(n) !== undefined) return continuation(abs(n));
+    }
+    return continuation(base);
+  }
+
+  dispose(): void {
+    for (const tree of this.trees.values()) tree.delete();
+    this.trees.clear();
+  }
+}
+
+/** Index of the last element of the sorted `xs` that is <= `x` (-1 if none). */
+function lastAtOrBefore(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The construct whose opening line a closing keyword or bracket lines up with. */
+function closerOwner(node: ShellSyntaxNode): ShellSyntaxNode | null {
+  const parent = node.parent;
+  if (!parent) return null;
+  switch (parent.type) {
+    case "if_statement":
+      return parent;
+    case "elif_clause":
+    case "else_clause":
+      return parent.parent;
+    case "do_group":
+      return parent.parent && LOOPS.has(parent.parent.type) ? parent.parent : parent;
+    case "case_statement":
+      return node.type === "esac" ? parent : null;
+    case "subshell":
+    case "command_substitution":
+    case "process_substitution":
+      return node.type === ")" ? parent : null;
+    case "compound_statement":
+      return node.type === "}" ? parent : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * If `node` is a statement of a statement list (a command, pipeline, list
+ * item, compound command), the construct that opened that list (null: the
+ * top level). Undefined if it is not a statement.
+ */
+function bodyOwner(node: ShellSyntaxNode): ShellSyntaxNode | null | undefined {
+  if (!node.isNamed) return undefined;
+  let child: ShellSyntaxNode = node;
+  let parent = node.parent;
+  // list items and a list under a redirect belong to the list's own parent
+  while (parent && (parent.type === "list" || (parent.type === "redirected_statement" && child.type === "list"))) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return undefined;
+  if (parent.type === "program") return null;
+  if (parent.type === "case_statement") return child.type === "case_item" ? parent : undefined;
+  if (!BODY_PARENTS.has(parent.type)) return undefined;
+  // in `if`/`elif`, the statements after `then` (before it: the condition)
+  if (parent.type === "if_statement" || parent.type === "elif_clause") {
+    const then = parent.children.find((c) => c?.type === "then");
+    if (!then || child.startIndex < then.endIndex) return undefined;
+    if (child.type === "elif_clause" || child.type === "else_clause") return undefined;
+    return parent.type === "elif_clause" ? parent.parent : parent;
+  }
+  if (parent.type === "else_clause") return parent.parent;
+  if (parent.type === "case_item") {
+    const close = parent.children.find((c) => c?.type === ")");
+    return close && child.startIndex >= close.endIndex ? parent : undefined;
+  }
+  if (parent.type === "do_group") return parent.parent && LOOPS.has(parent.parent.type) ? parent.parent : parent;
+  return parent;
 }
