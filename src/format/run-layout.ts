@@ -90,8 +90,12 @@ const BODY_PARENTS = new Set([
   "case_item",
 ]);
 const LOOPS = new Set(["for_statement", "c_style_for_statement", "while_statement", "select_statement"]);
-/** Keywords and brackets printed at the level of the line that opened their construct. */
-const CLOSERS = new Set(["fi", "else", "elif", "then", "do", "done", "esac", ")", "}"]);
+/**
+ * Keywords and brackets printed at the level of the line that opened their
+ * construct; also the `;` that ends a loop's word list or an `if` condition
+ * when it starts a line (docker-library's `\t; do \`).
+ */
+const CLOSERS = new Set(["fi", "else", "elif", "then", "do", "done", "esac", ")", "}", ";"]);
 /** Where a line may start inside a construct that is more than a list of simple commands. */
 const NESTING = /[({]|(?:^|[^A-Za-z0-9_])(?:if|for|while|until|case|select|function)(?![A-Za-z0-9_])/g;
 
@@ -455,6 +459,10 @@ function lastAtOrBefore(xs: readonly number[], x: number): number {
 function closerOwner(node: ShellSyntaxNode): ShellSyntaxNode | null {
   const parent = node.parent;
   if (!parent) return null;
+  if (node.type === ";") {
+    if (LOOPS.has(parent.type) || parent.type === "if_statement") return parent;
+    return parent.type === "elif_clause" ? parent.parent : null;
+  }
   switch (parent.type) {
     case "if_statement":
       return parent;
