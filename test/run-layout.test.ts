@@ -1,0 +1,272 @@
+/**
+ * The RUN layout (docs/run-layout.md, src/format/run-layout.ts): the
+ * `dockerfileShellLayout` option, the rules on small examples, invariants
+ * over every run-layout fixture under several option sets, and a corpus
+ * pass with options that make the layout work harder than the defaults.
+ * The fixtures themselves (input -> expected output) run in
+ * format-fixtures.test.ts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as prettier from "prettier";
+import { beforeAll, describe, expect, test } from "vitest";
+import plugin from "../plugin/index.js";
+import {
+  buildModel,
+  compareMeanings,
+  DockerfileSyntaxError,
+  formatText,
+  initShell,
+  meaningOf,
+  type DockerfileModel,
+  type FormatOptions,
+} from "../src/index.js";
+import { fallbackCount } from "../src/format/format.js";
+import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
+
+beforeAll(async () => {
+  await initShell();
+});
+
+/** Formats and checks that the self-check did not have to keep any instruction as written. */
+function layout(text: string, options: FormatOptions = {}): string {
+  const before = fallbackCount.value;
+  const out = formatText(text, options);
+  expect(fallbackCount.value - before, "instructions kept as written by the self-check").toBe(0);
+  return out;
+}
+
+/**
+ * Each RUN as BuildKit reads it, blanks removed: keyword, flags, argument
+ * text, and the comment lines inside it. The layout may change blanks and
+ * line breaks only.
+ */
+function runsWithoutBlanks(model: DockerfileModel): string[] {
+  const out: string[] = [];
+  for (const instr of model.instructions) {
+    const c = instr.command.keyword === "ONBUILD" && instr.command.trigger ? instr.command.trigger : instr.command;
+    if (c.keyword !== "RUN") continue;
+    const comments = instr.lines.filter((l) => l.kind === "comment").map((l) => model.lines[l.line]!.text.trim());
+    out.push(JSON.stringify([c.flags, c.args.replace(/[ \t]+/g, ""), comments]));
+  }
+  return out;
+}
+
+const OPTION_SETS: FormatOptions[] = [
+  {},
+  { useTabs: true },
+  { tabWidth: 4 },
+  { printWidth: 40 },
+  { printWidth: 200 },
+  { shellLayout: "preserve" },
+];
+
+describe("the dockerfileShellLayout option", () => {
+  test("is declared for Prettier: a choice in the Dockerfile category, auto by default, each choice described", () => {
+    const option = plugin.options!.dockerfileShellLayout as {
+      type: string;
+      category: string;
+      default: unknown;
+      description: string;
+      choices: { value: string; description: string }[];
+    };
+    expect(option.type).toBe("choice");
+    expect(option.category).toBe("Dockerfile");
+    expect(option.default).toBe("auto");
+    expect(option.description.length).toBeGreaterThan(0);
+    expect(option.choices.map((c) => c.value)).toEqual(["auto", "preserve"]);
+    for (const c of option.choices) expect(c.description.length).toBeGreaterThan(10);
+  });
+
+  test("reaches the formatter through Prettier", async () => {
+    const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
+    const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
+    expect(await format({})).toBe(
+      "FROM a\nRUN apt-get update && \\\n  apt-get install -y --no-install-recommends curl ca-certificates && \\\n  rm -rf /var/lib/apt/lists/*\n",
+    );
+    expect(await format({ dockerfileShellLayout: "auto" })).toBe(await format({}));
+    expect(await format({ dockerfileShellLayout: "preserve" })).toBe(text);
+    expect(await format({ dockerfileShellLayout: "preserve", useTabs: true })).toBe(text);
+    await expect(format({ dockerfileShellLayout: "reflow" })).rejects.toThrow(/dockerfileShellLayout/);
+  });
+});
+
+describe("the layout rules", () => {
+  test("a RUN written on one line that fits printWidth stays on one line; one character more and it breaks", () => {
+    const run = (n: number) => `RUN echo ${"a".repeat(n)} && echo b\n`;
+    const fits = run(80 - "RUN echo  && echo b".length);
+    expect(fits.length - 1).toBe(80);
+    expect(layout(fits)).toBe(fits);
+    const over = run(81 - "RUN echo  && echo b".length);
+    expect(layout(over)).toBe(`RUN echo ${"a".repeat(62)} && \\\n  echo b\n`);
+    expect(layout(over, { printWidth: 81 })).toBe(over);
+  });
+
+  test("a short RUN the user wrote on several lines keeps one command per line", () => {
+    expect(layout("RUN a && \\\n  b\n")).toBe("RUN a && \\\n  b\n");
+    expect(layout("RUN a \\\n  && b\n")).toBe("RUN a && \\\n  b\n");
+  });
+
+  test("a long single command is never reflowed: on one line it stays, written one argument per line it stays", () => {
+    const oneLine = `RUN apt-get install -y ${Array.from({ length: 30 }, (_, i) => `package-${i}`).join(" ")}\n`;
+    expect(layout(oneLine)).toBe(oneLine);
+    const perLine = `RUN apt-get install -y \\\n${Array.from({ length: 5 }, (_, i) => `\t\tpackage-${i}`).join(" \\\n")}\n`;
+    expect(layout(perLine)).toBe(perLine.replaceAll("\t\t", "  "));
+  });
+
+  test("operators go at the end of the line, never at the start", () => {
+    const out = layout("RUN a \\\n  && b \\\n  || c \\\n  ; d && e && f && g && hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh\n");
+    const lines = out.trimEnd().split("\n");
+    for (const line of lines.slice(1)) expect(line.trimStart()).not.toMatch(/^(&&|\|\||;)/);
+    expect(lines.slice(0, -1).every((l) => /(&&|\|\||;) \\$/.test(l))).toBe(true);
+  });
+
+  test("a comment line between two commands stays between them, also when the operator moves", () => {
+    for (const input of [
+      "RUN cmd1 && \\\n# about cmd2\n  cmd2\n",
+      "RUN cmd1 \\\n  # about cmd2\n  && cmd2\n",
+      "RUN cmd1 && cmd0 && \\\n    # about cmd2\n    cmd2 && cmd3 && cmd4 && cmd5 && cmd6 && cmd7 && cmd8 && cmd9 && cmd10\n",
+    ]) {
+      const lines = layout(input).split("\n");
+      const at = (s: RegExp) => lines.findIndex((l) => s.test(l));
+      expect(at(/cmd1 /)).toBeGreaterThanOrEqual(0);
+      expect(at(/cmd1 /)).toBeLessThan(at(/^\s*# about cmd2$/));
+      expect(at(/^\s*# about cmd2$/)).toBe(at(/^\s*cmd2\b/) - 1);
+      expect(layout(layout(input))).toBe(layout(input));
+    }
+  });
+
+  test("docker-library's lone `\\` separator lines and lone `; \\` lines are kept", () => {
+    const input = "RUN set -eux; \\\n\t\\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\t\\\n\tmake\n";
+    expect(layout(input, { useTabs: true })).toBe(input);
+  });
+
+  test("bodies of if/for/while/case, ( ), { } and $( ) are indented from the line that opens them", () => {
+    const input = [
+      "RUN set -eux; \\",
+      "for v in a b; do \\",
+      "if [ \"$v\" = a ]; then \\",
+      "x=\"$( \\",
+      "echo a \\",
+      "| tr a b \\",
+      ")\"; \\",
+      "else \\",
+      "( cd / && \\",
+      "ls ); \\",
+      "fi; \\",
+      "done",
+      "",
+    ].join("\n");
+    expect(layout(input, { useTabs: true })).toBe(
+      [
+        "RUN set -eux; \\",
+        "\tfor v in a b; do \\",
+        "\t\tif [ \"$v\" = a ]; then \\",
+        "\t\t\tx=\"$( \\",
+        "\t\t\t\techo a \\",
+        "\t\t\t\t\t| tr a b \\",
+        "\t\t\t)\"; \\",
+        "\t\telse \\",
+        "\t\t\t( cd / && \\",
+        "\t\t\t\tls ); \\",
+        "\t\tfi; \\",
+        "\tdone",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("a break inside a word or a string is kept byte for byte", () => {
+    const input = 'RUN echo "one \\\n   two" && echo light\\\nning && echo three four five six seven eight nine ten eleven\n';
+    const out = layout(input);
+    expect(out).toContain('echo "one \\\n   two" && \\\n');
+    expect(out).toContain("echo light\\\nning && \\\n");
+  });
+
+  test("heredocs, non-POSIX shells and escape=` files keep their RUN text; only continuation indentation may change", () => {
+    const heredoc = "RUN cat <<EOF > /x && echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa && echo b\nhello\nEOF\n";
+    expect(layout(heredoc)).toBe(heredoc);
+    const stripIndent = (s: string) => s.split("\n").map((l) => l.trimStart());
+    for (const input of [
+      'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN Write-Host one ; Write-Host two ; Write-Host three ; Write-Host four ; Write-Host five ; \\\n      Write-Host six\n',
+      "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo one && echo two && echo three && echo four && echo five && echo six && echo seven\n",
+      "# escape=`\nFROM alpine\nRUN echo one && echo two && echo three && echo four && echo five && echo six && echo seven && `\n      echo eight\n",
+    ]) {
+      expect(stripIndent(layout(input))).toEqual(stripIndent(input));
+    }
+  });
+
+  test("flags stay in order; a first line too long because of them gets one flag per line", () => {
+    const input =
+      "RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod --network=none go build ./...\n";
+    expect(layout(input)).toBe(
+      "RUN --mount=type=cache,target=/root/.cache/go-build \\\n  --mount=type=cache,target=/go/pkg/mod \\\n  --network=none \\\n  go build ./...\n",
+    );
+  });
+});
+
+describe("every run-layout fixture", () => {
+  const cases = fixtureCases("format/run-layout");
+  test("there are at least 40", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+  for (const options of OPTION_SETS) {
+    test(`with ${JSON.stringify(options)}: only blanks and line breaks change, same meaning, idempotent, no fallback`, () => {
+      for (const c of cases) {
+        const input = buildModel(c.input);
+        const text = layout(c.input, { ...c.options, ...options });
+        const output = buildModel(text);
+        expect(runsWithoutBlanks(output), c.name).toEqual(runsWithoutBlanks(input));
+        expect(compareMeanings(meaningOf(input), meaningOf(output)), c.name).toBeNull();
+        expect(layout(text, { ...c.options, ...options }), c.name).toBe(text);
+      }
+    });
+  }
+});
+
+describe("the corpus, laid out harder (printWidth 60, tabs) and preserved", () => {
+  test.skipIf(!HAS_CORPUS)("no crash, idempotent, same meaning, only blanks and line breaks change in RUN, no fallback", () => {
+    const files = corpusFiles();
+    expect(files.length).toBeGreaterThan(1300);
+    for (const options of [{ printWidth: 60, useTabs: true }, { shellLayout: "preserve" }] as FormatOptions[]) {
+      const crashes: string[] = [];
+      const notIdempotent: string[] = [];
+      const meaningChanged: string[] = [];
+      const textChanged: string[] = [];
+      const fallbacksBefore = fallbackCount.value;
+      let runs = 0;
+      for (const file of files) {
+        const source = readFileSync(join(CORPUS, file), "utf8");
+        let input: DockerfileModel;
+        let once: string;
+        try {
+          input = buildModel(source);
+          once = formatText(source, options);
+        } catch (error) {
+          if (error instanceof DockerfileSyntaxError) continue; // BuildKit rejects it too (corpus.test.ts lists them)
+          crashes.push(`${file}: ${(error as Error).message}`);
+          continue;
+        }
+        if (formatText(once, options) !== once) notIdempotent.push(file);
+        const output = buildModel(once);
+        const diff = compareMeanings(meaningOf(input), meaningOf(output));
+        if (diff) meaningChanged.push(`${file}:${diff.lineA + 1}: ${diff.message}`);
+        const before = runsWithoutBlanks(input);
+        runs += before.length;
+        if (JSON.stringify(runsWithoutBlanks(output)) !== JSON.stringify(before)) textChanged.push(file);
+      }
+      const fallbacks = fallbackCount.value - fallbacksBefore;
+      console.log(
+        `run layout over the corpus with ${JSON.stringify(options)}: ${files.length} files, ${runs} RUN instructions; ` +
+          `crashes ${crashes.length}, not idempotent ${notIdempotent.length}, meaning changed ${meaningChanged.length}, ` +
+          `RUN text changed beyond blanks ${textChanged.length}, fallbacks ${fallbacks}`,
+      );
+      expect(crashes).toEqual([]);
+      expect(notIdempotent).toEqual([]);
+      expect(meaningChanged).toEqual([]);
+      expect(textChanged).toEqual([]);
+      expect(fallbacks).toBe(0);
+    }
+  });
+  if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
+});
