@@ -22,7 +22,7 @@ import {
   type FormatOptions,
 } from "../src/index.js";
 import { fallbackCount } from "../src/format/format.js";
-import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
+import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, ROOT, corpusFiles, fixtureCases } from "./helpers.js";
 
 beforeAll(async () => {
   await initShell();
@@ -88,6 +88,14 @@ describe("the dockerfileShellLayout option", () => {
     expect(await format({ dockerfileShellLayout: "preserve" })).toBe(text);
     expect(await format({ dockerfileShellLayout: "preserve", useTabs: true })).toBe(text);
     await expect(format({ dockerfileShellLayout: "reflow" })).rejects.toThrow(/dockerfileShellLayout/);
+  });
+
+  test("the core API takes it as shellLayout or under the Prettier name, and rejects other values", () => {
+    const text = "RUN a && b && c && d && e && f && g && h && i && j && k && l && m && n && o && p && q\n";
+    expect(formatText(text, { shellLayout: "preserve" })).toBe(text);
+    expect(formatText(text, { dockerfileShellLayout: "preserve" })).toBe(text);
+    expect(formatText(text)).not.toBe(text);
+    expect(() => formatText(text, { shellLayout: "reflow" as "auto" })).toThrow(/"auto" or "preserve"/);
   });
 });
 
@@ -222,6 +230,22 @@ describe("every run-layout fixture", () => {
       }
     });
   }
+});
+
+describe("docs/run-layout.md", () => {
+  test("every before/after example that names a fixture shows that fixture's input and output (FROM lines left out)", () => {
+    const doc = readFileSync(join(ROOT, "docs/run-layout.md"), "utf8");
+    const examples = [...doc.matchAll(/\(`([a-z0-9-]+)`\):\n\n```dockerfile\n([\s\S]*?)```\n\n```dockerfile\n([\s\S]*?)```/g)];
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    const cases = new Map(fixtureCases("format/run-layout").map((c) => [c.name.split("/").pop()!, c]));
+    const withoutFrom = (text: string) => text.replace(/^FROM .*\n/gm, "");
+    for (const [, name, before, after] of examples) {
+      const c = cases.get(name!);
+      expect(c, name).toBeDefined();
+      expect(before, name).toBe(withoutFrom(c!.input));
+      expect(after, name).toBe(withoutFrom(c!.output));
+    }
+  });
 });
 
 describe("the corpus, laid out harder (printWidth 60, tabs) and preserved", () => {

@@ -16,6 +16,8 @@ export interface FormatOptions {
   verify?: boolean;
   /** "auto" (default) lays out long RUN commands; "preserve" keeps the user's line breaks inside RUN. */
   shellLayout?: "auto" | "preserve";
+  /** The Prettier option's name for `shellLayout` (fixture option files may use either). */
+  dockerfileShellLayout?: "auto" | "preserve";
 }
 
 /** How many instructions fell back to their own text in this process (for tests and benchmarks). */
@@ -36,8 +38,16 @@ function resolveOptions(options: FormatOptions): InstructionFormatOptions {
   return {
     indent: options.useTabs ? "\t" : " ".repeat(Math.max(0, tabWidth)),
     printWidth: options.printWidth ?? 80,
-    shellLayout: options.shellLayout ?? "auto",
+    shellLayout: shellLayoutOf(options),
   };
+}
+
+function shellLayoutOf(options: FormatOptions): "auto" | "preserve" {
+  const value: unknown = options.shellLayout ?? options.dockerfileShellLayout ?? "auto";
+  if (value !== "auto" && value !== "preserve") {
+    throw new Error(`dockerfileShellLayout must be "auto" or "preserve", not ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /**
