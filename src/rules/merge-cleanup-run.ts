@@ -1,4 +1,4 @@
-import type { Instruction } from "../model/model.js";
+import type { DockerfileModel, Instruction } from "../model/model.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import {
   allCommands,
@@ -20,6 +20,7 @@ import {
   sourceOffsetOfLogical,
   suppressedRules,
 } from "./helpers.js";
+import { isFlatStatement, shellSetsErrexit, stateEffects, type ShellStateEffects } from "./shell-state.js";
 import type { Edit, Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";
@@ -99,12 +100,6 @@ function mayStartWithCleanup(text: string): boolean {
   return CLEANUP_PROGRAMS.includes(name) || /^python[0-9.]*$/.test(name);
 }
 
-/** Builtins whose effect outlives the command: they leak from R1 into R2 when joined with &&. */
-const LEAKS = new Set([
-  "cd", "pushd", "popd", "set", "shopt", "export", "unset", "readonly", "declare", "typeset", "local", "alias",
-  "unalias", "exit", "exec", "trap", "source", ".", "eval", "umask", "ulimit", "hash", "return", "shift",
-]);
-
 const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
 
 function programName(words: ShellNode[]): { name: string | null; rest: ShellNode[] } {
@@ -131,6 +126,13 @@ export function isInstall(cmd: SimpleCommand): boolean {
   if (!name) return false;
   const sub = subcommand(rest);
   return sub !== null && (INSTALLS[name]?.has(sub) ?? false);
+}
+
+/** `true` and `:` (as in `rm -f x || true`): no effect at all. */
+function isNoop(cmd: SimpleCommand): boolean {
+  if (cmd.assignments.length > 0 || cmd.redirects.length > 0 || cmd.words.length !== 1) return false;
+  const name = literalWord(cmd.words[0]!);
+  return name === "true" || name === ":";
 }
 
 /** A command that only deletes files or caches, written without expansions. */
@@ -160,6 +162,53 @@ export function isCleanup(cmd: SimpleCommand): boolean {
   return true;
 }
 
+/**
+ * The operands of `rm` or `find` (the paths they delete, or search), or null
+ * for other commands. find's paths are the words before its first expression.
+ */
+function pathOperands(cmd: SimpleCommand): string[] | null {
+  const { name, rest } = programName(cmd.words);
+  const values = rest.map((w) => literalWord(w) ?? w.text);
+  if (name === "rm") {
+    const dashdash = values.indexOf("--");
+    return dashdash === -1 ? values.filter((v) => !v.startsWith("-")) : [...values.slice(0, dashdash).filter((v) => !v.startsWith("-")), ...values.slice(dashdash + 1)];
+  }
+  if (name === "find") {
+    const out: string[] = [];
+    for (const v of values) {
+      if (v.startsWith("-") || v === "(" || v === "!") break;
+      out.push(v);
+    }
+    return out;
+  }
+  return null;
+}
+
+const isAbsolute = (paths: string[] | null) => paths !== null && paths.length > 0 && paths.every((p) => p.startsWith("/"));
+
+/** Package managers that read configuration from the working directory (.npmrc, .yarnrc, composer.json). */
+const READS_CWD = new Set(["npm", "yarn", "pnpm", "composer"]);
+
+/** A cleanup the working directory cannot affect: absolute paths, and package managers that ignore it. */
+function cwdIndependent(cmds: SimpleCommand[]): boolean {
+  return cmds.every((c) => {
+    if (isNoop(c)) return true;
+    const paths = pathOperands(c);
+    if (paths !== null) return isAbsolute(paths);
+    const name = programName(c.words).name;
+    return name !== null && !READS_CWD.has(name);
+  });
+}
+
+/** Variables that change what `rm` with absolute paths does: where it is found, how it reads its options. */
+const RM_SENSITIVE_VARIABLES = new Set(["PATH", "POSIXLY_CORRECT", "LD_PRELOAD", "LD_LIBRARY_PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS"]);
+
+/** A cleanup that shell variables cannot affect: `rm` of absolute paths (no expansions), with none of the variables rm depends on changed. */
+function variablesIndependent(cmds: SimpleCommand[], names: Set<string> | null): boolean {
+  if (names === null || [...names].some((n) => RM_SENSITIVE_VARIABLES.has(n))) return false;
+  return cmds.every((c) => isNoop(c) || (programName(c.words).name === "rm" && isAbsolute(pathOperands(c))));
+}
+
 interface Analysis {
   root: ShellNode;
   commands: SimpleCommand[];
@@ -171,20 +220,22 @@ function analyse(text: string): Analysis | null {
   return { root, commands: allCommands(root) };
 }
 
-/** R2 is cleanup only: every command of its top-level list cleans up. */
-function cleanupOnly(a: Analysis): boolean {
+/** R2's commands, if every command of its top-level list cleans up (or is `true`/`:`), and one at least cleans. */
+function cleanupCommands(a: Analysis): SimpleCommand[] | null {
   const statements = topLevelStatements(a.root);
-  if (!statements || statements.length === 0) return false;
+  if (!statements || statements.length === 0) return null;
+  const out: SimpleCommand[] = [];
   for (const s of statements) {
-    if (s.separator === "&") return false;
+    if (s.separator === "&") return null;
     const { items } = andOrChain(s.node);
     for (const item of items) {
-      if (item.type !== "command") return false;
+      if (item.type !== "command") return null;
       const cmd = a.commands.find((c) => c.node === item);
-      if (!cmd || !isCleanup(cmd)) return false;
+      if (!cmd || !(isCleanup(cmd) || isNoop(cmd))) return null;
+      out.push(cmd);
     }
   }
-  return true;
+  return out.some((c) => !isNoop(c)) ? out : null;
 }
 
 /** R2 is one chain of `&&`: appending it with `&&` keeps its failure semantics. */
@@ -194,19 +245,69 @@ function isAndChain(a: Analysis): boolean {
   return andOrChain(statements[0]!.node).operators.every((o) => o === "&&");
 }
 
-function leaksIntoNext(a: Analysis): boolean {
-  for (const n of walk(a.root)) {
-    if (n.type === "variable_assignment" || n.type === "function_definition" || n.type === "declaration_command" || n.type === "unset_command") return true;
-  }
-  return a.commands.some((c) => {
-    const name = c.words[0] ? literalWord(c.words[0]) : null;
-    return name === null || LEAKS.has(name);
-  });
+/** ENV or ARG that sets a variable bash reads its options from (errexit could be on without a visible `set -e`). */
+function setsShellOptions(model: DockerfileModel): boolean {
+  return model.instructions.some(
+    (i) => (i.command.keyword === "ENV" || i.command.keyword === "ARG") && /(^|\s)(SHELLOPTS|BASH_ENV)(=|\s|$)/.test(i.command.args),
+  );
 }
 
-function endsInBackground(a: Analysis): boolean {
-  const statements = topLevelStatements(a.root);
-  return !statements || statements.length === 0 || statements[statements.length - 1]!.separator === "&";
+export interface JoinPlan {
+  /** `( R1 )`: R1 changes shell state the cleanup depends on. */
+  wrapInstall: boolean;
+  /** `( R2 )`: R2 is not a single `&&` chain, so a failed R1 must not fall through to part of it. */
+  wrapCleanup: boolean;
+}
+
+/**
+ * How to join R1 and R2 so that R2 runs exactly as it did in its own shell
+ * and R1's exit status still decides the build, or null when no join can.
+ *
+ * - R1 state that R2 could see (cd, variables, functions, exit, traps, ...) is
+ *   kept in a subshell, `( R1 )`, unless R2 cannot depend on it (absolute paths, no variables).
+ * - errexit (`set -e` in R1, a SHELL with -e, SHELLOPTS) is ignored in
+ *   whatever stands left of `&&`, inside subshells and compound commands too
+ *   (checked with dash and bash): with errexit possibly on, R1 is never
+ *   wrapped and its last statement must be flat (simple commands, pipes, && ||).
+ * - `( R2 )` when R2 is more than one `&&` chain; never when R1 turns errexit
+ *   on or off for it (R2's own `a; b` would then stop at a failure, or not).
+ */
+export function planJoin(effects: ShellStateEffects, r1: Analysis, r2: Analysis, r2Commands: SimpleCommand[], errexitFromOutside: boolean): JoinPlan | null {
+  if (effects.background) return null;
+  const errexit = errexitFromOutside || effects.errexit;
+  const dependent =
+    effects.control ||
+    effects.commandLookup ||
+    (effects.cwd && !cwdIndependent(r2Commands)) ||
+    (effects.variables && !variablesIndependent(r2Commands, effects.variableNames));
+  const wrapCleanup = !isAndChain(r2);
+  if (dependent) return errexit ? null : { wrapInstall: true, wrapCleanup };
+  if (errexit) {
+    const statements = topLevelStatements(r1.root)!;
+    if (!isFlatStatement(statements[statements.length - 1]!.node)) return null;
+    if (wrapCleanup && effects.errexitLeaks) return null;
+  }
+  return { wrapInstall: false, wrapCleanup };
+}
+
+/**
+ * The joined shell text must parse cleanly and have the promised shape: R1's
+ * statements (or one subshell), the last of them followed by `&&` and R2's
+ * commands (or one subshell). A second line of defence after planJoin.
+ */
+function joinedAsPlanned(merged: string, r1: Analysis, r2: Analysis, plan: JoinPlan): boolean {
+  const m = analyse(merged);
+  if (!m) return false;
+  const statements = topLevelStatements(m.root);
+  const expectedCount = plan.wrapInstall ? 1 : topLevelStatements(r1.root)!.length;
+  if (!statements || statements.length !== expectedCount || statements[statements.length - 1]!.separator !== null) return false;
+  const chain = andOrChain(statements[statements.length - 1]!.node);
+  const r2Items = plan.wrapCleanup ? null : andOrChain(topLevelStatements(r2.root)![0]!.node).items;
+  const k = r2Items ? r2Items.length : 1;
+  if (chain.items.length <= k || chain.operators[chain.items.length - k - 1] !== "&&") return false;
+  const tail = chain.items.slice(-k);
+  if (r2Items) return tail.every((n, i) => n.text === r2Items[i]!.text);
+  return tail[0]!.type === "subshell" && tail[0]!.text === `( ${r2.root.text.trim()} )`;
 }
 
 export const mergeCleanupRun: Rule = {
@@ -223,20 +324,22 @@ export const mergeCleanupRun: Rule = {
     useInstead:
       "RUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*",
     fixSafety:
-      "Safe: the build runs the same commands with the same exit status. A failure in the install still fails the build before the cleanup runs. Where the install changes the shell's state (cd, set -e, exit, trap, variables) it is wrapped in ( ... ) so nothing leaks into the cleanup; where the cleanup is more than one &&-chain it is wrapped too. Side effects: one fewer layer and history entry, a new cache key (one cold rebuild), and editing either part reruns both.",
+      "Safe: the build runs the same commands with the same exit status, and the cleanup runs exactly as it did in its own shell. A failure in the install still fails the build before the cleanup runs. Where the install changes shell state the cleanup could see (cd, variables, functions, exit, traps, eval, ...) it is wrapped in ( ... ), unless the cleanup cannot depend on it (absolute paths, no variables); where errexit may be on (set -e in the install, a SHELL with -e, SHELLOPTS or BASH_ENV set by ENV/ARG) there is no wrapping at all, because `set -e` is ignored inside whatever stands left of `&&`: then the RUNs are merged only when the plain `&&` join keeps errexit working, or not at all. A cleanup that is more than one &&-chain is wrapped too. Side effects: one fewer layer and history entry, a new cache key (one cold rebuild), and editing either part reruns both. A base image that sets SHELLOPTS or BASH_ENV in its environment is not visible here.",
     facts: [
       "Both RUNs must be in the same stage, both shell form, and neither may use heredocs.",
       "Their flags must be identical (--mount, --network, --security, --device): a merge that drops or adds one changes the build.",
       "Only blank lines, comments and instructions that touch neither the filesystem nor the RUN environment may stand between them: ENV, ARG, USER, WORKDIR, SHELL, COPY, ADD, RUN, VOLUME and FROM block the merge.",
       "The SHELL in effect must be a POSIX shell (sh, bash, ash, dash); not powershell, pwsh or cmd.",
-      "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2; never add `set -e` (it changes what `a; b` means).",
-      "Continuation lines are joined without a newline, so a `#` comment in R1 would swallow R2: no merge. No merge when R1 ends in a background `&`.",
+      "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2: join with plain `&&` only when R2 cannot be affected (absolute paths, no variables, no dependence on the working directory), else wrap `( R1 ) && ( R2 )` or do not merge; never add `set -e` (it changes what `a; b` means).",
+      "errexit is ignored in every command left of `&&`, subshells and compound commands included (checked with dash and bash: `( set -e; false; echo x ) && echo y` prints both): so a wrap is never used when errexit may be on, and the install's last statement must then be simple commands joined by pipes, && or ||.",
+      "Continuation lines are joined without a newline, so a `#` comment in R1 would swallow R2: no merge. No merge when R1 starts anything in the background (`&`): it would still be running while R2 deletes.",
       "Comments that annotate R2 (`# hadolint ignore=...`) move with it; a comment line inside a continuation is dropped by BuildKit, so it stays valid there.",
     ],
   },
   check(ctx: RuleContext): Finding[] {
     const { model } = ctx;
     const findings: Finding[] = [];
+    let errexitFromOutside: boolean | null = null;
     for (const stage of model.stages) {
       const list = stage.instructions;
       for (let i = 0; i < list.length; i++) {
@@ -253,10 +356,16 @@ export const mergeCleanupRun: Rule = {
         if (!mentionsAny(r1.command.args, INSTALL_PROGRAMS) || !mayStartWithCleanup(r2.command.args)) continue;
         // the cleanup RUN is usually short: read it first
         const a2 = analyse(r2.command.args);
-        if (!a2 || !cleanupOnly(a2)) continue;
+        if (!a2) continue;
+        const r2Commands = cleanupCommands(a2);
+        if (!r2Commands) continue;
         const a1 = analyse(r1.command.args);
-        if (!a1 || !a1.commands.some(isInstall) || endsInBackground(a1)) continue;
-        const finding = planMerge(ctx, r1, r2, a1, a2);
+        if (!a1 || !a1.commands.some(isInstall)) continue;
+        errexitFromOutside ??= setsShellOptions(model);
+        const shell = ctx.shells[r1.index] ?? null;
+        const plan = planJoin(stateEffects(a1.root), a1, a2, r2Commands, errexitFromOutside || shellSetsErrexit(shell));
+        if (!plan) continue;
+        const finding = planMerge(ctx, r1, r2, a1, a2, plan);
         if (finding) findings.push(finding);
         i = j; // one merge per pair; the engine re-checks after applying
       }
@@ -272,14 +381,27 @@ function isCandidate(ctx: RuleContext, instr: Instruction): boolean {
   return shellKindOf(ctx.shells[instr.index] ?? null, ctx.model.escape) === "posix";
 }
 
-function planMerge(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Analysis, a2: Analysis): Finding | null {
+function planMerge(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Analysis, a2: Analysis, plan: JoinPlan): Finding | null {
   const { model } = ctx;
   const eol = model.eol;
   const esc = model.escape;
-  const wrap1 = leaksIntoNext(a1);
-  const wrap2 = !isAndChain(a2);
-  const args1 = r1.command.args;
+  const { wrapInstall: wrap1, wrapCleanup: wrap2 } = plan;
   const args2 = r2.command.args;
+  const source = model.bom ? model.source.slice(1) : model.source;
+
+  // R1 ends where its last statement ends: a trailing `;` would leave `a; && b`.
+  const statements1 = topLevelStatements(a1.root)!;
+  const last1 = statements1[statements1.length - 1]!;
+  let args1 = r1.command.args;
+  const r1LastLine = model.lines[r1.endLine]!;
+  let r1End = r1LastLine.start + r1LastLine.text.replace(/[ \t]+$/, "").length;
+  if (last1.separator === ";") {
+    const semicolon = sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1) + last1.node.end);
+    const rest = source.slice(semicolon, r1End);
+    if (semicolon < r1LastLine.start || rest.trim() !== ";") return null;
+    r1End = semicolon + rest.indexOf(";");
+    args1 = args1.slice(0, last1.node.end);
+  } else if (last1.separator !== null) return null;
 
   // Indent the moved cleanup like R1's continuation lines, or four spaces.
   const r1Content = r1.lines.filter((l) => l.kind === "content");
@@ -288,30 +410,44 @@ function planMerge(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Analy
   // R2's own text from its arguments to its end, comments above it first.
   const r2ArgsAt = sourceOffsetOfLogical(model, r2, argsLogicalOffset(r2));
   const r2End = model.lines[r2.endLine]!.start + model.lines[r2.endLine]!.text.length;
-  const r2Body = model.source.slice(model.bom ? 1 : 0).slice(r2ArgsAt, r2End).replace(/[ \t]+$/, "");
+  const r2Body = source.slice(r2ArgsAt, r2End).replace(/[ \t]+$/, "");
   const commentsFrom = attachedCommentsStart(model, r2);
   const movedComments: string[] = [];
   for (let l = commentsFrom; l < r2.startLine; l++) movedComments.push(indent + model.lines[l]!.text.trim());
 
-  const r1LastLine = model.lines[r1.endLine]!;
-  const r1End = r1LastLine.start + r1LastLine.text.replace(/[ \t]+$/, "").length;
+  const mergedArgs = `${wrap1 ? `( ${args1} )` : args1} && ${wrap2 ? `( ${args2} )` : args2}`;
+  if (!joinedAsPlanned(mergedArgs, a1, a2, plan)) return null;
+
   const joined =
     `${wrap1 ? " )" : ""} && ${esc}${eol}` +
     movedComments.map((c) => c + eol).join("") +
     `${indent}${wrap2 ? "( " : ""}${r2Body}${wrap2 ? " )" : ""}`;
 
   const edits: Edit[] = [];
-  if (wrap1) edits.push({ start: sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1)), end: sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1)), text: "( " });
+  if (wrap1) {
+    const at = sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1));
+    edits.push({ start: at, end: at, text: "( " });
+  }
   edits.push({ start: r1End, end: r1LastLine.start + r1LastLine.text.length, text: joined });
   // Blank lines between the two RUNs go with the cleanup, so no stray blank line is left behind.
   let deleteFrom = commentsFrom;
   while (deleteFrom - 1 > r1.endLine && model.lines[deleteFrom - 1]!.text.trim() === "") deleteFrom--;
-  if (deleteFrom - 1 !== r1.endLine) deleteFrom = commentsFrom;
-  edits.push({ start: lineStart(model, deleteFrom), end: lineEndWithEol(model, r2.endLine), text: "" });
+  if (deleteFrom - 1 !== r1.endLine) {
+    deleteFrom = commentsFrom;
+    // blank lines on both sides of the removed RUN: one of them goes too
+    const after = model.lines[r2.endLine + 1];
+    if (model.lines[deleteFrom - 1]!.text.trim() === "" && (!after || after.text.trim() === "")) deleteFrom--;
+  }
+  let deleteStart = lineStart(model, deleteFrom);
+  // the file ended without a line break after R2: it still does, after the line before it
+  if (model.lines[r2.endLine]!.eol === "") {
+    const before = model.lines[deleteFrom - 1]!;
+    deleteStart = before.start + before.text.length;
+  }
+  edits.push({ start: deleteStart, end: lineEndWithEol(model, r2.endLine), text: "" });
 
-  const mergedArgs = `${wrap1 ? `( ${args1} )` : args1} && ${wrap2 ? `( ${args2} )` : args2}`;
   const expected = expectedKey(model, { ...r1.command, args: mergedArgs }, ctx.shells[r1.index] ?? null, r1.startLine);
-  const how = wrap1 || wrap2 ? " (in subshells, so the install's shell state does not leak)" : "";
+  const how = wrap1 ? " (the install in a subshell, so its shell state does not reach the cleanup)" : "";
   return {
     rule: ID,
     line: r2.startLine + 1,
