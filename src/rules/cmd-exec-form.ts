@@ -1,15 +1,21 @@
 import type { Instruction } from "../model/model.js";
 import { literalWord, shellTree, topLevelStatements, asSimpleCommand, walk, type ShellNode } from "../shell/tree.js";
-import { expectedKey, indentOf, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { buildkitAccepts, expectedKey, indentOf, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, FixSafety, Rule, RuleContext } from "./types.js";
 
 const ID = "cmd-exec-form";
 
-/** Builtins that only exist inside a shell: without one, the command cannot run. */
+/**
+ * Builtins and keywords that only exist inside a shell, or whose program of
+ * the same name may be missing or behave differently (`time` is a bash
+ * keyword; `kill` is procps, absent from slim images): not converted.
+ */
 const SHELL_ONLY = new Set([
   "cd", "ulimit", ".", "source", "export", "set", "umask", "trap", "eval", "wait", "exit", "alias", "unalias",
   "readonly", "shift", "unset", "local", "return", "break", "continue", "read", "getopts", "hash", "type",
   "command", "builtin", "declare", "typeset", "let", "shopt", "times", "jobs", "fg", "bg", "exec", ":",
+  "time", "kill", "pushd", "popd", "dirs", "disown", "enable", "help", "history", "logout", "mapfile", "readarray",
+  "suspend", "caller", "compgen", "complete", "compopt", "fc", "bind", "coproc", "select", "function", "ulimit",
 ]);
 
 /** Node types that make the text more than one simple command of literal words. */
@@ -60,7 +66,7 @@ export const cmdExecForm: Rule = {
       if (suppressedRules(model, instr).has(ID)) continue;
       const shell = ctx.shells[instr.index] ?? null;
       const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
-      if (instr.heredocs.length > 0) continue;
+      if (instr.heredocs.length > 0 || !buildkitAccepts(instr.command)) continue;
       // Under another SHELL (or a Windows file), exec form would change which program runs.
       if (!isPlainPosixShell(shell, model)) continue;
       const plan = planExecForm(instr.command.args);
@@ -157,14 +163,14 @@ export function planExecForm(text: string): ExecFormPlan | null {
     return null;
   }
   if (values.every((v) => v !== null)) {
-    // dash's echo interprets backslashes, /bin/echo does not
-    if ((name === "echo" || name.endsWith("/echo")) && values.some((v) => v!.includes("\\"))) return null;
+    // dash's echo interprets backslashes and knows no options, /bin/echo (coreutils) does the opposite
+    if ((name === "echo" || name.endsWith("/echo")) && values.slice(1).some((v) => v!.includes("\\") || v!.startsWith("-"))) return null;
     return { args: values as string[], unsafeReason: null };
   }
-  // Expansions need the shell: `exec` keeps the program as PID 1.
-  if (words.some((w) => !expandsToOneWord(w))) return null;
+  // Expansions need the shell: `exec` keeps the program as PID 1. `exec echo` runs /bin/echo, not the builtin.
+  if (name === "echo" || name.endsWith("/echo") || words.some((w) => !expandsToOneWord(w))) return null;
   const body = text.slice(words[0]!.start).trimEnd();
-  return { args: ["/bin/sh", "-c", `exec ${body}`], unsafeReason: "the command uses variables, so it still runs through /bin/sh (as `exec`, which makes it PID 1)" };
+  return { args: ["/bin/sh", "-c", `exec ${body}`], unsafeReason: "the command needs the shell for its expansions (variables, globs, ...), so it still runs through /bin/sh, as `exec`, which makes it PID 1" };
 }
 
 function hasErrorNode(root: ShellNode): boolean {

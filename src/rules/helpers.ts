@@ -2,6 +2,7 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { isCommentLine } from "../model/scan.js";
 import { commandMeaning, shellKindOf } from "../meaning/meaning.js";
+import { parseJSONArray } from "../meaning/buildkit.js";
 import type { Command } from "../model/model.js";
 
 /** Offset where a physical line starts, and where it ends including its line ending. */
@@ -73,4 +74,49 @@ export function sourceOffsetOfLogical(model: DockerfileModel, instr: Instruction
 export function argsLogicalOffset(instr: Instruction): number {
   const trimmed = instr.logical.trimEnd();
   return trimmed.length - instr.command.args.length;
+}
+
+const HEALTHCHECK_DURATION_FLAGS = new Set(["interval", "timeout", "start-period", "start-interval"]);
+const GO_DURATION = /^((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+
+/** A duration BuildKit's parseOptInterval accepts: 0, or Go syntax of at least 1ms. */
+function acceptedDuration(value: string): boolean {
+  if (value === "0") return true;
+  if (!GO_DURATION.test(value)) return false;
+  let ms = 0;
+  for (const m of value.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return ms >= 1;
+}
+
+/**
+ * Whether BuildKit's instruction parser (instructions/parse.go) accepts a
+ * CMD, ENTRYPOINT or HEALTHCHECK, beyond what the line parser checks: CMD
+ * and ENTRYPOINT define no flags; HEALTHCHECK is `NONE` alone or `CMD` and a
+ * command, with known flags and valid durations. A rule that removes or
+ * rewrites one BuildKit rejects would turn a failing build into a passing one.
+ */
+export function buildkitAccepts(command: Command): boolean {
+  const flags = command.flags.filter((f) => f !== "--");
+  if (command.keyword === "CMD" || command.keyword === "ENTRYPOINT") return command.flags.length === 0;
+  if (command.keyword !== "HEALTHCHECK") return true;
+  const words = command.args.split(/\s+/).filter(Boolean);
+  const type = (words[0] ?? "").toUpperCase();
+  if (type === "NONE") return words.length === 1 && command.flags.length === 0;
+  if (type !== "CMD" || words.length < 2) return false;
+  // `HEALTHCHECK CMD []`: "Missing command after HEALTHCHECK CMD"
+  const json = parseJSONArray(command.args.replace(/^\S+\s*/, ""));
+  if (json !== null && json.length === 0) return false;
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq === -1) return false;
+    const name = flag.slice(2, eq);
+    const value = flag.slice(eq + 1);
+    if (HEALTHCHECK_DURATION_FLAGS.has(name)) {
+      if (!acceptedDuration(value)) return false;
+    } else if (name === "retries") {
+      if (value !== "" && !(/^\+?\d+$/.test(value) && Number(value) <= 2 ** 31 - 1)) return false;
+    } else return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 import type { Instruction } from "../model/model.js";
 import { isCommentLine } from "../model/scan.js";
-import { attachedCommentsStart, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { attachedCommentsStart, buildkitAccepts, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "no-shadowed-cmd";
@@ -27,6 +27,7 @@ export const noShadowedCmd: Rule = {
       "Never dead: the last CMD of any stage (a later stage may build FROM it, or --target may pick it), ONBUILD CMD (runs in a child image), HEALTHCHECK CMD (part of HEALTHCHECK).",
       "An ENTRYPOINT clears an inherited CMD unless a CMD was already set earlier in the same stage, so removing an earlier CMD that a later CMD overrides never changes the final CMD.",
       "The same holds for ENTRYPOINT and HEALTHCHECK: the last one in the stage wins.",
+      "BuildKit's instruction parser rejects a CMD or ENTRYPOINT with flags, and a HEALTHCHECK that is not `NONE` alone or `CMD` with a command and valid flags: such an instruction fails the build even when overridden, so it is left for the user (removing it would make a failing build pass).",
     ],
   },
   check(ctx: RuleContext): Finding[] {
@@ -38,6 +39,8 @@ export const noShadowedCmd: Rule = {
         for (let k = 0; k < all.length - 1; k++) {
           const dead = all[k]!;
           if (suppressedRules(model, dead).has(ID)) continue;
+          // one BuildKit rejects fails the build: removing it would make the build pass
+          if (!buildkitAccepts(dead.command)) continue;
           const winner = all[all.length - 1]!;
           findings.push({
             rule: ID,
@@ -69,5 +72,9 @@ function removeInstruction(ctx: RuleContext, instr: Instruction): { start: numbe
     if (isCommentLine(text) && SUPPRESSES_NEXT.test(text)) first = l;
     else break;
   }
+  // a blank line on each side of what is removed: one of them goes too
+  const before = model.lines[first - 1];
+  const after = model.lines[instr.endLine + 1];
+  if (before && before.text.trim() === "" && after && after.text.trim() === "") first--;
   return { start: lineStart(model, first), end: lineEndWithEol(model, instr.endLine), text: "" };
 }
