@@ -190,14 +190,14 @@ export function formatInstruction(
     return [`${head}${head ? " " : ""}[${strings.join(", ")}]`, ...heredocLines(model, instr)];
   }
 
-  const preserved = preserveLayout(model, instr, text, tokens, upper, options);
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
   if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
-    const contentLines = instr.lines.filter((l) => l.kind === "content").length;
-    const fits = preserved.length === 1 && contentLines === 1 && preserved[0]!.length <= options.printWidth;
-    if (!fits) return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? preserved;
+    // one line as written, and it fits: it stays
+    const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, text, tokens, upper, options) : null;
+    if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
+    return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? oneLine ?? preserveLayout(model, instr, text, tokens, upper, options);
   }
-  return preserved;
+  return preserveLayout(model, instr, text, tokens, upper, options);
 }
 
 /** The instruction with the user's own line breaks, each continuation line re-indented where that is safe. */

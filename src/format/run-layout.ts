@@ -24,7 +24,7 @@ import { parseShell } from "../shell/bash.js";
 import type { InstructionFormatOptions } from "./instruction.js";
 import { printRange } from "./instruction.js";
 import type { Token } from "./tokens.js";
-import type { Node as ShellSyntaxNode } from "web-tree-sitter";
+import type { Tree } from "web-tree-sitter";
 
 /** A line of its own between two content lines: a comment, or a lone escape (docker-library's `\t\` separators). */
 type Extra = { comment: string } | { separator: true };
@@ -203,36 +203,32 @@ export function layoutRun(
   breaks.sort((a, b) => a.at - b.at || a.resume - b.resume);
 
   const shell = new ShellStructure(body, analysis.protectedMask, analysis.operators, argsStart);
-  try {
-    let lines = plan(breaks);
-    if (!lines) return null;
-    let out = render(lines);
-    // A first line still too long because of its flags: one flag per line.
-    if (out[0]!.length > options.printWidth) {
-      const firstFlag = tokens.find((t) => t.kind === "word" && t.start < argsStart && text.startsWith("--", t.start));
-      if (firstFlag) {
-        const flagBreaks: Break[] = tokens
-          .filter(
-            (t) =>
-              t.kind === "blank" &&
-              t.collapsible &&
-              t.end > firstFlag.start &&
-              t.end <= argsStart &&
-              (text.startsWith("--", t.end) || t.end === argsStart) &&
-              !breaks.some((b) => b.at === t.start),
-          )
-          .map((t) => ({ at: t.start, resume: t.end, tight: false, kind: "flag" as const, extras: [] }));
-        if (flagBreaks.length > 0) {
-          lines = plan([...breaks, ...flagBreaks].sort((a, b) => a.at - b.at || a.resume - b.resume));
-          if (!lines) return null;
-          out = render(lines);
-        }
+  let lines = plan(breaks);
+  if (!lines) return null;
+  let out = render(lines);
+  // A first line still too long because of its flags: one flag per line.
+  if (out[0]!.length > options.printWidth) {
+    const firstFlag = tokens.find((t) => t.kind === "word" && t.start < argsStart && text.startsWith("--", t.start));
+    if (firstFlag) {
+      const flagBreaks: Break[] = tokens
+        .filter(
+          (t) =>
+            t.kind === "blank" &&
+            t.collapsible &&
+            t.end > firstFlag.start &&
+            t.end <= argsStart &&
+            (text.startsWith("--", t.end) || t.end === argsStart) &&
+            !breaks.some((b) => b.at === t.start),
+        )
+        .map((t) => ({ at: t.start, resume: t.end, tight: false, kind: "flag" as const, extras: [] }));
+      if (flagBreaks.length > 0) {
+        lines = plan([...breaks, ...flagBreaks].sort((a, b) => a.at - b.at || a.resume - b.resume));
+        if (!lines) return null;
+        out = render(lines);
       }
     }
-    return out;
-  } finally {
-    shell.dispose();
   }
+  return out;
 
   /** The lines between the breaks, with their indent levels. */
   function plan(breaks: Break[]): Line[] | null {
@@ -280,12 +276,17 @@ export function layoutRun(
       const i = lineOf(offset);
       return i === 0 && !broken ? 1 : lines[i]!.level + 1;
     };
+    // lines inside a construct that nests take their level from the shell's structure
+    const nested = lines.map(
+      (line, i) => i > 0 && !line.tightStart && line.kind === "user" && line.start > argsStart && shell.nested(line.start),
+    );
+    shell.want(lines.filter((_, i) => nested[i]).map((line) => line.start));
     let statementLine = 0;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       if (line.tightStart) line.level = lines[i - 1]!.level;
       else if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") line.level = 1;
-      else if (shell.nested(line.start)) line.level = shell.levelAt(line.start, levelOf, continuation);
+      else if (nested[i]) line.level = shell.levelAt(line.start, levelOf, continuation);
       else line.level = continuation(lines[statementLine]!.start);
       if (line.kind === "operator" || line.start === argsStart) statementLine = i;
     }
@@ -355,6 +356,66 @@ function userJoins(model: DockerfileModel, instr: Instruction, tokens: Token[]):
 }
 
 /**
+ * A tree-sitter tree copied out in one cursor walk, as flat arrays in
+ * preorder (reading nodes one by one through web-tree-sitter's Node objects
+ * costs a call into WebAssembly per property).
+ */
+interface FlatTree {
+  count: number;
+  type: string[];
+  named: boolean[];
+  start: number[];
+  end: number[];
+  /** Index of the parent, -1 for the root. */
+  parent: number[];
+}
+
+const typeNames = new Map<number, { type: string; named: boolean }>();
+
+/**
+ * Copies the nodes that hold one of the (sorted) positions `wanted`, their
+ * children, and nothing below a child that holds none of them.
+ */
+function flatten(tree: Tree, wanted: readonly number[]): FlatTree {
+  const flat: FlatTree = { count: 0, type: [], named: [], start: [], end: [], parent: [] };
+  const language = tree.language;
+  const cursor = tree.walk();
+  const stack: number[] = [];
+  try {
+    outer: for (;;) {
+      const id = cursor.nodeTypeId;
+      let info = typeNames.get(id);
+      if (!info) {
+        info = { type: cursor.nodeType, named: cursor.nodeIsNamed };
+        // an id names one type; named or not is a property of the id as well
+        if (language.nodeTypeForId(id) === info.type) typeNames.set(id, info);
+      }
+      const index = flat.count++;
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      flat.type.push(info.type);
+      flat.named.push(info.named);
+      flat.start.push(start);
+      flat.end.push(end);
+      flat.parent.push(stack.length > 0 ? stack[stack.length - 1]! : -1);
+      const w = lastAtOrBefore(wanted, end - 1);
+      if (w >= 0 && wanted[w]! >= start && cursor.gotoFirstChild()) {
+        stack.push(index);
+        continue;
+      }
+      for (;;) {
+        if (cursor.gotoNextSibling()) continue outer;
+        if (!cursor.gotoParent()) break outer;
+        stack.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return flat;
+}
+
+/**
  * The shell's structure where a line starts inside a construct that nests
  * (`if`, loops, `case`, `( )`, `{ }`, `$( )`): the tree-sitter tree of the
  * one command of the top-level list that holds the line, parsed once, and
@@ -362,29 +423,38 @@ function userJoins(model: DockerfileModel, instr: Instruction, tokens: Token[]):
  * the analysis the tokenizer already made).
  */
 class ShellStructure {
-  private readonly trees = new Map<number, ReturnType<typeof parseShell>>();
-  /** Body offsets where a nesting construct may start, outside strings and words. */
-  private readonly nesting: number[] = [];
+  private readonly trees = new Map<number, FlatTree>();
+  /** Logical offsets of the lines whose level will be asked, sorted. */
+  private readonly wanted: number[] = [];
+  /** Body offsets where a nesting construct may start, outside strings and words (found on first use). */
+  private nestingStarts: number[] | null = null;
   /** Body offsets where each command of the top-level list starts and ends. */
   private readonly commandStarts: number[] = [0];
   private readonly commandEnds: number[] = [];
 
   constructor(
     private readonly body: string,
-    mask: Uint8Array,
+    private readonly mask: Uint8Array,
     operators: readonly { start: number; end: number }[],
     private readonly offset: number,
   ) {
-    NESTING.lastIndex = 0;
-    for (let m = NESTING.exec(body); m; m = NESTING.exec(body)) {
-      const at = m[0].length > 1 && !/[A-Za-z]/.test(m[0][0]!) ? m.index + 1 : m.index;
-      if (mask[at] === 0) this.nesting.push(at);
-    }
     for (const op of operators) {
       this.commandEnds.push(op.start);
       this.commandStarts.push(op.end);
     }
     this.commandEnds.push(body.length);
+  }
+
+  private get nesting(): number[] {
+    if (!this.nestingStarts) {
+      this.nestingStarts = [];
+      NESTING.lastIndex = 0;
+      for (let m = NESTING.exec(this.body); m; m = NESTING.exec(this.body)) {
+        const at = m[0].length > 1 && !/[A-Za-z]/.test(m[0][0]!) ? m.index + 1 : m.index;
+        if (this.mask[at] === 0) this.nestingStarts.push(at);
+      }
+    }
+    return this.nestingStarts;
   }
 
   /** The command of the top-level list that holds body offset `rel`. */
@@ -394,10 +464,19 @@ class ShellStructure {
 
   /** Whether the line starting at `pos` (logical offset) may be inside a nesting construct. */
   nested(pos: number): boolean {
-    if (this.nesting.length === 0) return false;
+    const nesting = this.nesting;
+    if (nesting.length === 0) return false;
     const rel = pos - this.offset;
-    const k = lastAtOrBefore(this.nesting, rel - 1);
-    return k >= 0 && this.nesting[k]! < rel && this.nesting[k]! >= this.commandStarts[this.commandAt(rel)]!;
+    const k = lastAtOrBefore(nesting, rel - 1);
+    return k >= 0 && nesting[k]! >= this.commandStarts[this.commandAt(rel)]!;
+  }
+
+  /** Says which lines' levels will be asked (logical offsets), before the first is. */
+  want(positions: readonly number[]): void {
+    const all = [...new Set([...this.wanted, ...positions])].sort((a, b) => a - b);
+    if (all.length === this.wanted.length) return;
+    this.wanted.splice(0, this.wanted.length, ...all);
+    this.trees.clear();
   }
 
   /**
@@ -407,36 +486,40 @@ class ShellStructure {
   levelAt(pos: number, levelOf: (offset: number) => number, continuation: (offset: number) => number): number {
     const k = this.commandAt(pos - this.offset);
     const from = this.commandStarts[k]!;
-    let tree = this.trees.get(k);
-    if (!tree) {
-      tree = parseShell(this.body.slice(from, this.commandEnds[k]!));
-      this.trees.set(k, tree);
+    let t = this.trees.get(k);
+    if (!t) {
+      const tree = parseShell(this.body.slice(from, this.commandEnds[k]!));
+      try {
+        t = flatten(
+          tree,
+          this.wanted.map((p) => p - this.offset - from),
+        );
+      } finally {
+        tree.delete();
+      }
+      this.trees.set(k, t);
     }
     const base = this.offset + from;
     const rel = pos - base;
-    let node: ShellSyntaxNode | null = tree.rootNode.descendantForIndex(rel, rel + 1);
-    if (!node) return continuation(base);
-    const abs = (n: ShellSyntaxNode) => base + n.startIndex;
+    const abs = (n: number) => base + t.start[n]!;
+    // the deepest node holding the first character of the line: the last in preorder
+    let node = -1;
+    for (let n = 0; n < t.count; n++) if (t.start[n]! <= rel && rel < t.end[n]!) node = n;
+    if (node < 0) return continuation(base);
     // `fi`, `else`, `done`, `)` ...: at the level of the line that opened the construct
-    if (!node.isNamed && node.startIndex === rel && CLOSERS.has(node.type)) {
-      const owner = closerOwner(node);
-      if (owner) return levelOf(abs(owner));
+    if (!t.named[node] && t.start[node] === rel && CLOSERS.has(t.type[node]!)) {
+      const owner = closerOwner(t, node);
+      if (owner >= 0) return levelOf(abs(owner));
     }
-    while (node.parent && node.parent.startIndex === rel && node.parent.type !== "program") node = node.parent;
+    while (t.parent[node]! > 0 && t.start[t.parent[node]!] === rel) node = t.parent[node]!;
     // the start of a statement in a body: one level deeper than the line that opened the body
-    const own = bodyOwner(node);
+    const own = bodyOwner(t, node);
     if (own !== undefined) return own === null ? 1 : levelOf(abs(own)) + 1;
     // inside a statement: one level deeper than the line the statement starts on
-    for (let n = node.parent; n; n = n.parent) {
-      if (n.type === "program") break;
-      if (bodyOwner(n) !== undefined) return continuation(abs(n));
+    for (let n = t.parent[node]!; n > 0; n = t.parent[n]!) {
+      if (bodyOwner(t, n) !== undefined) return continuation(abs(n));
     }
     return continuation(base);
-  }
-
-  dispose(): void {
-    for (const tree of this.trees.values()) tree.delete();
-    this.trees.clear();
   }
 }
 
@@ -455,32 +538,41 @@ function lastAtOrBefore(xs: readonly number[], x: number): number {
   return found;
 }
 
-/** The construct whose opening line a closing keyword or bracket lines up with. */
-function closerOwner(node: ShellSyntaxNode): ShellSyntaxNode | null {
-  const parent = node.parent;
-  if (!parent) return null;
-  if (node.type === ";") {
-    if (LOOPS.has(parent.type) || parent.type === "if_statement") return parent;
-    return parent.type === "elif_clause" ? parent.parent : null;
+/** The first child of `n` of type `type`, or -1. */
+function childOfType(t: FlatTree, n: number, type: string): number {
+  for (let c = n + 1; c < t.count && t.start[c]! < t.end[n]!; c++) if (t.parent[c] === n && t.type[c] === type) return c;
+  return -1;
+}
+
+/** The construct whose opening line a closing keyword or bracket lines up with (-1: none). */
+function closerOwner(t: FlatTree, node: number): number {
+  const parent = t.parent[node]!;
+  if (parent < 0) return -1;
+  const type = t.type[node]!;
+  const parentType = t.type[parent]!;
+  const grandparent = t.parent[parent]!;
+  if (type === ";") {
+    if (LOOPS.has(parentType) || parentType === "if_statement") return parent;
+    return parentType === "elif_clause" ? grandparent : -1;
   }
-  switch (parent.type) {
+  switch (parentType) {
     case "if_statement":
       return parent;
     case "elif_clause":
     case "else_clause":
-      return parent.parent;
+      return grandparent;
     case "do_group":
-      return parent.parent && LOOPS.has(parent.parent.type) ? parent.parent : parent;
+      return grandparent >= 0 && LOOPS.has(t.type[grandparent]!) ? grandparent : parent;
     case "case_statement":
-      return node.type === "esac" ? parent : null;
+      return type === "esac" ? parent : -1;
     case "subshell":
     case "command_substitution":
     case "process_substitution":
-      return node.type === ")" ? parent : null;
+      return type === ")" ? parent : -1;
     case "compound_statement":
-      return node.type === "}" ? parent : null;
+      return type === "}" ? parent : -1;
     default:
-      return null;
+      return -1;
   }
 }
 
@@ -489,31 +581,33 @@ function closerOwner(node: ShellSyntaxNode): ShellSyntaxNode | null {
  * item, compound command), the construct that opened that list (null: the
  * top level). Undefined if it is not a statement.
  */
-function bodyOwner(node: ShellSyntaxNode): ShellSyntaxNode | null | undefined {
-  if (!node.isNamed) return undefined;
-  let child: ShellSyntaxNode = node;
-  let parent = node.parent;
+function bodyOwner(t: FlatTree, node: number): number | null | undefined {
+  if (!t.named[node]) return undefined;
+  let child = node;
+  let parent = t.parent[node]!;
   // list items and a list under a redirect belong to the list's own parent
-  while (parent && (parent.type === "list" || (parent.type === "redirected_statement" && child.type === "list"))) {
+  while (parent >= 0 && (t.type[parent] === "list" || (t.type[parent] === "redirected_statement" && t.type[child] === "list"))) {
     child = parent;
-    parent = parent.parent;
+    parent = t.parent[parent]!;
   }
-  if (!parent) return undefined;
-  if (parent.type === "program") return null;
-  if (parent.type === "case_statement") return child.type === "case_item" ? parent : undefined;
-  if (!BODY_PARENTS.has(parent.type)) return undefined;
+  if (parent < 0) return undefined;
+  const parentType = t.type[parent]!;
+  if (parentType === "program") return null;
+  if (parentType === "case_statement") return t.type[child] === "case_item" ? parent : undefined;
+  if (!BODY_PARENTS.has(parentType)) return undefined;
   // in `if`/`elif`, the statements after `then` (before it: the condition)
-  if (parent.type === "if_statement" || parent.type === "elif_clause") {
-    const then = parent.children.find((c) => c?.type === "then");
-    if (!then || child.startIndex < then.endIndex) return undefined;
-    if (child.type === "elif_clause" || child.type === "else_clause") return undefined;
-    return parent.type === "elif_clause" ? parent.parent : parent;
+  if (parentType === "if_statement" || parentType === "elif_clause") {
+    const then = childOfType(t, parent, "then");
+    if (then < 0 || t.start[child]! < t.end[then]!) return undefined;
+    if (t.type[child] === "elif_clause" || t.type[child] === "else_clause") return undefined;
+    return parentType === "elif_clause" ? t.parent[parent]! : parent;
   }
-  if (parent.type === "else_clause") return parent.parent;
-  if (parent.type === "case_item") {
-    const close = parent.children.find((c) => c?.type === ")");
-    return close && child.startIndex >= close.endIndex ? parent : undefined;
+  if (parentType === "else_clause") return t.parent[parent]!;
+  if (parentType === "case_item") {
+    const close = childOfType(t, parent, ")");
+    return close >= 0 && t.start[child]! >= t.end[close]! ? parent : undefined;
   }
-  if (parent.type === "do_group") return parent.parent && LOOPS.has(parent.parent.type) ? parent.parent : parent;
+  const grandparent = t.parent[parent]!;
+  if (parentType === "do_group") return grandparent >= 0 && LOOPS.has(t.type[grandparent]!) ? grandparent : parent;
   return parent;
 }
