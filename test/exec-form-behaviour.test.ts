@@ -42,7 +42,7 @@ function conversions(input: string, output: string): { shell: string; exec: stri
   before.forEach((b, k) => {
     const a = after[k]!;
     if (b.command.json || !a.command.json) return;
-    if (a.command.json[0] === "/bin/sh" && a.command.json[1] === "-c") return; // the unsafe form keeps the shell
+    if (a.command.json.length === 3 && a.command.json[1] === "-c" && a.command.json[2]!.startsWith("exec ")) return; // the unsafe form keeps the shell
     out.push({ shell: b.command.args, exec: a.command.json });
   });
   return out;

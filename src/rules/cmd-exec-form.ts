@@ -26,6 +26,9 @@ const NOT_SIMPLE = new Set([
   "heredoc_redirect", "herestring_redirect", "file_redirect", "comment", "ERROR",
 ]);
 
+/** BuildKit's default SHELL on Linux. */
+const DEFAULT_SHELL: readonly string[] = ["/bin/sh", "-c"];
+
 export interface ExecFormPlan {
   args: string[];
   /** Why the conversion is unsafe, if it is. */
@@ -69,7 +72,7 @@ export const cmdExecForm: Rule = {
       if (instr.heredocs.length > 0 || !buildkitAccepts(instr.command)) continue;
       // Under another SHELL (or a Windows file), exec form would change which program runs.
       if (!isPlainPosixShell(shell, model)) continue;
-      const plan = planExecForm(instr.command.args);
+      const plan = planExecForm(instr.command.args, shell ?? DEFAULT_SHELL);
       if (!plan) continue;
       let safety: FixSafety = "safe";
       let reason = plan.unsafeReason;
@@ -140,7 +143,7 @@ function stageEntrypoints(ctx: RuleContext): Set<number> {
  * literal words (a leading `exec` dropped). For one simple command that
  * needs the shell only for expansions, an unsafe `/bin/sh -c "exec ..."`.
  */
-export function planExecForm(text: string): ExecFormPlan | null {
+export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SHELL): ExecFormPlan | null {
   const root = shellTree(text);
   if (root.children.some((c) => c.type === "ERROR") || hasErrorNode(root)) return null;
   const statements = topLevelStatements(root);
@@ -170,7 +173,11 @@ export function planExecForm(text: string): ExecFormPlan | null {
   // Expansions need the shell: `exec` keeps the program as PID 1. `exec echo` runs /bin/echo, not the builtin.
   if (name === "echo" || name.endsWith("/echo") || words.some((w) => !expandsToOneWord(w))) return null;
   const body = text.slice(words[0]!.start).trimEnd();
-  return { args: ["/bin/sh", "-c", `exec ${body}`], unsafeReason: "the command needs the shell for its expansions (variables, globs, ...), so it still runs through /bin/sh, as `exec`, which makes it PID 1" };
+  // the SHELL in effect (a plain `sh -c` or `bash -c`, see isPlainPosixShell) keeps running it
+  return {
+    args: [...shell, `exec ${body}`],
+    unsafeReason: `the command needs the shell for its expansions (variables, globs, ...), so it still runs through ${shell[0]}, as \`exec\`, which makes it PID 1`,
+  };
 }
 
 function hasErrorNode(root: ShellNode): boolean {
