@@ -179,7 +179,7 @@ describe("dockerfile-codemod", () => {
     write("Dockerfile", 'FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD serve --port 80\n');
     const safe = run([]);
     expect(safe.code).toBe(0);
-    expect(safe.stdout).toContain("unsafe fix: use --unsafe-fixes");
+    expect(safe.stdout).toContain("(apply with --unsafe-fixes)");
     expect(run(["--write", "--unsafe-fixes"]).code).toBe(0);
     expect(read("Dockerfile")).toBe('FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD ["serve", "--port", "80"]\n');
   });

@@ -73,14 +73,17 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
   const warnings: string[] = [];
   const seen = new Set<string>();
   // The paths given, as written (a link among them is not resolved: its target must lie inside another).
-  const roots = args.map((a) => {
-    const abs = resolve(cwd, a);
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  });
+  // Only a named link needs them.
+  let roots: string[] | null = null;
+  const rootsOf = () =>
+    (roots ??= args.map((a) => {
+      const abs = resolve(cwd, a);
+      try {
+        return join(realpathSync.native(dirname(abs)), basename(abs));
+      } catch {
+        return abs;
+      }
+    }));
   const add = (t: Target) => {
     if (seen.has(t.real)) return;
     seen.add(t.real);
@@ -97,7 +100,7 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
     if (st?.isSymbolicLink()) {
       let real: string;
       try {
-        real = realpathSync(abs);
+        real = realpathSync.native(abs);
       } catch {
         missing.push(`${arg} (a broken symbolic link)`);
         continue;
@@ -106,7 +109,7 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
         warnings.push(`${arg}: a symbolic link to a directory is not searched`);
         continue;
       }
-      const inside = roots.some((r) => isInside(real, r));
+      const inside = rootsOf().some((r) => isInside(real, r));
       add({
         display: arg,
         real,
@@ -116,7 +119,7 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
       continue;
     }
     if (st?.isFile()) {
-      add({ display: arg, real: realpathSync(abs), searched: false });
+      add({ display: arg, real: realpathSync.native(abs), searched: false });
       continue;
     }
     if (st?.isDirectory()) {

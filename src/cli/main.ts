@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { DockerfileSyntaxError } from "../model/scan.js";
-import { initShell } from "../shell/bash.js";
+import { initShell, shellReady } from "../shell/bash.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
 import { RULES, ruleById } from "../rules/index.js";
 import type { Rule } from "../rules/types.js";
@@ -186,7 +186,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     usageError = true;
   }
   for (const w of found.warnings) io.stderr(`${style.warn("warning")}: ${w}\n`);
-  await initShell();
 
   const progress = createProgress(io, found.targets.length);
   const outcomes: FileOutcome[] = [];
@@ -226,7 +225,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (fileChanged && format && r.fixes.length === 0) io.stdout(`${at({ line: 1, column: 1, rule: "format" })}the file is not formatted\n`);
     }
     for (const f of r.remaining) {
-      io.stdout(`${at(f)}${f.message}${f.reason === "unsafe" ? " (unsafe fix: use --unsafe-fixes)" : ""}\n`);
+      io.stdout(`${at(f)}${f.message}${f.reason === "unsafe" ? " (apply with --unsafe-fixes)" : ""}\n`);
     }
   }
   if (v.diff) io.stdout(diffs.join(""));
@@ -263,6 +262,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/**
+ * fixSync, with tree-sitter loaded on the first file that needs a shell
+ * parse: files without shell-form CMDs or RUNs worth a look (most, in a
+ * pre-commit run) never pay for it.
+ */
+async function fixLazily(text: string, options: FixOptions): Promise<FixResult> {
+  try {
+    return fixSync(text, options);
+  } catch (e) {
+    if (shellReady()) throw e;
+    await initShell();
+    return fixSync(text, options);
+  }
+}
+
 type Formatter = (text: string) => string;
 
 /** The formatter, loaded only when --format asks for it. */
@@ -287,7 +301,7 @@ async function processFile(target: Target, options: FixOptions, format: Formatte
   let result: FixResult;
   let output: string;
   try {
-    result = fixSync(input, options);
+    result = await fixLazily(input, options);
     output = format ? format(result.output) : result.output;
   } catch (e) {
     if (e instanceof DockerfileSyntaxError) return { path: target.display, error: `${e.line}:${e.column}: ${e.message}` };
@@ -315,11 +329,10 @@ async function runStdin(
   mode: { check: boolean; diff: boolean; json: boolean },
 ): Promise<number> {
   const input = await io.readStdin();
-  await initShell();
   let result: FixResult;
   let output: string;
   try {
-    result = fixSync(input, options);
+    result = await fixLazily(input, options);
     output = format ? format(result.output) : result.output;
   } catch (e) {
     const where = e instanceof DockerfileSyntaxError ? `${e.line}:${e.column}` : "1:1";

@@ -8,7 +8,7 @@ import { buildModel, type DockerfileModel } from "../model/model.js";
 import { meaningOf, shellsInEffect, validateModel, type FileMeaning } from "../meaning/meaning.js";
 import { RULES } from "../rules/index.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
-import { initShell } from "../shell/bash.js";
+import { initShell, shellReady } from "../shell/bash.js";
 
 export interface FixOptions {
   /** Only these rules (ids). */
@@ -56,7 +56,12 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
   return fixSync(text, options);
 }
 
-/** fix() for callers that have awaited initShell(). Throws DockerfileSyntaxError for invalid input. */
+/**
+ * fix() for callers that have awaited initShell(), or that retry after
+ * awaiting it when this throws with shellReady() false (a file that needs no
+ * shell parsing then never loads tree-sitter). Throws DockerfileSyntaxError
+ * for invalid input.
+ */
 export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   let body = bom ? text.slice(1) : text;
@@ -71,7 +76,10 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   validateModel(model);
   // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
   let meaning: FileMeaning | null = null;
-  const lineOfOffset = lineIndex(body);
+  // 1-based line of an offset in the input: built on the first finding (most files have none)
+  let lineOf: ((offset: number) => number) | null = null;
+  const input = body;
+  const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
   for (let round = 0; round <= MAX_FIXES; round++) {
     const ctx = { model, shells: shellsInEffect(model) };
     const findings = rules.flatMap((r) => r.check(ctx)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
@@ -245,7 +253,8 @@ function check(
   try {
     outModel = buildModel(candidate);
     outMeaning = meaningOf(outModel);
-  } catch {
+  } catch (e) {
+    if (!shellReady()) throw e; // not a verdict on the candidate: the caller initialises tree-sitter and retries
     return null;
   }
   if (outMeaning.directives.join("\n") !== meaning.directives.join("\n")) return null;
