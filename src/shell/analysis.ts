@@ -4,8 +4,7 @@
  * Results are cached by text: the self-check re-reads output whose shell
  * texts are mostly the input's.
  */
-import type { TreeCursor } from "web-tree-sitter";
-import { parseShell } from "./bash.js";
+import { flattenShell, type FlatTree } from "./flat.js";
 import { VERBATIM_GAP_TYPES, writeGap } from "./signature.js";
 
 export interface ShellAnalysis {
@@ -51,26 +50,19 @@ const CACHE_CHARS = 16_000_000;
 let cachedChars = 0;
 const cache = new Map<string, ShellAnalysis>();
 
+/**
+ * Flat trees with field names, kept for shellTree (tree.ts): the rules read a
+ * text's tree, then the meaning check reads its analysis, and each round of
+ * fixes reads the unchanged texts again. Bounded like the analyses.
+ */
+const TREE_CACHE_CHARS = 4_000_000;
+let treeCachedChars = 0;
+const treeCache = new Map<string, FlatTree>();
+
 export function analyzeShell(text: string): ShellAnalysis {
   const hit = cache.get(text);
   if (hit) return hit;
-  const tree = parseShell(text);
-  const cursor = tree.walk();
-  let result: ShellAnalysis;
-  try {
-    const walk: Walk = { text, cursor, mask: new Uint8Array(text.length), out: [], operators: [], heredoc: false };
-    visit(walk, false, 0);
-    result = {
-      signature: walk.out.join(""),
-      protectedMask: walk.mask,
-      hasError: tree.rootNode.hasError,
-      operators: walk.operators,
-      hasHeredoc: walk.heredoc,
-    };
-  } finally {
-    cursor.delete();
-    tree.delete();
-  }
+  const result = analyzeFlat(text, treeCache.get(text) ?? flattenShell(text, false));
   while (cachedChars + text.length > CACHE_CHARS && cache.size > 0) {
     const oldest = cache.keys().next().value as string;
     cache.delete(oldest);
@@ -81,29 +73,63 @@ export function analyzeShell(text: string): ShellAnalysis {
   return result;
 }
 
+/** The text's tree with field names, parsed once while it stays in the cache. */
+export function flatTreeWithFields(text: string): FlatTree {
+  const hit = treeCache.get(text);
+  if (hit) return hit;
+  const flat = flattenShell(text, true);
+  while (treeCachedChars + text.length > TREE_CACHE_CHARS && treeCache.size > 0) {
+    const oldest = treeCache.keys().next().value as string;
+    treeCache.delete(oldest);
+    treeCachedChars -= oldest.length;
+  }
+  treeCache.set(text, flat);
+  treeCachedChars += text.length;
+  return flat;
+}
+
+/** Empties the caches (benchmarks, to measure work a fresh process would do). */
+export function clearShellCaches(): void {
+  cache.clear();
+  cachedChars = 0;
+  treeCache.clear();
+  treeCachedChars = 0;
+}
+
 interface Walk {
   text: string;
-  cursor: TreeCursor;
+  t: FlatTree;
   mask: Uint8Array;
   out: string[];
   operators: ShellAnalysis["operators"];
   heredoc: boolean;
 }
 
+function analyzeFlat(text: string, t: FlatTree): ShellAnalysis {
+  const w: Walk = { text, t, mask: new Uint8Array(text.length), out: [], operators: [], heredoc: false };
+  visit(w, 0, false, 0);
+  return {
+    signature: w.out.join(""),
+    protectedMask: w.mask,
+    hasError: t.hasError,
+    operators: w.operators,
+    hasHeredoc: w.heredoc,
+  };
+}
+
 const OPERATORS = new Set(["&&", "||", ";", "&"]);
 
 /**
- * One walk of the tree with a cursor (no Node objects): writes the signature
- * (see signature.ts), marks protected characters, and collects the operators
- * of the top-level list (`level` 0: the program, the lists directly in it,
- * and a list under a redirect, as tree-sitter-bash reads `a && b > f` as
- * (a && b) > f).
+ * One walk of the tree: writes the signature (see signature.ts), marks
+ * protected characters, and collects the operators of the top-level list
+ * (`level` 0: the program, the lists directly in it, and a list under a
+ * redirect, as tree-sitter-bash reads `a && b > f` as (a && b) > f).
  */
-function visit(w: Walk, insideProtected: boolean, level: 0 | 1): void {
-  const c = w.cursor;
-  const type = c.nodeType;
-  const start = c.startIndex;
-  const end = c.endIndex;
+function visit(w: Walk, n: number, insideProtected: boolean, level: 0 | 1): void {
+  const t = w.t;
+  const type = t.type[n]!;
+  const start = t.start[n]!;
+  const end = t.end[n]!;
   let isProtected = insideProtected;
   if (PROTECTED.has(type)) {
     w.mask.fill(1, start, end);
@@ -118,8 +144,9 @@ function visit(w: Walk, insideProtected: boolean, level: 0 | 1): void {
     }
   }
   if (type.startsWith("heredoc")) w.heredoc = true;
-  if (level === 0 && !c.nodeIsNamed && OPERATORS.has(type)) w.operators.push({ start, end, type });
-  if (!c.gotoFirstChild()) {
+  if (level === 0 && t.named[n] === 0 && OPERATORS.has(type)) w.operators.push({ start, end, type });
+  const after = t.next[n]!;
+  if (after === n + 1) {
     const leaf = w.text.slice(start, end);
     w.out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
     return;
@@ -128,16 +155,14 @@ function visit(w: Walk, insideProtected: boolean, level: 0 | 1): void {
   const verbatim = VERBATIM_GAP_TYPES.has(type);
   const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement");
   let pos = start;
-  do {
-    const childStart = c.startIndex;
+  for (let child = n + 1; child < after; child = t.next[child]!) {
+    const childStart = t.start[child]!;
     if (childStart > pos) writeGap(w.text.slice(pos, childStart), verbatim, w.out);
-    const childEnd = c.endIndex;
-    const childType = c.nodeType;
-    const topLevel = listLevel && (!c.nodeIsNamed || childType === "list" || (childType === "redirected_statement" && type !== "redirected_statement"));
-    visit(w, isProtected, topLevel ? 0 : 1);
-    pos = childEnd;
-  } while (c.gotoNextSibling());
-  c.gotoParent();
+    const childType = t.type[child]!;
+    const topLevel = listLevel && (t.named[child] === 0 || childType === "list" || (childType === "redirected_statement" && type !== "redirected_statement"));
+    visit(w, child, isProtected, topLevel ? 0 : 1);
+    pos = t.end[child]!;
+  }
   if (end > pos) writeGap(w.text.slice(pos, end), verbatim, w.out);
   w.out.push(") ");
 }

@@ -3,8 +3,8 @@
  * a shell command does (which program, which arguments, which operators).
  * Shell meaning is read from this tree, never from regular expressions.
  */
-import type { TreeCursor } from "web-tree-sitter";
-import { parseShell } from "./bash.js";
+import { flatTreeWithFields } from "./analysis.js";
+import type { FlatTree } from "./flat.js";
 
 export interface ShellNode {
   type: string;
@@ -18,41 +18,37 @@ export interface ShellNode {
 }
 
 export function shellTree(text: string): ShellNode {
-  const tree = parseShell(text);
-  const cursor = tree.walk();
-  try {
-    return copy(cursor, text);
-  } finally {
-    cursor.delete();
-    tree.delete();
-  }
+  return copy(flatTreeWithFields(text), 0, text);
 }
 
-/** Copies the cursor's node and its subtree. Text comes from the source string, not from WebAssembly memory. */
-function copy(cursor: TreeCursor, source: string): ShellNode {
-  const start = cursor.startIndex;
-  const end = cursor.endIndex;
+/** Builds the node and its subtree from the flat tree. Text comes from the source string. */
+function copy(t: FlatTree, n: number, source: string): ShellNode {
+  const start = t.start[n]!;
+  const end = t.end[n]!;
   const node: ShellNode = {
-    type: cursor.nodeType,
-    field: cursor.currentFieldName,
+    type: t.type[n]!,
+    field: t.field![n]!,
     text: source.slice(start, end),
     start,
     end,
-    named: cursor.nodeIsNamed,
+    named: t.named[n] === 1,
     children: [],
   };
-  if (cursor.gotoFirstChild()) {
-    do node.children.push(copy(cursor, source));
-    while (cursor.gotoNextSibling());
-    cursor.gotoParent();
-  }
+  const after = t.next[n]!;
+  for (let child = n + 1; child < after; child = t.next[child]!) node.children.push(copy(t, child, source));
   return node;
 }
 
 /** Every node of the tree, depth first. */
 export function* walk(node: ShellNode): Generator<ShellNode> {
-  yield node;
-  for (const c of node.children) yield* walk(c);
+  // an explicit stack: a recursive `yield*` makes one generator per node and
+  // passes each node up through every level above it
+  const stack: ShellNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
 }
 
 export function hasType(node: ShellNode, types: ReadonlySet<string>): boolean {
