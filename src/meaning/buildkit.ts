@@ -7,6 +7,9 @@ import { isSpace, type EscapeChar } from "../model/scan.js";
 import { DockerfileSyntaxError } from "../model/scan.js";
 
 const WHITESPACE_RUN = /[\t\v\f\r ]+/;
+/** The characters isSpace (Go's unicode.IsSpace) accepts, as runs. */
+const BLANK_RUN = /[ \t\n\v\f\r\u0085\u00a0]+/;
+const QUOTE_OR_BACKSLASH = /['"\\]/;
 
 export function splitWhitespace(rest: string): string[] {
   if (rest === "") return [];
@@ -15,6 +18,11 @@ export function splitWhitespace(rest: string): string[] {
 
 /** BuildKit's parseWords: words split on blanks, quotes and escapes kept. */
 export function parseWords(rest: string, escape: EscapeChar): string[] {
+  // Without quotes or escapes, the words are the runs of non-blank characters.
+  if (!QUOTE_OR_BACKSLASH.test(rest) && !rest.includes(escape)) {
+    const split = rest.split(BLANK_RUN);
+    return split[0] === "" || split[split.length - 1] === "" ? split.filter((w) => w !== "") : split;
+  }
   const words: string[] = [];
   let phase: 0 | 1 | 2 = 0; // spaces, word, quote
   let quote = "";

@@ -13,7 +13,7 @@ import {
   scan,
   splitKeyword,
   stripFlags,
-  isJSONArray,
+  jsonArrayValue,
   type Directive,
   type EscapeChar,
   type PhysicalLine,
@@ -101,10 +101,9 @@ export function parseCommand(logical: string, escape: EscapeChar): Command {
   const keyword = keywordRaw.toUpperCase();
   const { flags, args } = stripFlags(rest, escape);
   let json: string[] | null = null;
-  if (isJSONArray(args)) {
-    const parsed = JSON.parse(args.trimStart()) as unknown[];
-    if (parsed.every((v) => typeof v === "string")) json = parsed as string[];
-  }
+  // args starts with no blank (stripFlags skipped them), so this is the array JSON.parse(args) gives
+  const parsed = jsonArrayValue(args);
+  if (parsed !== null && parsed.every((v) => typeof v === "string")) json = parsed as string[];
   let trigger: Command | null = null;
   if (keyword === "ONBUILD" && rest !== "") trigger = parseCommand(rest, escape);
   return { keywordRaw, keyword, flags, args, json, trigger };

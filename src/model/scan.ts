@@ -108,9 +108,14 @@ export function isSpace(ch: string): boolean {
   );
 }
 
+/** isSpace by character code (no one-character strings in hot loops). */
+function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0;
+}
+
 export function trimLeftSpace(s: string): string {
   let i = 0;
-  while (i < s.length && isSpace(s[i]!)) i++;
+  while (i < s.length && isSpaceCode(s.charCodeAt(i))) i++;
   return i === 0 ? s : s.slice(i);
 }
 
@@ -161,10 +166,15 @@ export function isCommentLine(text: string): boolean {
  */
 export function stripContinuation(text: string, escape: EscapeChar): string | null {
   let end = text.length;
-  while (end > 0 && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
-  if (end === 0 || text[end - 1] !== escape) return null;
+  let c = end > 0 ? text.charCodeAt(end - 1) : 0;
+  while (end > 0 && (c === 32 || c === 9)) {
+    end--;
+    c = end > 0 ? text.charCodeAt(end - 1) : 0;
+  }
+  const esc = escape.charCodeAt(0);
+  if (end === 0 || c !== esc) return null;
   if (end === 1) return "";
-  if (text[end - 2] === escape) return null;
+  if (text.charCodeAt(end - 2) === esc) return null;
   return text.slice(0, end - 1);
 }
 
@@ -387,12 +397,18 @@ export function stripFlags(line: string, escape: EscapeChar): { flags: string[];
 }
 
 export function isJSONArray(args: string): boolean {
+  return jsonArrayValue(args) !== null;
+}
+
+/** The array when the text (after leading blanks) is a JSON array, else null: isJSONArray with its value. */
+export function jsonArrayValue(args: string): unknown[] | null {
   const t = trimLeftSpace(args);
-  if (!t.startsWith("[")) return false;
+  if (t.charCodeAt(0) !== 91 /* [ */) return null;
   try {
-    return Array.isArray(JSON.parse(t));
+    const value: unknown = JSON.parse(t);
+    return Array.isArray(value) ? value : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -451,9 +467,10 @@ export function scan(source: string): ScanResult {
     const parts = [first ?? text];
     while (continues && j < lines.length) {
       const lineText = trimNewline(lines[j]!.text);
-      if (isCommentLine(lineText)) {
+      const trimmed = trimLeftSpace(lineText);
+      if (trimmed.charCodeAt(0) === 35 /* # */) {
         instr.lines.push({ line: j, kind: "comment", segment: "", continues: true });
-      } else if (trimLeftSpace(lineText) === "") {
+      } else if (trimmed === "") {
         instr.lines.push({ line: j, kind: "empty", segment: "", continues: true });
       } else {
         const stripped = stripContinuation(lineText, escape);
