@@ -182,7 +182,7 @@ const [floorRow, offRow, onRow] = inProcessRows;
     const reports = (r.stdout ?? "").trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     const last = reports[reports.length - 1];
     if (last && last.times.length === RUNS && r.status === 0) {
-      const note = crashes.length ? `; on the ${crashes.join("- and ")}-file samples it crashed its process` : "";
+      const note = crashes.length ? `; on the ${crashes.join("- and ")}-file sample${crashes.length > 1 ? "s" : ""} it crashed its process` : "";
       row = { name: `prettier-plugin-sh ${version("prettier-plugin-sh")} (${sampleFiles.length}-file sample, own process)`, ms: median(last.times), files: sampleFiles.length, errors: `${last.errors}${note}` };
       break;
     }
