@@ -5,7 +5,9 @@
  * (a hook from this repository would need pre-commit to download node
  * packages); the manifest users reference, .pre-commit-hooks.yaml, is
  * checked with `pre-commit validate-manifest` and supplies the hook's files
- * pattern and arguments.
+ * pattern and arguments. With PRE_COMMIT_TRY_REPO=1 (and the npm registry
+ * reachable) `pre-commit try-repo` also installs the manifest's node hook from
+ * a clone of this repository and runs it.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -81,6 +83,28 @@ describe("pre-commit", () => {
     const second = sh("git", ["commit", "-m", "add Dockerfile"]);
     expect(second.status, second.stdout + second.stderr).toBe(0);
   });
+
+  // The hook as users get it: pre-commit clones this repository (its last commit), installs it with
+  // npm (language: node; that needs the npm registry, so the test is opt-in) and runs it.
+  const TRY_REPO = process.env.PRE_COMMIT_TRY_REPO === "1";
+  test.skipIf(!HAS_PRE_COMMIT || !TRY_REPO)("the manifest's hook installed by pre-commit try-repo fixes a Dockerfile (PRE_COMMIT_TRY_REPO=1)", () => {
+    const clone = join(dir, "hook-source");
+    expect(sh("git", ["clone", "-q", ROOT, clone]).status).toBe(0);
+    const work = join(dir, "try");
+    expect(sh("git", ["init", "-q", "-b", "main", work]).status).toBe(0);
+    const fixable = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    writeFileSync(join(work, "Dockerfile"), fixable);
+    const git = (args: string[]) => spawnSync("git", args, { cwd: work, encoding: "utf8" });
+    expect(git(["add", "Dockerfile"]).status).toBe(0);
+    const r = spawnSync("pre-commit", ["try-repo", clone, "dockerfile-codemod", "--files", "Dockerfile"], {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, PRE_COMMIT_HOME: join(dir, ".pre-commit-home-try"), NO_COLOR: "1" },
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/files were modified by this hook/);
+    expect(readFileSync(join(work, "Dockerfile"), "utf8")).toBe("FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
+  }, 900_000);
 
   if (!HAS_PRE_COMMIT) test.skip("pre-commit is not installed (Debian package pre-commit; .ci/run installs it): skipped", () => {});
 });
