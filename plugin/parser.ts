@@ -27,7 +27,8 @@ export const parser: Parser<DockerfileRoot> = {
   async parse(text) {
     await initShell();
     try {
-      const model = buildModel(text);
+      // Prettier has removed the byte-order mark (and will put it back)
+      const model = buildModel(text, { bomStripped: true });
       // Reading the meaning validates what BuildKit would reject (JSON arrays of non-strings, ENV without value).
       meaningOf(model);
       return { type: "dockerfile", model, start: 0, end: text.length };

@@ -41,7 +41,7 @@ describe("dockerfile-ast and the model find the same instructions", () => {
         throw e;
       }
       compared++;
-      const ours = model.instructions.map((i) => `${i.startLine}:${i.command.keyword}`).join(",");
+      const ours = model.instructions.map((i) => `${i.startLine}:${i.command.keywordRaw.toUpperCase()}`).join(",");
       const theirs = model.ast
         .getInstructions()
         .map((i) => `${i.getRange().start.line}:${i.getKeyword()}`)

@@ -5,7 +5,7 @@
  * is dropped and its finding reported as not applied.
  */
 import { buildModel, type DockerfileModel } from "../model/model.js";
-import { meaningOf, shellsInEffect, validateModel, type FileMeaning } from "../meaning/meaning.js";
+import { meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { RULES } from "../rules/index.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
 import { initShell, shellReady } from "../shell/bash.js";
@@ -72,8 +72,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const appliedEdits: Edit[][] = [];
   const refused = new Map<string, ReportedFinding>();
   let remaining: ReportedFinding[] = [];
-  let model = buildModel(body);
-  validateModel(model);
+  let model = buildModel(body, { bomStripped: true });
   // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
   let meaning: FileMeaning | null = null;
   // 1-based line of an offset in the input: built on the first finding (most files have none)
@@ -251,7 +250,7 @@ function check(
   let outModel: DockerfileModel;
   let outMeaning: FileMeaning;
   try {
-    outModel = buildModel(candidate);
+    outModel = buildModel(candidate, { bomStripped: true });
     outMeaning = meaningOf(outModel);
   } catch (e) {
     if (!shellReady()) throw e; // not a verdict on the candidate: the caller initialises tree-sitter and retries

@@ -7,7 +7,8 @@
  * instruction's parser ignores are not part of the meaning.
  */
 import type { DockerfileModel, Instruction, Command } from "../model/model.js";
-import { DockerfileSyntaxError, type EscapeChar } from "../model/scan.js";
+import { DockerfileSyntaxError, healthcheckParts, type EscapeChar } from "../model/command.js";
+import { goEqualFoldAscii, goToUpper } from "../model/go.js";
 import { analyzeShell } from "../shell/analysis.js";
 import { parseJSONArray, parseNameVal, parseWords, splitWhitespace, NotStringArrayError } from "./buildkit.js";
 
@@ -57,32 +58,14 @@ export function shellsInEffect(model: DockerfileModel): (string[] | null)[] {
   return result;
 }
 
-/** Non-POSIX shell text: blank runs outside quotes are one separator. */
-export function normaliseOpaqueShell(text: string): string {
-  let out = "";
-  let quote = "";
-  let pendingSpace = false;
-  for (const ch of text) {
-    if (quote) {
-      out += ch;
-      if (ch === quote) quote = "";
-      continue;
-    }
-    if (ch === " " || ch === "\t") {
-      pendingSpace = true;
-      continue;
-    }
-    if (pendingSpace && out !== "") out += " ";
-    pendingSpace = false;
-    if (ch === '"' || ch === "'") quote = ch;
-    out += ch;
-  }
-  return out;
-}
-
+/**
+ * POSIX shell text means its syntax tree; any other shell's text (cmd,
+ * PowerShell, a shell we do not know) means itself, byte for byte: cmd's
+ * `echo a   b` prints its blanks.
+ */
 function shellText(text: string, kind: ShellKind): string {
   if (kind === "posix") return `sh${analyzeShell(text).signature}`;
-  return `${kind}:${JSON.stringify(normaliseOpaqueShell(text))}`;
+  return `${kind}:${JSON.stringify(text)}`;
 }
 
 function maybeJSON(args: string, kind: ShellKind, line: number): string {
@@ -130,14 +113,13 @@ export function commandMeaning(cmd: Command, kind: ShellKind, escape: EscapeChar
     case "FROM": {
       // instructions/parse.go compares `AS` without regard to case
       const words = splitWhitespace(args);
-      if (words.length === 3 && words[1]!.toUpperCase() === "AS") words[1] = "AS";
+      if (words.length === 3 && goEqualFoldAscii(words[1]!, "as")) words[1] = "AS";
       return `${head} ${JSON.stringify(words)}`;
     }
     case "HEALTHCHECK": {
-      const m = /[\s]/.exec(args);
-      const type = m ? args.slice(0, m.index) : args;
-      const rest = m ? args.slice(m.index).trimStart() : "";
-      return `${head} ${type.toUpperCase()} ${maybeJSON(rest, kind, line)}`;
+      const parts = healthcheckParts(args);
+      if (!parts) return `${head} none`;
+      return `${head} ${goToUpper(parts.type)} ${maybeJSON(parts.rest, kind, line)}`;
     }
     case "ONBUILD":
       return `${head} (${cmd.trigger ? commandMeaning(cmd.trigger, kind, escape, line) : ""})`;
@@ -147,10 +129,16 @@ export function commandMeaning(cmd: Command, kind: ShellKind, escape: EscapeChar
   }
 }
 
-function heredocMeaning(instr: Instruction): string {
+/**
+ * Heredoc bodies, their line endings aside: BuildKit keeps a CRLF file's
+ * CRLF in the body, and the line endings written are the ones the user asks
+ * the formatter for (a CR before a line ending goes with it: `a\r` + CRLF,
+ * written with LF, reads as `a` + CRLF).
+ */
+function heredocMeaning(model: DockerfileModel, instr: Instruction): string {
   if (instr.heredocs.length === 0) return "";
   return ` heredocs${JSON.stringify(
-    instr.heredocs.map((h) => [h.name, h.chomp, h.expand, h.fd, h.content.replace(/\r\n/g, "\n")]),
+    instr.heredocs.map((h) => [h.name, h.chomp, h.expand, h.fd, h.content.replace(/\r+\n/g, "\n")]),
   )}`;
 }
 
@@ -160,43 +148,7 @@ export function instructionMeaning(
   shell: string[] | null,
 ): InstructionMeaning {
   const kind = shellKindOf(shell, model.escape);
-  return { line: instr.startLine, key: commandMeaning(instr.command, kind, model.escape, instr.startLine) + heredocMeaning(instr) };
-}
-
-/**
- * Throws the DockerfileSyntaxError BuildKit's parser would raise (a JSON
- * array of non-strings, ENV or LABEL without a value), without reading any
- * shell text: the cheap part of meaningOf, for callers that may never need
- * the meaning itself.
- */
-export function validateModel(model: DockerfileModel): void {
-  for (const instr of model.instructions) validateCommand(instr.command, model.escape, instr.startLine);
-}
-
-function validateCommand(cmd: Command, escape: EscapeChar, line: number): void {
-  switch (cmd.keyword) {
-    case "RUN":
-    case "CMD":
-    case "ENTRYPOINT":
-    case "SHELL":
-    case "ADD":
-    case "COPY":
-    case "VOLUME":
-      if (cmd.args.startsWith("[")) jsonOrThrow(cmd.args, line);
-      return;
-    case "HEALTHCHECK": {
-      const rest = cmd.args.replace(/^\S+\s*/, "");
-      if (rest.startsWith("[")) jsonOrThrow(rest, line);
-      return;
-    }
-    case "ENV":
-    case "LABEL":
-      parseNameVal(cmd.args, cmd.keyword, escape, line);
-      return;
-    case "ONBUILD":
-      if (cmd.trigger) validateCommand(cmd.trigger, escape, line);
-      return;
-  }
+  return { line: instr.startLine, key: commandMeaning(instr.command, kind, model.escape, instr.startLine) + heredocMeaning(model, instr) };
 }
 
 const meaningCache = new WeakMap<DockerfileModel, FileMeaning>();

@@ -11,58 +11,21 @@ import type { Dockerfile, DockerfileParser as DockerfileParserType } from "docke
 import {
   DockerfileSyntaxError,
   scan,
-  splitKeyword,
-  stripFlags,
-  jsonArrayValue,
   type Directive,
   type EscapeChar,
+  type LineKind,
   type PhysicalLine,
+  type ScanOptions,
   type ScannedInstruction,
   type TopLevelEntry,
 } from "./scan.js";
+import { KNOWN_INSTRUCTIONS, parseCommand, type Command } from "./command.js";
+import { globalArgs, isWindowsImage, isWindowsPlatform, stageBase, stageName, type StageBase } from "./base.js";
 
-export { DockerfileSyntaxError };
-
-export const KNOWN_INSTRUCTIONS = new Set([
-  "ADD",
-  "ARG",
-  "CMD",
-  "COPY",
-  "ENTRYPOINT",
-  "ENV",
-  "EXPOSE",
-  "FROM",
-  "HEALTHCHECK",
-  "LABEL",
-  "MAINTAINER",
-  "ONBUILD",
-  "RUN",
-  "SHELL",
-  "STOPSIGNAL",
-  "USER",
-  "VOLUME",
-  "WORKDIR",
-]);
-
-/** What an instruction's arguments are, after BuildKit's flag extraction. */
-export interface Command {
-  /** Keyword as written. */
-  keywordRaw: string;
-  /** Keyword upper case. */
-  keyword: string;
-  /** Processed flag words (`--mount=type=cache,target=/x`), as BuildKit lists them. */
-  flags: string[];
-  /** Argument text after flags, trimmed. */
-  args: string;
-  /** Exec form: the whole argument text is a JSON array of strings. */
-  json: string[] | null;
-  /** For ONBUILD: the trigger. For HEALTHCHECK: the CMD part is in `args` after the type word. */
-  trigger: Command | null;
-}
+export { DockerfileSyntaxError, KNOWN_INSTRUCTIONS, parseCommand, type Command };
 
 export interface Instruction extends ScannedInstruction {
   index: number;
-  command: Command;
   stage: number;
 }
 
@@ -71,12 +34,14 @@ export interface Stage {
   /** Index of the FROM instruction; -1 for instructions before any FROM. */
   from: number;
   name: string | null;
-  /** Stage index this stage is built FROM, if it names an earlier stage. */
+  /** What FROM names, resolved through the global ARGs (null for instructions before any FROM). */
+  base: StageBase | null;
+  /** Stage index this stage is built FROM, if its resolved base names an earlier stage. */
   parent: number | null;
   /**
-   * Whether the stage builds on a Windows image (its base names windows,
-   * nanoserver or servercore, or it builds FROM such a stage): there the
-   * default SHELL is cmd, not /bin/sh.
+   * Whether the stage builds on a Windows image (see base.ts: by name, or
+   * `--platform=windows/...`, or FROM such a stage): there the default
+   * SHELL is cmd, not /bin/sh.
    */
   windows: boolean;
   instructions: Instruction[];
@@ -88,25 +53,14 @@ export interface DockerfileModel {
   eol: "\n" | "\r\n";
   escape: EscapeChar;
   lines: PhysicalLine[];
+  /** What each physical line is (comment, heredoc body, ...): rules never read heredoc bodies as instructions or comments. */
+  lineKinds: LineKind[];
   directives: Directive[];
   entries: (TopLevelEntry | Instruction)[];
   instructions: Instruction[];
   stages: Stage[];
   /** dockerfile-ast's view, parsed on first use. */
   readonly ast: Dockerfile;
-}
-
-export function parseCommand(logical: string, escape: EscapeChar): Command {
-  const { keyword: keywordRaw, rest } = splitKeyword(logical);
-  const keyword = keywordRaw.toUpperCase();
-  const { flags, args } = stripFlags(rest, escape);
-  let json: string[] | null = null;
-  // args starts with no blank (stripFlags skipped them), so this is the array JSON.parse(args) gives
-  const parsed = jsonArrayValue(args);
-  if (parsed !== null && parsed.every((v) => typeof v === "string")) json = parsed as string[];
-  let trigger: Command | null = null;
-  if (keyword === "ONBUILD" && rest !== "") trigger = parseCommand(rest, escape);
-  return { keywordRaw, keyword, flags, args, json, trigger };
 }
 
 /**
@@ -147,50 +101,54 @@ function checkFlags(command: Command, instr: ScannedInstruction, lines: Physical
   if (command.trigger) checkFlags(command.trigger, instr, lines);
 }
 
-/** Image references that are Windows images (mcr.microsoft.com/windows/..., .../nanoserver, ...-servercore-...). */
-const WINDOWS_IMAGE = /(^|[/:_.-])(windows|nanoserver|servercore|windowsservercore)([/:_.-]|$)/i;
-
-export function buildModel(source: string): DockerfileModel {
-  const scanned = scan(source);
+export function buildModel(source: string, options: ScanOptions = {}): DockerfileModel {
+  const scanned = scan(source, options);
   const instructions: Instruction[] = [];
   const entries: (TopLevelEntry | Instruction)[] = [];
   const stages: Stage[] = [];
   const stageByName = new Map<string, number>();
+  let args: Map<string, string | undefined> | null = null;
   let current: Stage | null = null;
   for (const entry of scanned.entries) {
     if (entry.type !== "instruction") {
       entries.push(entry);
       continue;
     }
-    const command = parseCommand(entry.logical, scanned.escape);
+    const command = entry.command;
     checkFlags(command, entry, scanned.lines);
     if (command.keyword === "FROM" || current === null) {
       const index: number = stages.length;
       let name: string | null = null;
       let parent: number | null = null;
+      let base: StageBase | null = null;
+      let windows = false;
       if (command.keyword === "FROM") {
-        const words = command.args.split(/[\t\v\f\r ]+/).filter(Boolean);
-        if (words.length >= 3 && words[1]!.toUpperCase() === "AS") name = words[2]!.toLowerCase();
-        const base = words[0]?.toLowerCase();
-        if (base !== undefined && stageByName.has(base)) parent = stageByName.get(base)!;
-        else if (base !== undefined && /^\d+$/.test(base) && Number(base) < index) parent = Number(base);
+        args ??= globalArgs(
+          scanned.entries.flatMap((e) => (e.type === "instruction" ? [e.command] : [])),
+          scanned.escape,
+        );
+        name = stageName(command);
+        base = stageBase(command, args, scanned.escape);
+        // BuildKit looks the base up among earlier stages exactly (their names are stored lower case)
+        if (base.resolved !== null && stageByName.has(base.resolved)) parent = stageByName.get(base.resolved)!;
+        windows =
+          parent !== null
+            ? stages[parent]!.windows
+            : (base.platform !== null && isWindowsPlatform(base.platform)) || (base.resolved !== null && isWindowsImage(base.resolved));
       }
-      const base = command.keyword === "FROM" ? (command.args.split(/[\t\v\f\r ]+/)[0] ?? "") : "";
-      const windows = parent !== null ? stages[parent]!.windows : WINDOWS_IMAGE.test(base);
-      current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, parent, windows, instructions: [] };
+      current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, base, parent, windows, instructions: [] };
       if (name) stageByName.set(name, index);
       stages.push(current);
     }
     // the scanner's entry becomes the instruction (no copy: this runs for every instruction of every file)
     const instruction = entry as Instruction;
     instruction.index = instructions.length;
-    instruction.command = command;
     instruction.stage = current.index;
     current.instructions.push(instruction);
     instructions.push(instruction);
     entries.push(instruction);
   }
-  return new Model(source, scanned.bom, scanned.eol, scanned.escape, scanned.lines, scanned.directives, entries, instructions, stages);
+  return new Model(source, scanned.bom, scanned.eol, scanned.escape, scanned.lines, scanned.lineKinds, scanned.directives, entries, instructions, stages);
 }
 
 class Model implements DockerfileModel {
@@ -201,6 +159,7 @@ class Model implements DockerfileModel {
     readonly eol: "\n" | "\r\n",
     readonly escape: EscapeChar,
     readonly lines: PhysicalLine[],
+    readonly lineKinds: LineKind[],
     readonly directives: Directive[],
     readonly entries: (TopLevelEntry | Instruction)[],
     readonly instructions: Instruction[],

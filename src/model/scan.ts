@@ -1,18 +1,30 @@
 /**
  * A line scanner that reads a Dockerfile the way BuildKit's parser does
- * (moby/buildkit frontend/dockerfile/parser/parser.go): parser directives at
- * the top, escape-character line continuations joined without a newline and
- * with the continuation line's leading whitespace kept, comment and empty
- * lines inside a continuation dropped, heredoc bodies read after the line
- * that opens them.
+ * (moby/buildkit frontend/dockerfile/parser/parser.go, `Parse`): parser
+ * directives at the top, escape-character line continuations joined without
+ * a newline and with the continuation line's leading whitespace kept,
+ * comment and empty lines inside a continuation dropped, heredoc bodies read
+ * after the line that opens them. Blanks are Go's (unicode.IsSpace, regexp
+ * `\s`), keywords are compared after Go's strings.ToLower, and heredoc words
+ * are found with BuildKit's own shell lexer rules (lex.ts).
  *
  * It records, for every physical line, what it is, so the formatter can print
  * each line and the meaning check can rebuild BuildKit's logical lines.
+ * test/buildkit-oracle.test.ts checks it against BuildKit's parser itself.
  */
+import {
+  DockerfileSyntaxError,
+  LineParseError,
+  parseCommand,
+  type Command,
+  type EscapeChar,
+} from "./command.js";
+import { goTrimLeftSpace, isGoRegexpSpaceCode, isGoSpaceCode, utf8Length } from "./go.js";
+import { LexError, processWords } from "./lex.js";
+
+export { DockerfileSyntaxError, type EscapeChar };
 
 export const BOM = "\uFEFF";
-
-export type EscapeChar = "\\" | "`";
 
 export interface PhysicalLine {
   /** The line's text without its line ending (one `\r` before `\n` is part of the ending). */
@@ -40,8 +52,6 @@ export interface InstructionLine {
 }
 
 export interface ScannedHeredoc {
-  /** The word as written on the instruction line, e.g. `<<-"EOF"`. */
-  word: string;
   name: string;
   chomp: boolean;
   expand: boolean;
@@ -49,6 +59,7 @@ export interface ScannedHeredoc {
   /** Physical lines of the body (may be empty) and the terminator line. */
   bodyStart: number;
   terminatorLine: number;
+  /** The body as BuildKit reads it: each line with its own line ending. */
   content: string;
 }
 
@@ -59,9 +70,11 @@ export interface ScannedInstruction {
   endLine: number;
   /** Lines from the first line to the end of the continuation (no heredoc bodies). */
   lines: InstructionLine[];
-  /** BuildKit's joined logical line. */
+  /** BuildKit's joined logical line (its node's Original). */
   logical: string;
   heredocs: ScannedHeredoc[];
+  /** What BuildKit's line parser makes of the logical line. */
+  command: Command;
 }
 
 export type TopLevelEntry =
@@ -70,9 +83,24 @@ export type TopLevelEntry =
   | { type: "directive"; line: number; directive: Directive }
   | ScannedInstruction;
 
+/** What each physical line is. */
+export type LineKind =
+  | "blank"
+  | "comment"
+  | "directive"
+  /** a line that holds instruction text (its first line or a continuation) */
+  | "instruction"
+  /** a comment line inside a continuation (BuildKit drops it) */
+  | "continuation-comment"
+  /** a line of blanks inside a continuation (BuildKit drops it) */
+  | "continuation-empty"
+  | "heredoc-body"
+  | "heredoc-end";
+
 export interface ScanResult {
   bom: boolean;
   lines: PhysicalLine[];
+  lineKinds: LineKind[];
   directives: Directive[];
   escape: EscapeChar;
   entries: TopLevelEntry[];
@@ -80,55 +108,36 @@ export interface ScanResult {
   eol: "\n" | "\r\n";
 }
 
-export class DockerfileSyntaxError extends Error {
-  readonly line: number; // 1-based
-  readonly column: number; // 1-based
-  constructor(message: string, line: number, column: number) {
-    super(message);
-    this.name = "DockerfileSyntaxError";
-    this.line = line;
-    this.column = column;
-  }
-}
+/** Go's bufio.Scanner refuses a line (with its line break) over 64 KiB. */
+const MAX_LINE_BYTES = 64 * 1024;
 
-const VALID_DIRECTIVES = new Set(["syntax", "escape", "check"]);
-const DIRECTIVE_BODY = /^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-
-/** Go's unicode.IsSpace for the characters that occur in practice. */
+/** Go's unicode.IsSpace for one character. */
 export function isSpace(ch: string): boolean {
-  return (
-    ch === " " ||
-    ch === "\t" ||
-    ch === "\n" ||
-    ch === "\r" ||
-    ch === "\v" ||
-    ch === "\f" ||
-    ch === "\u0085" ||
-    ch === "\u00a0"
-  );
+  return ch.length === 1 && isGoSpaceCode(ch.charCodeAt(0));
 }
 
-/** isSpace by character code (no one-character strings in hot loops). */
-function isSpaceCode(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0;
-}
+export const trimLeftSpace = goTrimLeftSpace;
 
-export function trimLeftSpace(s: string): string {
-  let i = 0;
-  while (i < s.length && isSpaceCode(s.charCodeAt(i))) i++;
-  return i === 0 ? s : s.slice(i);
-}
-
+/** bytes.TrimRight(s, "\r\n") */
 function trimNewline(s: string): string {
   let end = s.length;
-  while (end > 0 && (s[end - 1] === "\r" || s[end - 1] === "\n")) end--;
+  while (end > 0 && (s.charCodeAt(end - 1) === 13 || s.charCodeAt(end - 1) === 10)) end--;
   return end === s.length ? s : s.slice(0, end);
 }
 
-export function splitLines(source: string): { bom: boolean; lines: PhysicalLine[]; eol: "\n" | "\r\n" } {
+export interface ScanOptions {
+  /**
+   * The caller has already removed the file's byte-order mark (Prettier
+   * does): a U+FEFF at the start is then a character, as BuildKit reads a
+   * file that starts with two.
+   */
+  bomStripped?: boolean;
+}
+
+export function splitLines(source: string, options: ScanOptions = {}): { bom: boolean; lines: PhysicalLine[]; eol: "\n" | "\r\n" } {
   let bom = false;
   let text = source;
-  if (text.startsWith(BOM)) {
+  if (!options.bomStripped && text.startsWith(BOM)) {
     bom = true;
     text = text.slice(1);
   }
@@ -154,15 +163,16 @@ export function splitLines(source: string): { bom: boolean; lines: PhysicalLine[
   return { bom, lines, eol: crlf > lf ? "\r\n" : "\n" };
 }
 
-/** Whether a line (already without its line ending) is a comment, as BuildKit's isComment. */
+/** Whether a line (without its line ending) is a comment, as BuildKit's isComment. */
 export function isCommentLine(text: string): boolean {
-  return trimLeftSpace(text).startsWith("#");
+  return goTrimLeftSpace(text).charCodeAt(0) === 35 /* # */;
 }
 
 /**
- * BuildKit's continuation test: the escape character as the last non-blank
- * character, preceded by a character other than the escape character, or alone.
- * Returns the text without the escape and trailing blanks, or null.
+ * BuildKit's continuation test (its lineContinuationRegex): the escape
+ * character as the last character but spaces and tabs, preceded by a
+ * character other than the escape character, or alone. Returns the text
+ * without the escape and trailing blanks, or null.
  */
 export function stripContinuation(text: string, escape: EscapeChar): string | null {
   let end = text.length;
@@ -178,17 +188,22 @@ export function stripContinuation(text: string, escape: EscapeChar): string | nu
   return text.slice(0, end - 1);
 }
 
+const VALID_DIRECTIVES = new Set(["syntax", "escape", "check"]);
+/** BuildKit's directiveRegexp with Go's `\s` ([\t\n\f\r ]) and `.` (anything but \n). */
+const DIRECTIVE_BODY = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+
+/** BuildKit's DirectiveParser. */
 class DirectiveScanner {
   done = false;
   seen = new Set<string>();
-  /** Returns the directive a line declares, or null (and ends the scan). */
+  /** Returns the directive a line (trimmed as BuildKit trims it) declares, or null (and ends the scan). */
   parse(text: string, line: number): Directive | null {
     if (this.done) return null;
-    if (!text.startsWith("#")) {
+    if (text.charCodeAt(0) !== 35 /* # */) {
       this.done = true;
       return null;
     }
-    const m = DIRECTIVE_BODY.exec(trimLeftSpace(text.slice(1)));
+    const m = DIRECTIVE_BODY.exec(goTrimLeftSpace(text.slice(1)));
     if (!m) {
       this.done = true;
       return null;
@@ -206,306 +221,190 @@ class DirectiveScanner {
   }
 }
 
-/** Splits a line into shell-like words keeping quotes and escapes, as BuildKit's heredoc word search does. */
-export function rawShellWords(line: string): string[] {
-  const words: string[] = [];
-  let cur = "";
-  let inWord = false;
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i]!;
-    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") {
-      if (inWord) {
-        words.push(cur);
-        cur = "";
-        inWord = false;
-      }
-      i++;
-      continue;
-    }
-    inWord = true;
-    if (ch === "\\") {
-      cur += line.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      const close = findClosingQuote(line, i);
-      cur += line.slice(i, close + 1);
-      i = close + 1;
-      continue;
-    }
-    cur += ch;
-    i++;
-  }
-  if (inWord) words.push(cur);
-  return words;
+/** Whether a line would be read as a parser directive if it stood at the top of the file. */
+export function isDirectiveLike(text: string): boolean {
+  const t = goTrimLeftSpace(text);
+  if (t.charCodeAt(0) !== 35 /* # */) return false;
+  const m = DIRECTIVE_BODY.exec(goTrimLeftSpace(t.slice(1)));
+  return m !== null && VALID_DIRECTIVES.has(m[1]!.toLowerCase());
 }
 
-function findClosingQuote(s: string, open: number): number {
-  const q = s[open];
-  let i = open + 1;
-  while (i < s.length) {
-    if (q === '"' && s[i] === "\\") {
-      i += 2;
-      continue;
-    }
-    if (s[i] === q) return i;
-    i++;
-  }
-  return s.length - 1;
+/**
+ * A comment or directive line without the blanks BuildKit ignores around it:
+ * Unicode spaces before it, and after it only Go's `\s` ([\t\n\f\r ]),
+ * since a directive's value keeps a trailing `\v` or no-break space.
+ */
+export function trimCommentLine(text: string): string {
+  const t = goTrimLeftSpace(text);
+  let end = t.length;
+  while (end > 0 && isGoRegexpSpaceCode(t.charCodeAt(end - 1))) end--;
+  return end === t.length ? t : t.slice(0, end);
 }
-
-/** Removes shell quoting from a word (heredoc delimiter names). */
-export function unquoteShellWord(word: string): string {
-  let out = "";
-  let i = 0;
-  while (i < word.length) {
-    const ch = word[i]!;
-    if (ch === "\\") {
-      out += word[i + 1] ?? "";
-      i += 2;
-    } else if (ch === "'") {
-      const close = word.indexOf("'", i + 1);
-      const end = close === -1 ? word.length : close;
-      out += word.slice(i + 1, end);
-      i = end + 1;
-    } else if (ch === '"') {
-      i++;
-      while (i < word.length && word[i] !== '"') {
-        if (word[i] === "\\" && i + 1 < word.length) i++;
-        out += word[i];
-        i++;
-      }
-      i++;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return out;
-}
-
-const HEREDOC_WORD = /^(\d*)<<(-?)\s*([^<]*)$/;
 
 export interface HeredocSpec {
-  word: string;
   name: string;
   chomp: boolean;
   expand: boolean;
   fd: number | null;
 }
 
+/** BuildKit's reHeredoc, with Go's `\d` and `\s`. */
+const HEREDOC_WORD = /^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)$/;
+
+const countQuotes = (s: string) => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] === "'" || s[i] === '"') n++;
+  return n;
+};
+
+/**
+ * BuildKit's heredocsFromLine: the heredocs a logical line opens. The line
+ * is split into words by BuildKit's shell lexer with `\` as escape whatever
+ * the file's escape directive, raw quotes and escapes and unset variables
+ * kept; a line it cannot lex opens none. Throws LexError where BuildKit's
+ * parser fails on a heredoc word.
+ */
 export function heredocsInLine(line: string): HeredocSpec[] {
+  let words: string[];
+  try {
+    words = processWords(line, { escape: "\\", rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
+  } catch (e) {
+    if (e instanceof LexError) return [];
+    throw e;
+  }
   const specs: HeredocSpec[] = [];
-  for (const word of rawShellWords(line)) {
+  for (const word of words) {
     const m = HEREDOC_WORD.exec(word);
     if (!m || m[3] === "") continue;
     const rest = m[3]!;
-    const name = unquoteShellWord(rest);
-    if (name === "" || /\s/.test(name)) continue;
+    const cooked = processWords(rest, { escape: "\\", skipUnsetEnv: true });
+    if (cooked.length !== 1) continue;
+    const raw = processWords(rest, { escape: "\\", skipUnsetEnv: true, rawQuotes: true });
+    if (raw.length !== cooked.length) throw new LexError(`internal lexing of heredoc produced inconsistent results: ${rest}`);
     specs.push({
-      word,
-      name,
+      name: cooked[0]!,
       chomp: m[2] === "-",
-      expand: !/['"]/.test(rest) || countQuotes(name) === countQuotes(rest),
+      expand: countQuotes(cooked[0]!) === countQuotes(raw[0]!),
       fd: m[1] ? Number(m[1]) : null,
     });
   }
   return specs;
 }
 
-function countQuotes(s: string): number {
-  let n = 0;
-  for (const ch of s) if (ch === "'" || ch === '"') n++;
-  return n;
+const HEREDOC_KEYWORDS = new Set(["RUN", "COPY", "ADD"]);
+
+/** BuildKit's canContainHeredoc: RUN, COPY or ADD (or ONBUILD of one) in shell form. */
+export function canContainHeredoc(command: Command): boolean {
+  const cmd = command.keyword === "ONBUILD" && command.trigger ? command.trigger : command;
+  return HEREDOC_KEYWORDS.has(cmd.keyword) && cmd.json === null;
 }
 
-const HEREDOC_KEYWORDS = new Set(["run", "copy", "add"]);
-
-/** Whether BuildKit looks for heredocs in this logical line (RUN/COPY/ADD, or ONBUILD of one, not JSON). */
-export function canContainHeredoc(logical: string, escape: EscapeChar): boolean {
-  if (!logical.includes("<<")) return false;
-  let { keyword, rest } = splitKeyword(logical);
-  if (keyword.toLowerCase() === "onbuild") {
-    ({ keyword, rest } = splitKeyword(rest));
-  }
-  if (!HEREDOC_KEYWORDS.has(keyword.toLowerCase())) return false;
-  const args = stripFlags(rest, escape).args;
-  return !isJSONArray(args);
+/** A lexer or line-parser error as a syntax error at an instruction's first line. */
+function atLine(e: unknown, line: number): unknown {
+  if (e instanceof LineParseError || e instanceof LexError) return new DockerfileSyntaxError(e.message, line + 1, 1);
+  return e;
 }
 
-export function splitKeyword(line: string): { keyword: string; rest: string } {
-  const trimmed = line.trim();
-  const m = /[\t\v\f\r ]+/.exec(trimmed);
-  if (!m) return { keyword: trimmed, rest: "" };
-  return { keyword: trimmed.slice(0, m.index), rest: trimmed.slice(m.index + m[0].length) };
-}
-
-/** BuildKit's extractBuilderFlags: leading `--flag` words, processed, and the remaining text. */
-export function stripFlags(line: string, escape: EscapeChar): { flags: string[]; args: string } {
-  const words: string[] = [];
-  let pos = 0;
-  const n = line.length;
-  for (;;) {
-    while (pos < n && isSpace(line[pos]!)) pos++;
-    if (pos >= n) return { flags: words, args: "" };
-    if (line[pos] !== "-" || line[pos + 1] !== "-") return { flags: words, args: line.slice(pos).trim() };
-    let word = "";
-    let blankOK = false;
-    let quote = "";
-    while (pos < n) {
-      const ch = line[pos]!;
-      if (quote) {
-        if (ch === quote) {
-          quote = "";
-        } else if (ch === escape) {
-          if (pos + 1 === n) {
-            quote = "";
-          } else {
-            pos++;
-            word += line[pos];
-          }
-        } else {
-          word += ch;
-        }
-        pos++;
-        continue;
-      }
-      if (isSpace(ch)) break;
-      if (ch === "'" || ch === '"') {
-        quote = ch;
-        blankOK = true;
-        pos++;
-        continue;
-      }
-      if (ch === escape) {
-        if (pos + 1 === n) {
-          pos++;
-          continue;
-        }
-        pos++;
-      }
-      word += line[pos];
-      pos++;
-    }
-    if (word === "--") {
-      return { flags: words, args: line.slice(pos).trim() };
-    }
-    if (blankOK || word.length > 0) words.push(word);
-  }
-}
-
-export function isJSONArray(args: string): boolean {
-  return jsonArrayValue(args) !== null;
-}
-
-/** The array when the text (after leading blanks) is a JSON array, else null: isJSONArray with its value. */
-export function jsonArrayValue(args: string): unknown[] | null {
-  const t = trimLeftSpace(args);
-  if (t.charCodeAt(0) !== 91 /* [ */) return null;
-  try {
-    const value: unknown = JSON.parse(t);
-    return Array.isArray(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Scans a whole Dockerfile. Throws DockerfileSyntaxError for what BuildKit rejects while reading lines. */
-export function scan(source: string): ScanResult {
-  const { bom, lines, eol } = splitLines(source);
+/** Scans a whole Dockerfile. Throws DockerfileSyntaxError for what BuildKit's parser rejects. */
+export function scan(source: string, options: ScanOptions = {}): ScanResult {
+  const { bom, lines, eol } = splitLines(source, options);
+  checkLineLengths(lines, bom);
+  const lineKinds: LineKind[] = new Array<LineKind>(lines.length);
   const entries: TopLevelEntry[] = [];
   const directives: Directive[] = [];
   const dirScanner = new DirectiveScanner();
   let escape: EscapeChar = "\\";
   let i = 0;
   while (i < lines.length) {
-    const raw = lines[i]!.text;
-    const trimmedNl = trimNewline(raw);
-    const text = trimLeftSpace(trimmedNl);
+    const text = goTrimLeftSpace(trimNewline(lines[i]!.text));
     if (!dirScanner.done) {
       const directive = dirScanner.parse(text, i);
       if (directive) {
         if (directive.name === "escape") {
           if (directive.value !== "\\" && directive.value !== "`") {
-            throw new DockerfileSyntaxError(
-              `invalid escape token '${directive.value}' does not match \` or \\`,
-              i + 1,
-              1,
-            );
+            throw new DockerfileSyntaxError(`invalid escape token '${directive.value}' does not match \` or \\`, i + 1, 1);
           }
-          escape = directive.value as EscapeChar;
+          escape = directive.value;
         }
         directives.push(directive);
         entries.push({ type: "directive", line: i, directive });
+        lineKinds[i] = "directive";
         i++;
         continue;
       }
     }
-    if (text.startsWith("#")) {
+    if (text.charCodeAt(0) === 35 /* # */) {
       entries.push({ type: "comment", line: i });
+      lineKinds[i] = "comment";
       i++;
       continue;
     }
     if (text === "") {
       entries.push({ type: "blank", line: i });
+      lineKinds[i] = "blank";
       i++;
       continue;
     }
     const first = stripContinuation(text, escape);
-    const instr: ScannedInstruction = {
-      type: "instruction",
-      startLine: i,
-      endLine: i,
-      lines: [{ line: i, kind: "content", segment: first ?? text, continues: first !== null }],
-      logical: first ?? text,
-      heredocs: [],
-    };
+    const instrLines: InstructionLine[] = [{ line: i, kind: "content", segment: first ?? text, continues: first !== null }];
+    lineKinds[i] = "instruction";
     let continues = first !== null;
     let j = i + 1;
     const parts = [first ?? text];
     while (continues && j < lines.length) {
       const lineText = trimNewline(lines[j]!.text);
-      const trimmed = trimLeftSpace(lineText);
+      const trimmed = goTrimLeftSpace(lineText);
       if (trimmed.charCodeAt(0) === 35 /* # */) {
-        instr.lines.push({ line: j, kind: "comment", segment: "", continues: true });
+        instrLines.push({ line: j, kind: "comment", segment: "", continues: true });
+        lineKinds[j] = "continuation-comment";
       } else if (trimmed === "") {
-        instr.lines.push({ line: j, kind: "empty", segment: "", continues: true });
+        instrLines.push({ line: j, kind: "empty", segment: "", continues: true });
+        lineKinds[j] = "continuation-empty";
       } else {
         const stripped = stripContinuation(lineText, escape);
         continues = stripped !== null;
         const segment = stripped ?? lineText;
         parts.push(segment);
-        instr.lines.push({ line: j, kind: "content", segment, continues });
+        instrLines.push({ line: j, kind: "content", segment, continues });
+        lineKinds[j] = "instruction";
       }
       j++;
     }
-    instr.logical = parts.join("");
-    instr.endLine = j - 1;
-    if (canContainHeredoc(instr.logical, escape)) {
-      for (const spec of heredocsInLine(instr.logical)) {
+    const logical = parts.length === 1 ? parts[0]! : parts.join("");
+    let command: Command;
+    try {
+      command = parseCommand(logical, escape);
+    } catch (e) {
+      throw atLine(e, i);
+    }
+    const instr: ScannedInstruction = { type: "instruction", startLine: i, endLine: j - 1, lines: instrLines, logical, heredocs: [], command };
+    if (logical.includes("<<") && canContainHeredoc(command)) {
+      let specs: HeredocSpec[];
+      try {
+        specs = heredocsInLine(logical);
+      } catch (e) {
+        throw atLine(e, i);
+      }
+      for (const spec of specs) {
         const bodyStart = j;
         let content = "";
         let terminated = false;
-        while (j < lines.length) {
-          const lineText = lines[j]!.text;
-          let candidate = trimNewline(lineText);
-          if (spec.chomp) candidate = candidate.replace(/^\t+/, "");
+        for (; j < lines.length; j++) {
+          const line = lines[j]!;
+          let candidate = trimNewline(line.text);
+          if (spec.chomp) candidate = trimLeadingTabs(candidate);
           if (candidate === spec.name) {
             terminated = true;
             break;
           }
-          content += lineText + "\n";
-          j++;
+          content += line.text + line.eol;
+          lineKinds[j] = "heredoc-body";
         }
         if (!terminated) {
-          throw new DockerfileSyntaxError(
-            `unterminated heredoc: no line "${spec.name}" closes the heredoc opened here`,
-            i + 1,
-            (lines[i]!.text.indexOf(spec.word) + 1) || 1,
-          );
+          const column = lines[i]!.text.indexOf("<<") + 1 || 1;
+          throw new DockerfileSyntaxError(`unterminated heredoc: no line ${JSON.stringify(spec.name)} closes the heredoc opened here`, i + 1, column);
         }
+        lineKinds[j] = "heredoc-end";
         instr.heredocs.push({ ...spec, bodyStart, terminatorLine: j, content });
         j++;
       }
@@ -514,5 +413,24 @@ export function scan(source: string): ScanResult {
     entries.push(instr);
     i = j;
   }
-  return { bom, lines, directives, escape, entries, eol };
+  return { bom, lines, lineKinds, directives, escape, entries, eol };
+}
+
+function trimLeadingTabs(s: string): string {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 9) i++;
+  return i === 0 ? s : s.slice(i);
+}
+
+/** BuildKit stops at a physical line of more than 65,535 bytes (bufio.Scanner's token limit). */
+function checkLineLengths(lines: PhysicalLine[], bom: boolean): void {
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    // the cheap bound first: a UTF-16 unit is at most 3 UTF-8 bytes
+    if (line.text.length * 3 + 4 < MAX_LINE_BYTES) continue;
+    const bytes = utf8Length(line.text) + (line.eol === "\r\n" ? 1 : 0) + (k === 0 && bom ? 3 : 0);
+    if (bytes > MAX_LINE_BYTES - 1) {
+      throw new DockerfileSyntaxError(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES - 1}`, k + 1, 1);
+    }
+  }
 }
