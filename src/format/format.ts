@@ -3,7 +3,7 @@
  * result means what the input meant.
  */
 import { buildModel, type DockerfileModel, type Instruction } from "../model/model.js";
-import { DockerfileSyntaxError, isCommentLine, trimLeftSpace } from "../model/scan.js";
+import { DockerfileSyntaxError, isCommentLine, isDirectiveLike, trimCommentLine } from "../model/scan.js";
 import { compareMeanings, meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { formatInstruction, verbatimLines, type InstructionFormatOptions } from "./instruction.js";
 
@@ -30,7 +30,6 @@ export class MeaningChangedError extends Error {
   }
 }
 
-const DIRECTIVE_LIKE = /^#\s*(syntax|escape|check)\s*=/i;
 const PRETTIER_IGNORE = /^#\s*prettier-ignore\s*$/;
 
 function resolveOptions(options: FormatOptions): InstructionFormatOptions {
@@ -72,7 +71,7 @@ export function printModel(
   const keepLeadingBlank =
     entries[0]?.type === "blank" &&
     firstContent?.type === "comment" &&
-    DIRECTIVE_LIKE.test(trimLeftSpace(model.lines[firstContent.line]!.text));
+    isDirectiveLike(model.lines[firstContent.line]!.text);
   if (keepLeadingBlank) out.push("");
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
@@ -85,7 +84,7 @@ export function printModel(
     blankPending = false;
     sawContent = true;
     if (entry.type === "directive" || entry.type === "comment") {
-      const text = model.lines[entry.line]!.text.trim();
+      const text = trimCommentLine(model.lines[entry.line]!.text);
       out.push(text);
       ignoreNext = entry.type === "comment" && PRETTIER_IGNORE.test(text);
       continue;
@@ -94,13 +93,24 @@ export function printModel(
     if (ignoreNext || verbatim.has(instr.index)) {
       out.push(...verbatimLines(model, instr));
     } else {
-      out.push(...formatInstruction(model, instr, shells[instr.index] ?? null, opts));
+      out.push(...formatOrKeep(model, instr, shells[instr.index] ?? null, opts));
     }
     ignoreNext = false;
   }
   while (out.length > 0 && out[out.length - 1] === "" ) out.pop();
   if (out.length === 0) return "";
   return out.join("\n") + "\n";
+}
+
+/** The formatted instruction; if formatting it fails for any reason, the instruction as written. */
+function formatOrKeep(model: DockerfileModel, instr: Instruction, shell: string[] | null, opts: InstructionFormatOptions): string[] {
+  try {
+    return formatInstruction(model, instr, shell, opts);
+  } catch (error) {
+    fallbackCount.value++;
+    if (process.env.DOCKERFILE_FORMAT_DEBUG) console.error(`kept line ${instr.startLine + 1} as written: ${(error as Error).stack}`);
+    return verbatimLines(model, instr);
+  }
 }
 
 export interface FormatResult {
@@ -118,8 +128,16 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
   const verbatim = new Set<number>();
   for (let attempt = 0; ; attempt++) {
     const text = printModel(model, options, verbatim);
+    // A U+FEFF at the start of the output would be read as a byte-order mark: only the input's own may stand there.
+    if (text.charCodeAt(0) === 0xfeff && model.lines[0]?.text.charCodeAt(0) !== 0xfeff) {
+      const first = model.instructions[0];
+      if (!first || verbatim.has(first.index)) throw new MeaningChangedError("formatting would move a U+FEFF to the start of the file");
+      verbatim.add(first.index);
+      continue;
+    }
     if (!inputMeaning) return text;
-    const outModel = buildModel(text);
+    // the output never carries the input's byte-order mark: a U+FEFF at its start is text
+    const outModel = buildModel(text, { bomStripped: true });
     const outMeaning = meaningOf(outModel);
     const diff = compareMeanings(inputMeaning, outMeaning);
     if (!diff) return text;

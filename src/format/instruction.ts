@@ -8,7 +8,9 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { shellKindOf, type ShellKind } from "../meaning/meaning.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
-import { isSpace } from "../model/scan.js";
+import { commandHead, jsonArrayValue, printedKeyword } from "../model/command.js";
+import { trimCommentLine } from "../model/scan.js";
+import { goEqualFoldAscii, goToUpper } from "../model/go.js";
 import { layoutRun } from "./run-layout.js";
 
 export interface InstructionFormatOptions {
@@ -18,18 +20,24 @@ export interface InstructionFormatOptions {
   shellLayout: "auto" | "preserve";
 }
 
-/** The instruction's lines exactly as written. */
+/** The instruction's lines exactly as written (heredoc terminators without stray carriage returns, as heredocLines). */
 export function verbatimLines(model: DockerfileModel, instr: Instruction): string[] {
   const out: string[] = [];
-  for (let l = instr.startLine; l <= instr.endLine; l++) out.push(model.lines[l]!.text);
+  const last = instr.heredocs.length > 0 ? instr.lines[instr.lines.length - 1]!.line : instr.endLine;
+  for (let l = instr.startLine; l <= last; l++) out.push(model.lines[l]!.text);
+  out.push(...heredocLines(model, instr));
   return out;
 }
 
-/** Heredoc bodies and terminators, byte for byte. */
+/**
+ * Heredoc bodies byte for byte, and their terminators (without the carriage
+ * returns BuildKit strips from a terminator line).
+ */
 function heredocLines(model: DockerfileModel, instr: Instruction): string[] {
   const out: string[] = [];
   for (const h of instr.heredocs) {
-    for (let l = h.bodyStart; l <= h.terminatorLine; l++) out.push(model.lines[l]!.text);
+    for (let l = h.bodyStart; l < h.terminatorLine; l++) out.push(model.lines[l]!.text);
+    out.push(model.lines[h.terminatorLine]!.text.replace(/\r+$/, ""));
   }
   return out;
 }
@@ -69,104 +77,107 @@ function regionFor(keyword: string, args: string, jsonArgs: string[] | null, kin
   }
 }
 
-/**
- * Splits the logical line into tokens: keyword, flags, then the arguments
- * with the lexer their instruction needs. Also returns the word indexes to
- * print upper case.
- */
-function tokensFor(
-  logical: string,
-  model: DockerfileModel,
-  kind: ShellKind,
-  hasComments: boolean,
-): { tokens: Token[]; upper: Set<number>; jsonFrom: number | null; shellFrom: { start: number; keyword: string } | null } {
-  let shellFrom: { start: number; keyword: string } | null = null;
-  const tokens: Token[] = [];
-  const upper = new Set<number>();
-  let pos = 0;
-  let jsonFrom: number | null = null;
-  const pushBlank = (from: number): number => {
-    let j = from;
-    while (j < logical.length && (logical[j] === " " || logical[j] === "\t")) j++;
-    if (j > from) tokens.push({ kind: "blank", start: from, end: j, collapsible: true });
-    return j;
-  };
-  const readFlagWord = (from: number): number => {
-    // a flag word, quotes and escapes as BuildKit's extractBuilderFlags reads them
-    const toks = tokenize(logical.slice(0, findWordEndWords(logical, from, model)), from, "words", model.escape);
-    return toks.length ? toks[toks.length - 1]!.end : from;
-  };
-  let depth = 0;
-  // An instruction whose first line is only the escape character starts with blanks.
-  pos = pushBlank(pos);
-  for (;;) {
-    // keyword
-    const kwStart = pos;
-    let kwEnd = pos;
-    while (kwEnd < logical.length && !isSpace(logical[kwEnd]!)) kwEnd++;
-    if (kwEnd === kwStart) break;
-    tokens.push({ kind: "word", start: kwStart, end: kwEnd, collapsible: false });
-    upper.add(tokens.length - 1);
-    const keyword = logical.slice(kwStart, kwEnd).toUpperCase();
-    pos = pushBlank(kwEnd);
-    // flags
-    while (logical.startsWith("--", pos)) {
-      const end = readFlagWord(pos);
-      const word = logical.slice(pos, end);
-      tokens.push({ kind: "word", start: pos, end, collapsible: false });
-      pos = pushBlank(end);
-      if (word === "--") break;
-    }
-    if (keyword === "ONBUILD" && depth === 0 && pos < logical.length) {
-      depth++;
-      continue;
-    }
-    let argsStart = pos;
-    if (keyword === "HEALTHCHECK" && pos < logical.length) {
-      let typeEnd = pos;
-      while (typeEnd < logical.length && !isSpace(logical[typeEnd]!)) typeEnd++;
-      const type = logical.slice(pos, typeEnd).toUpperCase();
-      tokens.push({ kind: "word", start: pos, end: typeEnd, collapsible: false });
-      if (type === "CMD" || type === "NONE") upper.add(tokens.length - 1);
-      argsStart = pushBlank(typeEnd);
-      if (type !== "CMD") {
-        tokens.push(...tokenize(logical, argsStart, "verbatim", model.escape));
-        break;
-      }
-    }
-    const args = logical.slice(argsStart).trim();
-    let jsonArgs: string[] | null = null;
-    if (args.startsWith("[")) {
-      try {
-        const v = JSON.parse(args) as unknown;
-        if (Array.isArray(v) && v.every((s) => typeof s === "string")) jsonArgs = v as string[];
-      } catch {
-        /* shell form */
-      }
-    }
-    const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
-    if (region.json && !hasComments) jsonFrom = argsStart;
-    if (region.lexer === "shell") shellFrom = { start: argsStart, keyword };
-    const argTokens = tokenize(logical, argsStart, region.lexer, model.escape);
-    tokens.push(...argTokens);
-    if (keyword === "FROM") {
-      const words = argTokens.filter((t) => t.kind === "word");
-      if (words.length === 3 && logical.slice(words[1]!.start, words[1]!.end).toUpperCase() === "AS") {
-        upper.add(tokens.indexOf(words[1]!));
-      }
-    }
-    break;
-  }
-  // BuildKit trims the logical line: blanks at its end never matter.
-  const last = tokens[tokens.length - 1];
-  if (last && last.kind === "blank") last.collapsible = true;
-  return { tokens, upper, jsonFrom, shellFrom };
+interface InstructionTokens {
+  tokens: Token[];
+  /** Token index -> the spelling to print (keywords upper case). */
+  upper: Map<number, string>;
+  /** Where a one-line JSON array starts. */
+  jsonFrom: number | null;
+  /** Where shell text starts, and for which keyword. */
+  shellFrom: { start: number; keyword: string } | null;
 }
 
-function findWordEndWords(text: string, from: number, model: DockerfileModel): number {
-  const toks = tokenize(text, from, "words", model.escape);
-  return toks.length ? toks[0]!.end : from;
+/**
+ * Splits the logical line into tokens: keyword, flags, then the arguments
+ * with the lexer their instruction needs, at the places BuildKit's
+ * splitCommand and extractBuilderFlags put them (model/command.ts). Null
+ * when those places cannot be known character by character (non-ASCII text
+ * among the flags): the instruction is then printed as written.
+ */
+function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, hasComments: boolean): InstructionTokens | null {
+  const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null };
+  const { tokens, upper } = result;
+  const blank = (start: number, end: number) => {
+    if (end > start) tokens.push({ kind: "blank", start, end, collapsible: true });
+  };
+  const word = (start: number, end: number, spelling?: string) => {
+    tokens.push({ kind: "word", start, end, collapsible: false });
+    if (spelling !== undefined) upper.set(tokens.length - 1, spelling);
+  };
+  let head = commandHead(logical, model.escape);
+  if (!head) return null;
+  // An instruction whose first line is only the escape character starts with blanks.
+  blank(0, head.keywordStart);
+  let keyword = "";
+  for (let depth = 0; ; depth++) {
+    if (head.keywordEnd === head.keywordStart) break;
+    keyword = printedKeyword(logical.slice(head.keywordStart, head.keywordEnd));
+    word(head.keywordStart, head.keywordEnd, keyword);
+    let pos = head.keywordEnd;
+    for (const flag of head.flagWords) {
+      blank(pos, flag.start);
+      word(flag.start, flag.end);
+      pos = flag.end;
+    }
+    blank(pos, head.argsStart);
+    if (keyword !== "ONBUILD" || depth > 0 || head.argsStart === head.argsEnd) break;
+    // ONBUILD's trigger is an instruction of its own
+    const trigger = commandHead(logical, model.escape, head.argsStart);
+    if (!trigger) return null;
+    head = trigger;
+  }
+  const end = head.argsEnd;
+  let argsStart = head.argsStart;
+  const text = logical.slice(0, end);
+  if (keyword === "HEALTHCHECK" && argsStart < end) {
+    const type = healthcheckType(logical, argsStart, end);
+    if (!type) return null;
+    const spelled = goToUpper(logical.slice(argsStart, type.end));
+    word(argsStart, type.end, spelled === "CMD" || spelled === "NONE" ? spelled : undefined);
+    blank(type.end, type.restStart);
+    argsStart = type.restStart;
+    if (spelled !== "CMD") {
+      tokens.push(...tokenize(text, argsStart, "verbatim", model.escape));
+      blank(end, logical.length);
+      return result;
+    }
+  }
+  const args = logical.slice(argsStart, end);
+  const parsed = jsonArrayValue(args);
+  const jsonArgs = parsed !== null && parsed.every((v) => typeof v === "string") ? (parsed as string[]) : null;
+  const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
+  if (region.json && !hasComments) result.jsonFrom = argsStart;
+  if (region.lexer === "shell") result.shellFrom = { start: argsStart, keyword };
+  const argTokens = argsStart < end ? tokenize(text, argsStart, region.lexer, model.escape) : [];
+  tokens.push(...argTokens);
+  if (keyword === "FROM") {
+    const words = argTokens.filter((t) => t.kind === "word");
+    if (words.length === 3 && goEqualFoldAscii(logical.slice(words[1]!.start, words[1]!.end), "as")) {
+      upper.set(tokens.indexOf(words[1]!), "AS");
+    }
+  }
+  // BuildKit trims the logical line: blanks at its end never matter.
+  blank(end, logical.length);
+  return result;
 }
+
+/**
+ * BuildKit's parseHealthConfig split of HEALTHCHECK's arguments into the
+ * type word and the rest, which tests bytes: with a non-ASCII character in
+ * the type word, where it ends cannot be known by characters (null).
+ */
+function healthcheckType(logical: string, from: number, end: number): { end: number; restStart: number } | null {
+  let typeEnd = from;
+  while (typeEnd < end && !isAsciiSpaceCode(logical.charCodeAt(typeEnd))) {
+    if (logical.charCodeAt(typeEnd) >= 0x80) return null;
+    typeEnd++;
+  }
+  let restStart = typeEnd;
+  while (restStart < end && isAsciiSpaceCode(logical.charCodeAt(restStart))) restStart++;
+  return { end: typeEnd, restStart };
+}
+
+const isAsciiSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
  * Prints the instruction. `shell` is the SHELL in effect. Returns the lines
@@ -180,7 +191,9 @@ export function formatInstruction(
 ): string[] {
   const kind = model.escape === "`" && !shell ? "unknown" : shellKindOf(shell, model.escape);
   const hasComments = instr.lines.some((l) => l.kind === "comment");
-  const { tokens, upper, jsonFrom, shellFrom } = tokensFor(instr.logical, model, kind, hasComments);
+  const split = tokensFor(instr.logical, model, kind, hasComments);
+  if (!split) return verbatimLines(model, instr);
+  const { tokens, upper, jsonFrom, shellFrom } = split;
   const text = instr.logical;
 
   if (jsonFrom !== null) {
@@ -206,7 +219,7 @@ function preserveLayout(
   instr: Instruction,
   text: string,
   tokens: Token[],
-  upper: Set<number>,
+  upper: ReadonlyMap<number, string>,
   options: InstructionFormatOptions,
 ): string[] {
   // Segment boundaries in the logical line.
@@ -226,7 +239,7 @@ function preserveLayout(
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
-      out.push(options.indent + model.lines[l.line]!.text.trim());
+      out.push(options.indent + trimCommentLine(model.lines[l.line]!.text));
       continue;
     }
     const segStart = bounds[ci]!;
@@ -271,7 +284,7 @@ export function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
 export function printRange(
   text: string,
   tokens: Token[],
-  upper: Set<number>,
+  upper: ReadonlyMap<number, string>,
   from: number,
   to: number,
   isFirst: boolean,
@@ -301,7 +314,7 @@ export function printRange(
       continue;
     }
     const piece = text.slice(s, e);
-    out += upper.has(i) && s === t.start && e === t.end ? piece.toUpperCase() : piece;
+    out += s === t.start && e === t.end ? (upper.get(i) ?? piece) : piece;
   }
   return out;
 }

@@ -19,6 +19,7 @@
  * RUN has a heredoc, the caller keeps the user's layout.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
+import { trimCommentLine } from "../model/scan.js";
 import { analyzeShell } from "../shell/analysis.js";
 import { parseShell } from "../shell/bash.js";
 import type { InstructionFormatOptions } from "./instruction.js";
@@ -104,7 +105,7 @@ export function layoutRun(
   instr: Instruction,
   text: string,
   tokens: Token[],
-  upper: Set<number>,
+  upper: ReadonlyMap<number, string>,
   argsStart: number,
   options: InstructionFormatOptions,
 ): string[] | null {
@@ -331,7 +332,7 @@ function userJoins(model: DockerfileModel, instr: Instruction, tokens: Token[]):
   let ti = 0;
   for (const l of instr.lines) {
     if (l.kind === "comment") {
-      pending.push({ comment: model.lines[l.line]!.text.trim() });
+      pending.push({ comment: trimCommentLine(model.lines[l.line]!.text) });
       continue;
     }
     if (l.kind === "empty") continue;
@@ -346,7 +347,7 @@ function userJoins(model: DockerfileModel, instr: Instruction, tokens: Token[]):
       joins.push({ at: offset, loose, extras: pending });
       pending = [];
       // a line of blanks only, continued (`\t\`), is a separator the user drew
-      if (loose && l.segment.trim() === "" && ci < content.length - 1) joins[joins.length - 1]!.extras.push({ separator: true });
+      if (loose && /^[ \t]*$/.test(l.segment) && ci < content.length - 1) joins[joins.length - 1]!.extras.push({ separator: true });
     }
     offset += l.segment.length;
     ci++;

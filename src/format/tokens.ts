@@ -5,6 +5,7 @@
  */
 import type { EscapeChar } from "../model/scan.js";
 import { analyzeShell } from "../shell/analysis.js";
+import { goTrimSpace } from "../model/go.js";
 
 export interface Token {
   kind: "word" | "blank";
@@ -117,7 +118,7 @@ function tokenizeShell(text: string, from: number): Token[] {
 
 /** Tokenises a JSON array's text: returns the raw string tokens, or null if it is not a plain array of strings. */
 export function jsonStringTokens(text: string): string[] | null {
-  const t = text.trim();
+  const t = goTrimSpace(text);
   if (!t.startsWith("[") || !t.endsWith("]")) return null;
   const out: string[] = [];
   let i = 1;
