@@ -1,17 +1,32 @@
 /**
- * The package as users get it: `npm pack`, installed beside a real prettier in
- * a temporary directory, then the real `prettier --check` / `--write` and the
- * API call editors make (`resolveConfig` + `format` with a filepath).
+ * The package as users get it: `npm pack`, installed beside a real prettier
+ * into two empty directories, once with `--ignore-scripts` and once with
+ * install scripts allowed. Checked there: that no install script runs and no
+ * installed package has one, what the package ships and what the install
+ * weighs; the real `prettier --check` / `--write`, the API call editors make
+ * (`resolveConfig` + `format` with a filepath) and the `dockerfile-codemod`
+ * bin; and that a TypeScript consumer compiles against the published
+ * declarations with `skipLibCheck: false`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
 
 const prettierVersion = (JSON.parse(readFileSync(join(ROOT, "node_modules/prettier/package.json"), "utf8")) as { version: string }).version;
-let dir = "";
+const PKG = "node_modules/prettier-plugin-dockerfile";
+/** A dependency whose postinstall leaves a file: proof that the "scripts allowed" install runs install scripts. */
+const CANARY = "install-script-canary";
+
+let work = "";
+/** Installed with `--ignore-scripts`. */
+let ignored = "";
+/** Installed with install scripts allowed (and the canary beside the package). */
+let allowed = "";
+let ignoredLog = "";
+let allowedLog = "";
 
 const UNFORMATTED: Record<string, string> = {
   Dockerfile: "from alpine as build\nrun   apk add  curl\n",
@@ -28,67 +43,184 @@ const FORMATTED: Record<string, string> = {
   "README.md": "# App\n\n```dockerfile\nFROM alpine\nRUN echo hi\n```\n",
 };
 
-function run(cmd: string, args: string[]) {
-  return spawnSync(cmd, args, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+function run(cwd: string, cmd: string, args: string[]) {
+  return spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+}
+
+/** An installed bin, through the link npm made in node_modules/.bin (what `npx <bin>` runs, without npx's registry fallback). */
+function bin(cwd: string, name: string, args: string[]) {
+  return run(cwd, join(cwd, "node_modules", ".bin", name), args);
+}
+
+function install(cwd: string, args: string[]): string {
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  // --foreground-scripts: npm prints a "> name@version event" banner for every script it runs
+  const r = run(cwd, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts", ...args]);
+  if (r.status !== 0) throw new Error(`npm install failed in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+/** The lifecycle scripts npm ran, from their banners. */
+function scriptsRun(log: string): string[] {
+  return [...log.matchAll(/^> (\S+@\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+}
+
+/** Every installed package (nested ones too), as its directory relative to the project. */
+function installedPackages(cwd: string): string[] {
+  const out: string[] = [];
+  const walk = (modules: string): void => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith(".")) continue;
+      const p = join(modules, entry);
+      if (entry.startsWith("@")) {
+        for (const sub of readdirSync(p)) visit(join(p, sub));
+      } else visit(p);
+    }
+  };
+  const visit = (p: string): void => {
+    if (lstatSync(p).isSymbolicLink() || !existsSync(join(p, "package.json"))) return;
+    out.push(relative(cwd, p));
+    walk(join(p, "node_modules"));
+  };
+  walk(join(cwd, "node_modules"));
+  return out.sort();
+}
+
+/** The install-time scripts a package has: preinstall, install, postinstall, or npm's implicit `node-gyp rebuild` for a binding.gyp. */
+function installScripts(dir: string): string[] {
+  const { scripts = {} } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  const found = ["preinstall", "install", "postinstall"].filter((s) => scripts[s]);
+  if (existsSync(join(dir, "binding.gyp"))) found.push("binding.gyp");
+  return found;
+}
+
+/** Disk usage in bytes (allocated blocks, as `du` counts), symbolic links not followed. */
+function diskUsage(p: string): number {
+  const st = lstatSync(p);
+  let total = st.blocks * 512;
+  if (st.isDirectory()) for (const entry of readdirSync(p)) total += diskUsage(join(p, entry));
+  return total;
+}
+
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function writeCanary(): string {
+  const dir = join(work, "canary", "package");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: CANARY, version: "1.0.0", scripts: { postinstall: "node postinstall.js" } }),
+  );
+  writeFileSync(join(dir, "postinstall.js"), 'require("fs").writeFileSync(require("path").join(process.env.INIT_CWD, "canary-ran"), "");\n');
+  const tarball = join(work, `${CANARY}-1.0.0.tgz`);
+  execFileSync("tar", ["-czf", tarball, "-C", join(work, "canary"), "package"]);
+  return tarball;
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-pack-"));
+  work = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-pack-"));
   // dist/ is built by `npm test` before vitest runs; skip the prepare script here.
-  const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  const tarball = (JSON.parse(packed) as { filename: string }[])[0]!.filename;
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-  const install = run("npm", [
-    "install",
-    "--prefer-offline",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    join(dir, tarball),
-    `prettier@${prettierVersion}`,
-  ]);
-  if (install.status !== 0) throw new Error(`npm install failed:\n${install.stdout}\n${install.stderr}`);
-  writeFileSync(join(dir, ".prettierrc"), JSON.stringify({ plugins: ["prettier-plugin-dockerfile"] }));
-  mkdirSync(join(dir, "src"));
-  for (const [name, text] of Object.entries(UNFORMATTED)) writeFileSync(join(dir, "src", name), text);
+  const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" });
+  const tarball = join(work, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
+  const canary = writeCanary();
+  // npm versions with an allowScripts policy need this flag to run a dependency's install scripts; older ones run them anyway
+  const hasPolicy = execFileSync("npm", ["config", "get", "dangerously-allow-all-scripts"], { encoding: "utf8" }).trim() !== "undefined";
+
+  ignored = join(work, "ignore-scripts");
+  allowed = join(work, "scripts-allowed");
+  ignoredLog = install(ignored, ["--ignore-scripts", tarball, `prettier@${prettierVersion}`]);
+  allowedLog = install(allowed, [...(hasPolicy ? ["--dangerously-allow-all-scripts"] : []), tarball, `prettier@${prettierVersion}`, canary]);
+
+  for (const cwd of [ignored, allowed]) {
+    writeFileSync(join(cwd, ".prettierrc"), JSON.stringify({ plugins: ["prettier-plugin-dockerfile"] }));
+    mkdirSync(join(cwd, "src"));
+    for (const [name, text] of Object.entries(UNFORMATTED)) writeFileSync(join(cwd, "src", name), text);
+  }
 }, 300_000);
 
 afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("installing the packed package", () => {
+  test("no install script runs: only the canary's, where scripts are allowed", () => {
+    expect(existsSync(join(allowed, "canary-ran")), allowedLog).toBe(true);
+    expect(scriptsRun(allowedLog)).toEqual([`${CANARY}@1.0.0 postinstall`]);
+    expect(existsSync(join(ignored, "canary-ran"))).toBe(false);
+    expect(scriptsRun(ignoredLog)).toEqual([]);
+  });
+
+  test("no installed package has an install script", () => {
+    const packages = installedPackages(ignored);
+    expect(packages).toContain(PKG);
+    expect(packages).toContain("node_modules/web-tree-sitter");
+    expect(packages.filter((p) => p.endsWith("/tree-sitter-bash"))).toEqual([]);
+    const withScripts = packages.map((p) => [p, ...installScripts(join(ignored, p))]).filter((p) => p.length > 1);
+    expect(withScripts).toEqual([]);
+  });
+
+  test("the package ships the built code, its declarations, the bash grammar and its notices, nothing else", () => {
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const entry of readdirSync(d)) {
+        const p = join(d, entry);
+        if (lstatSync(p).isDirectory()) walk(p);
+        else files.push(relative(join(ignored, PKG), p));
+      }
+    };
+    walk(join(ignored, PKG));
+    const unexpected = files.filter(
+      (f) => !/^dist\/(src|plugin)\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f),
+    );
+    expect(unexpected.sort()).toEqual(["dist/wasm/tree-sitter-bash.LICENSE", "dist/wasm/tree-sitter-bash.wasm"]);
+    expect(files).toContain("LICENSE");
+    expect(files).toContain("dist/plugin/index.js");
+  });
+
+  test("what the install weighs", () => {
+    const total = diskUsage(join(ignored, "node_modules"));
+    const prettier = diskUsage(join(ignored, "node_modules/prettier"));
+    const largest = installedPackages(ignored)
+      .filter((p) => p !== "node_modules/prettier")
+      .map((p) => [p.replace(/^node_modules\//, ""), diskUsage(join(ignored, p))] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([p, size]) => `${p} ${MB(size)}`);
+    console.log(
+      `installed size: node_modules ${MB(total)}, of which prettier ${MB(prettier)}; ` +
+        `prettier-plugin-dockerfile with its dependencies adds ${MB(total - prettier)} (largest: ${largest.join(", ")})`,
+    );
+    // tree-sitter-bash as a dependency alone added 20 MB
+    expect(total - prettier).toBeLessThan(15 * 1024 * 1024);
+  });
 });
 
 describe("the packed package with a real prettier", () => {
-  test("ships only what it needs", () => {
-    expect(existsSync(join(dir, "node_modules/prettier-plugin-dockerfile/dist/plugin/index.js"))).toBe(true);
-    expect(existsSync(join(dir, "node_modules/prettier-plugin-dockerfile/src"))).toBe(false);
-  });
-
   test("prettier --check lists every unformatted Dockerfile and exits 1", () => {
-    const r = run("npx", ["prettier", "--check", "src"]);
+    const r = bin(allowed, "prettier", ["--check", "src"]);
     expect(r.status).toBe(1);
     for (const name of Object.keys(UNFORMATTED)) expect(r.stderr + r.stdout).toContain(name);
   });
 
   test("prettier --write formats them, then --check passes", () => {
-    const w = run("npx", ["prettier", "--write", "src"]);
+    const w = bin(allowed, "prettier", ["--write", "src"]);
     expect(w.status, w.stderr).toBe(0);
     for (const [name, text] of Object.entries(FORMATTED)) {
-      expect(readFileSync(join(dir, "src", name), "utf8"), name).toBe(text);
+      expect(readFileSync(join(allowed, "src", name), "utf8"), name).toBe(text);
     }
-    const c = run("npx", ["prettier", "--check", "src"]);
+    const c = bin(allowed, "prettier", ["--check", "src"]);
     expect(c.status, c.stdout + c.stderr).toBe(0);
   });
 
   test("an invalid Dockerfile is reported with line and column, and other files still pass", () => {
-    writeFileSync(join(dir, "src", "Dockerfile.bad"), "FROM a\nRUN <<EOF\necho\n");
-    const r = run("npx", ["prettier", "--check", "src"]);
+    writeFileSync(join(allowed, "src", "Dockerfile.bad"), "FROM a\nRUN <<EOF\necho\n");
+    const r = bin(allowed, "prettier", ["--check", "src"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Dockerfile\.bad.*unterminated heredoc.*\(2:5\)/s);
-    expect(readFileSync(join(dir, "src", "Dockerfile.bad"), "utf8")).toBe("FROM a\nRUN <<EOF\necho\n");
-    rmSync(join(dir, "src", "Dockerfile.bad"));
+    expect(readFileSync(join(allowed, "src", "Dockerfile.bad"), "utf8")).toBe("FROM a\nRUN <<EOF\necho\n");
+    rmSync(join(allowed, "src", "Dockerfile.bad"));
   });
 
   test("editors: resolveConfig + format with a filepath", () => {
@@ -96,16 +228,105 @@ describe("the packed package with a real prettier", () => {
       import * as prettier from "prettier";
       const out = {};
       for (const name of ["Dockerfile", "Containerfile", "api.dockerfile", "Dockerfile.prod"]) {
-        const filepath = ${JSON.stringify(join(dir, "src"))} + "/" + name;
+        const filepath = ${JSON.stringify(join(allowed, "src"))} + "/" + name;
         const options = await prettier.resolveConfig(filepath);
         out[name] = await prettier.format("from x\\nrun  y\\n", { ...options, filepath });
       }
       console.log(JSON.stringify(out));
     `;
-    writeFileSync(join(dir, "editor.mjs"), script);
-    const r = run("node", ["editor.mjs"]);
+    writeFileSync(join(allowed, "editor.mjs"), script);
+    const r = run(allowed, "node", ["editor.mjs"]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, string>;
     for (const v of Object.values(out)) expect(v).toBe("FROM x\nRUN y\n");
+  });
+
+  test("installed with --ignore-scripts, it works the same", () => {
+    const w = bin(ignored, "prettier", ["--write", "src"]);
+    expect(w.status, w.stderr).toBe(0);
+    for (const [name, text] of Object.entries(FORMATTED)) {
+      expect(readFileSync(join(ignored, "src", name), "utf8"), name).toBe(text);
+    }
+  });
+});
+
+describe("the packed package's dockerfile-codemod bin", () => {
+  test.each([
+    ["scripts allowed", () => allowed],
+    ["--ignore-scripts", () => ignored],
+  ])("installed with %s: --check finds the fix, --write applies it, --check then passes", (_, cwd) => {
+    mkdirSync(join(cwd(), "app"));
+    writeFileSync(join(cwd(), "app", "Dockerfile"), "FROM node:22\nCMD node server.js\n");
+    const check = bin(cwd(), "dockerfile-codemod", ["--check", "app"]);
+    expect(check.status, check.stderr).toBe(1);
+    expect(check.stdout + check.stderr).toContain("cmd-exec-form");
+    const write = bin(cwd(), "dockerfile-codemod", ["--write", "app"]);
+    expect(write.status, write.stderr).toBe(0);
+    expect(readFileSync(join(cwd(), "app", "Dockerfile"), "utf8")).toBe('FROM node:22\nCMD ["node", "server.js"]\n');
+    const again = bin(cwd(), "dockerfile-codemod", ["--check", "app"]);
+    expect(again.status, again.stderr).toBe(0);
+  });
+});
+
+describe("the published declarations", () => {
+  test("a strict TypeScript consumer compiles against both entry points with skipLibCheck: false", () => {
+    const dir = join(ignored, "ts-consumer");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "ts-consumer", private: true, type: "module" }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          noEmit: true,
+          // no @types/node: the declarations must not need it
+          types: [],
+        },
+        include: ["*.ts"],
+      }),
+    );
+    writeFileSync(
+      join(dir, "index.ts"),
+      `import type { Plugin } from "prettier";
+import plugin, { isDockerfileName, languages, options } from "prettier-plugin-dockerfile";
+import {
+  initShell, formatText, fix, buildModel, meaningOf, compareMeanings, DockerfileSyntaxError, RULES,
+  type FormatOptions, type FixResult, type AppliedFix, type DockerfileModel,
+} from "prettier-plugin-dockerfile/core";
+
+const p: Plugin = plugin;
+const named: boolean = isDockerfileName("Dockerfile.prod");
+const languageNames: string[] = languages.map((l) => l.name);
+const optionNames: string[] = Object.keys(options);
+
+await initShell();
+const formatOptions: FormatOptions = { tabWidth: 4, printWidth: 100 };
+const formatted: string = formatText("from alpine\\nrun  echo hi\\n", formatOptions);
+const result: FixResult = await fix("FROM node:22\\nCMD node server.js\\n", { unsafeFixes: false });
+const applied: AppliedFix[] = result.fixes;
+const rules: string[] = applied.map((f) => f.rule);
+const model: DockerfileModel = buildModel(formatted);
+const differences = compareMeanings(meaningOf(model), meaningOf(buildModel(result.output)));
+try {
+  buildModel("FROM a\\nRUN <<EOF\\n");
+} catch (error) {
+  if (error instanceof DockerfileSyntaxError) console.log(error.line, error.column);
+}
+console.log(p, named, languageNames, optionNames, rules, differences, RULES.length);
+
+// the declarations are read, not \`any\`: these must be errors
+// @ts-expect-error a file name is a string
+isDockerfileName(1);
+// @ts-expect-error the text to format is a string
+formatText(42);
+`,
+    );
+    const r = run(dir, process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."]);
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 });

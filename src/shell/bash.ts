@@ -5,8 +5,20 @@
  */
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Language, Parser, type Tree } from "web-tree-sitter";
 import { writeSignature } from "./signature.js";
+
+/**
+ * The bash grammar. The build (scripts/copy-wasm.mjs) copies it to dist/wasm/,
+ * beside dist/src/, and the package ships only that copy (tree-sitter-bash is
+ * a development dependency). This file run as TypeScript from src/ (the
+ * tests) reads the development dependency's own file instead.
+ */
+function grammarPath(): string {
+  if (import.meta.url.endsWith(".ts")) return createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
+  return fileURLToPath(new URL("../../wasm/tree-sitter-bash.wasm", import.meta.url));
+}
 
 let parser: Parser | null = null;
 let initPromise: Promise<void> | null = null;
@@ -15,9 +27,8 @@ let initPromise: Promise<void> | null = null;
 export function initShell(): Promise<void> {
   if (parser) return Promise.resolve();
   initPromise ??= (async () => {
-    const require = createRequire(import.meta.url);
     await Parser.init();
-    const wasm = readFileSync(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));
+    const wasm = readFileSync(grammarPath());
     const language = await Language.load(wasm);
     const p = new Parser();
     p.setLanguage(language);
