@@ -107,7 +107,7 @@ interface Walk {
 
 function analyzeFlat(text: string, t: FlatTree): ShellAnalysis {
   const w: Walk = { text, t, mask: new Uint8Array(text.length), out: [], operators: [], heredoc: false };
-  visit(w, 0, false, 0);
+  walkTree(w);
   return {
     signature: w.out.join(""),
     protectedMask: w.mask,
@@ -119,50 +119,77 @@ function analyzeFlat(text: string, t: FlatTree): ShellAnalysis {
 
 const OPERATORS = new Set(["&&", "||", ";", "&"]);
 
+/** A node whose children are being walked. */
+interface Frame {
+  node: number;
+  isProtected: boolean;
+  /** Its children are at the level of the top-level list. */
+  listLevel: boolean;
+  verbatim: boolean;
+  /** The next child to visit. */
+  child: number;
+  /** Where the text not yet written starts. */
+  pos: number;
+}
+
 /**
- * One walk of the tree: writes the signature (see signature.ts), marks
- * protected characters, and collects the operators of the top-level list
- * (`level` 0: the program, the lists directly in it, and a list under a
- * redirect, as tree-sitter-bash reads `a && b > f` as (a && b) > f).
+ * One walk of the tree, with an explicit stack (a RUN of thousands of `&&`
+ * commands is a tree thousands of levels deep): writes the signature (see
+ * signature.ts), marks protected characters, and collects the operators of
+ * the top-level list (level 0: the program, the lists directly in it, and a
+ * list under a redirect, as tree-sitter-bash reads `a && b > f` as
+ * (a && b) > f).
  */
-function visit(w: Walk, n: number, insideProtected: boolean, level: 0 | 1): void {
+function walkTree(w: Walk): void {
   const t = w.t;
-  const type = t.type[n]!;
-  const start = t.start[n]!;
-  const end = t.end[n]!;
-  let isProtected = insideProtected;
-  if (PROTECTED.has(type)) {
-    w.mask.fill(1, start, end);
-    isProtected = true;
-  } else if (REOPENS.has(type)) {
-    if (w.text[start] === "`") {
+  const stack: Frame[] = [];
+  const enter = (n: number, insideProtected: boolean, level: 0 | 1): void => {
+    const type = t.type[n]!;
+    const start = t.start[n]!;
+    const end = t.end[n]!;
+    let isProtected = insideProtected;
+    if (PROTECTED.has(type)) {
       w.mask.fill(1, start, end);
       isProtected = true;
-    } else {
-      w.mask.fill(0, start, end);
-      isProtected = false;
+    } else if (REOPENS.has(type)) {
+      if (w.text[start] === "`") {
+        w.mask.fill(1, start, end);
+        isProtected = true;
+      } else {
+        w.mask.fill(0, start, end);
+        isProtected = false;
+      }
     }
+    if (type.startsWith("heredoc")) w.heredoc = true;
+    if (level === 0 && t.named[n] === 0 && OPERATORS.has(type)) w.operators.push({ start, end, type });
+    if (t.next[n] === n + 1) {
+      const leaf = w.text.slice(start, end);
+      w.out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
+      return;
+    }
+    w.out.push("(", type, " ");
+    const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement");
+    stack.push({ node: n, isProtected, listLevel, verbatim: VERBATIM_GAP_TYPES.has(type), child: n + 1, pos: start });
+  };
+  enter(0, false, 0);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.child < t.next[f.node]!) {
+      const child = f.child;
+      const childStart = t.start[child]!;
+      if (childStart > f.pos) writeGap(w.text.slice(f.pos, childStart), f.verbatim, w.out);
+      f.child = t.next[child]!;
+      f.pos = t.end[child]!;
+      const childType = t.type[child]!;
+      const parentType = t.type[f.node]!;
+      const topLevel =
+        f.listLevel && (t.named[child] === 0 || childType === "list" || (childType === "redirected_statement" && parentType !== "redirected_statement"));
+      enter(child, f.isProtected, topLevel ? 0 : 1);
+      continue;
+    }
+    const end = t.end[f.node]!;
+    if (end > f.pos) writeGap(w.text.slice(f.pos, end), f.verbatim, w.out);
+    w.out.push(") ");
+    stack.pop();
   }
-  if (type.startsWith("heredoc")) w.heredoc = true;
-  if (level === 0 && t.named[n] === 0 && OPERATORS.has(type)) w.operators.push({ start, end, type });
-  const after = t.next[n]!;
-  if (after === n + 1) {
-    const leaf = w.text.slice(start, end);
-    w.out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
-    return;
-  }
-  w.out.push("(", type, " ");
-  const verbatim = VERBATIM_GAP_TYPES.has(type);
-  const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement");
-  let pos = start;
-  for (let child = n + 1; child < after; child = t.next[child]!) {
-    const childStart = t.start[child]!;
-    if (childStart > pos) writeGap(w.text.slice(pos, childStart), verbatim, w.out);
-    const childType = t.type[child]!;
-    const topLevel = listLevel && (t.named[child] === 0 || childType === "list" || (childType === "redirected_statement" && type !== "redirected_statement"));
-    visit(w, child, isProtected, topLevel ? 0 : 1);
-    pos = t.end[child]!;
-  }
-  if (end > pos) writeGap(w.text.slice(pos, end), verbatim, w.out);
-  w.out.push(") ");
 }

@@ -7,7 +7,6 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Language, Parser, type Tree } from "web-tree-sitter";
-import { writeSignature } from "./signature.js";
 
 /**
  * The bash grammar. The build (scripts/copy-wasm.mjs) copies it to dist/wasm/,
@@ -47,16 +46,4 @@ export function parseShell(text: string): Tree {
   const tree = parser.parse(text);
   if (!tree) throw new Error("tree-sitter-bash returned no tree");
   return tree;
-}
-
-/** The shell text's syntax tree as a string without positions (see signature.ts). */
-export function shellTreeSignature(text: string): string {
-  const tree = parseShell(text);
-  try {
-    const out: string[] = [];
-    writeSignature(tree.rootNode, text, out);
-    return out.join("");
-  } finally {
-    tree.delete();
-  }
 }

@@ -1,50 +1,19 @@
 /**
- * A shell syntax tree as a string without positions: node types, the text of
- * leaves, and any non-blank text between children (so nothing the shell reads
- * is left out). Blank gaps between children are dropped: they separate words,
- * which the tree already shows. Inside strings every gap is kept.
+ * A shell syntax tree as a string without positions (written by
+ * analysis.ts): node types, the text of leaves, and any non-blank text
+ * between children (so nothing the shell reads is left out). Blank gaps
+ * between children are dropped: they separate words, which the tree already
+ * shows. Inside strings every gap is kept.
  */
-import type { Node, TreeCursor } from "web-tree-sitter";
 
 /** Node types whose inner spacing is part of a string's value. */
 export const VERBATIM_GAP_TYPES = new Set(["string", "heredoc_body", "heredoc_content", "translated_string"]);
 
-export function writeSignature(node: Node, text: string, out: string[]): void {
-  const cursor = node.walk();
-  try {
-    writeAt(cursor, text, out);
-  } finally {
-    cursor.delete();
-  }
-}
-
-/** Walks with a cursor (no Node objects) and takes text from the source string. */
-function writeAt(cursor: TreeCursor, text: string, out: string[]): void {
-  const type = cursor.nodeType;
-  const start = cursor.startIndex;
-  const end = cursor.endIndex;
-  if (!cursor.gotoFirstChild()) {
-    const leaf = text.slice(start, end);
-    out.push(type === leaf ? type : `${type}=${JSON.stringify(leaf)}`, " ");
-    return;
-  }
-  out.push("(", type, " ");
-  const verbatim = VERBATIM_GAP_TYPES.has(type);
-  let pos = start;
-  do {
-    const childStart = cursor.startIndex;
-    if (childStart > pos) writeGap(text.slice(pos, childStart), verbatim, out);
-    const childEnd = cursor.endIndex;
-    writeAt(cursor, text, out);
-    pos = childEnd;
-  } while (cursor.gotoNextSibling());
-  cursor.gotoParent();
-  if (end > pos) writeGap(text.slice(pos, end), verbatim, out);
-  out.push(") ");
-}
+/** The shell's own blanks: only space, tab and newline separate words (not `\v`, `\f`, `\r` or Unicode spaces). */
+const SHELL_BLANKS = /^[ \t\n]*$/;
 
 export function writeGap(gap: string, verbatim: boolean, out: string[]): void {
-  if (!verbatim && gap.trim() === "") return;
+  if (!verbatim && SHELL_BLANKS.test(gap)) return;
   out.push(`gap=${JSON.stringify(verbatim ? gap : normaliseGap(gap))} `);
 }
 

@@ -18,25 +18,24 @@ export interface ShellNode {
 }
 
 export function shellTree(text: string): ShellNode {
-  return copy(flatTreeWithFields(text), 0, text);
+  return copy(flatTreeWithFields(text), text);
 }
 
-/** Builds the node and its subtree from the flat tree. Text comes from the source string. */
-function copy(t: FlatTree, n: number, source: string): ShellNode {
-  const start = t.start[n]!;
-  const end = t.end[n]!;
-  const node: ShellNode = {
-    type: t.type[n]!,
-    field: t.field![n]!,
-    text: source.slice(start, end),
-    start,
-    end,
-    named: t.named[n] === 1,
-    children: [],
-  };
-  const after = t.next[n]!;
-  for (let child = n + 1; child < after; child = t.next[child]!) node.children.push(copy(t, child, source));
-  return node;
+/** Builds the nodes from the flat tree (preorder), without recursion: trees can be thousands of levels deep. */
+function copy(t: FlatTree, source: string): ShellNode {
+  const nodes: ShellNode[] = new Array<ShellNode>(t.count);
+  // the ancestors of the node being built, with where each one's subtree ends
+  const open: number[] = [];
+  for (let n = 0; n < t.count; n++) {
+    const start = t.start[n]!;
+    const end = t.end[n]!;
+    const node: ShellNode = { type: t.type[n]!, field: t.field![n]!, text: source.slice(start, end), start, end, named: t.named[n] === 1, children: [] };
+    nodes[n] = node;
+    while (open.length > 0 && t.next[open[open.length - 1]!]! <= n) open.pop();
+    if (open.length > 0) nodes[open[open.length - 1]!]!.children.push(node);
+    open.push(n);
+  }
+  return nodes[0]!;
 }
 
 /** Every node of the tree, depth first. */
@@ -80,21 +79,21 @@ export function topLevelStatements(root: ShellNode): Statement[] | null {
   return out;
 }
 
-/** Flattens `a && b || c` into its commands and the operators between them. */
+/** Flattens `a && b || c` into its commands and the operators between them (iteratively: lists nest one level per operator). */
 export function andOrChain(node: ShellNode): { items: ShellNode[]; operators: string[] } {
-  if (node.type !== "list") return { items: [node], operators: [] };
   const items: ShellNode[] = [];
   const operators: string[] = [];
-  for (const c of node.children) {
-    if (c.named) {
-      const inner = andOrChain(c);
-      if (items.length > 0 && inner.items.length > 0 && operators.length < items.length) {
-        // operator already recorded
-      }
-      items.push(...inner.items);
-      operators.push(...inner.operators);
-    } else if (c.type === "&&" || c.type === "||") {
-      operators.push(c.type);
+  const stack: ShellNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type !== "list") {
+      if (n.type === "&&" || n.type === "||") operators.push(n.type);
+      else items.push(n);
+      continue;
+    }
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (c.named || c.type === "&&" || c.type === "||") stack.push(c);
     }
   }
   return { items, operators };
