@@ -3,6 +3,7 @@ import { buildModel, type DockerfileModel } from "../src/model/model.js";
 import { DockerfileSyntaxError } from "../src/model/scan.js";
 import { meaningOf } from "../src/meaning/meaning.js";
 import { initShell } from "../src/shell/bash.js";
+import { hasIgnorePragma, hasPragma } from "../src/format/pragma.js";
 
 export interface DockerfileRoot {
   type: "dockerfile";
@@ -37,6 +38,8 @@ export const parser: Parser<DockerfileRoot> = {
       throw error;
     }
   },
+  hasPragma,
+  hasIgnorePragma,
   locStart: (node) => node.start,
   locEnd: (node) => node.end,
 };

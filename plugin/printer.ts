@@ -1,9 +1,8 @@
 import type { Printer, Doc } from "prettier";
 import { doc } from "prettier";
 import { formatModel } from "../src/format/format.js";
+import { insertPragma } from "../src/format/pragma.js";
 import type { DockerfileRoot } from "./parser.js";
-
-const { hardline, join } = doc.builders;
 
 export const printer: Printer<DockerfileRoot> = {
   print(path, options): Doc {
@@ -16,7 +15,10 @@ export const printer: Printer<DockerfileRoot> = {
       shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
     });
     if (text === "") return "";
-    const lines = text.slice(0, -1).split("\n");
-    return [join(hardline, lines), hardline];
+    // The text is final and checked: literal lines, because Prettier trims the
+    // blanks before every hardline, and a heredoc line's trailing blanks are
+    // part of the file or script it writes.
+    return doc.utils.replaceEndOfLine(text);
   },
+  insertPragma,
 };
