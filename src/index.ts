@@ -6,3 +6,4 @@ export { formatModel, formatText, printModel, MeaningChangedError, type FormatOp
 export { initShell } from "./shell/bash.js";
 export { fix, type FixOptions, type FixResult, type AppliedFix, type ReportedFinding } from "./codemod/index.js";
 export { RULES } from "./rules/index.js";
+export { isDockerfileName } from "./names.js";
