@@ -175,14 +175,13 @@ function anyCase(word: string): string {
 
 /**
  * A glob (micromatch / fast-glob syntax, as lint-staged and `prettier` read
- * it) for the Dockerfile names before the exclusions: `Dockerfile`,
- * `Containerfile`, `*.dockerfile`, `*.containerfile`, `Dockerfile.*`,
- * `Containerfile.*`, any case, in any directory. A single glob cannot also
- * leave out the excluded suffixes in any case (micromatch ignores an
- * extglob `!(...)` inside braces), so the commands that take it are given
- * `--ignore-unknown`, and each tool skips what isDockerfileName rejects.
+ * it) for the files whose names start or end like a Dockerfile's: `Dockerfile`,
+ * `Containerfile`, `*.dockerfile`, `Dockerfile.*` (and `*.Dockerfile.*`),
+ * any case, in any directory. A single glob cannot also leave out the
+ * excluded suffixes in any case (micromatch ignores an extglob `!(...)`
+ * inside braces), so the commands given it take `--ignore-unknown`, and each
+ * tool skips, silently, what isDockerfileName rejects.
  */
 export function dockerfileGlob(): string {
-  const stems = DOCKERFILE_STEMS.map(anyCase);
-  return `**/{${[...stems, ...stems.map((s) => `*.${s}`), ...stems.map((s) => `${s}.*`)].join(",")}}`;
+  return `**/{*.,}{${DOCKERFILE_STEMS.map(anyCase).join(",")}}{,.*}`;
 }
