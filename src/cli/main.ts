@@ -383,6 +383,8 @@ async function fixLazily(text: string, options: FixOptions): Promise<FixResult> 
   }
 }
 
+const PACKAGE_NAME = "prettier-plugin-dockerfile";
+
 /** Formats a Dockerfile's text; `file` (absolute) picks the configuration. */
 type Formatter = (text: string, file: string) => Promise<string>;
 
@@ -414,8 +416,11 @@ async function loadFormatter(io: Io, style: Style): Promise<Formatter> {
     const info = await prettier.getFileInfo(file, { ignorePath });
     if (info.ignored) return text;
     const config = (await prettier.resolveConfig(file, { editorconfig: true })) ?? {};
-    // this package's plugin last: Prettier takes a parser from the last plugin that has it
-    return prettier.format(text, { ...config, filepath: file, parser: "dockerfile", plugins: [...(config.plugins ?? []), plugin] });
+    // The configuration's other plugins are loaded as prettier loads them (their options may be set);
+    // this package's own name is dropped (it may not resolve where a pre-commit hook runs) and the plugin
+    // goes last: Prettier takes a parser from the last plugin that has it.
+    const plugins = [...(config.plugins ?? []).filter((p) => p !== PACKAGE_NAME), plugin];
+    return prettier.format(text, { ...config, filepath: file, parser: "dockerfile", plugins });
   };
 }
 
