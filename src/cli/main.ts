@@ -428,6 +428,7 @@ async function loadFormatter(io: Io, style: Style): Promise<Formatter> {
 async function builtInFormatter(): Promise<Formatter> {
   const { formatText } = await import("../format/format.js");
   return async (text) => {
+    await initShell(); // the formatter reads every RUN's shell
     const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
     const body = bom ? text.slice(1) : text;
     const crlf = /\r\n/.test(body) && !/(^|[^\r])\n/.test(body);
