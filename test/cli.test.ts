@@ -449,7 +449,22 @@ describe("ignored files, as git sees them", () => {
     // searched from a subdirectory too
     expect((JSON.parse(run(["--json", "sub"]).stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
   });
-  if (!HAS_GIT) test.skip("git is not installed: the git work tree case is skipped", () => {});
+  test.skipIf(!HAS_GIT)("in a git work tree, Dockerfiles of submodules and of repositories inside it are searched with their own rules", () => {
+    const git = (cwd: string, ...args: string[]) =>
+      spawnSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" });
+    expect(git(dir, "init", "-q").status).toBe(0);
+    write("lib/Dockerfile", FIXABLE);
+    write("lib/.gitignore", "skip/\n");
+    write("lib/skip/Dockerfile", FIXABLE);
+    expect(git(join(dir, "lib"), "init", "-q").status).toBe(0);
+    expect(git(join(dir, "lib"), "add", ".").status).toBe(0);
+    expect(git(join(dir, "lib"), "commit", "-qm", "lib").status).toBe(0);
+    const added = git(dir, "submodule", "add", "-q", "./lib", "vendor/lib");
+    expect(added.status, added.stderr).toBe(0);
+    write("Dockerfile", FIXABLE);
+    expect(found()).toEqual(["Dockerfile", "lib/Dockerfile", "vendor/lib/Dockerfile"]);
+  });
+  if (!HAS_GIT) test.skip("git is not installed: the git work tree cases are skipped", () => {});
 
   test("outside git, the .gitignore files are read the same way", () => {
     layout();

@@ -78,7 +78,31 @@ function gitFiles(dir: string, env: NodeJS.ProcessEnv): string[] | null {
     }
     out.add(entry);
   }
+  // a submodule is listed as one path: search it with its own rules too
+  for (const sub of submodulesUnder(dir)) {
+    const nested = gitFiles(join(dir, sub), env);
+    if (nested) for (const f of nested) out.add(`${sub}/${f}`);
+  }
   return [...out];
+}
+
+/** The submodules declared in the repository's .gitmodules that lie below `dir`, relative to it, with `/`. */
+function submodulesUnder(dir: string): string[] {
+  let top = dir;
+  while (!existsSync(join(top, ".git"))) {
+    if (dirname(top) === top) return [];
+    top = dirname(top);
+  }
+  let text: string;
+  try {
+    text = readFileSync(join(top, ".gitmodules"), "utf8");
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)]
+    .map((m) => join(top, m[1]!))
+    .filter((abs) => abs !== dir && isInside(abs, dir) && existsSync(join(abs, ".git")))
+    .map((abs) => relative(dir, abs).split(sep).join("/"));
 }
 
 /**
