@@ -505,6 +505,16 @@ describe("--format formats as prettier does", () => {
     expect(read("Dockerfile")).toBe(`\uFEFF${FIXED.replace(/\n/g, "\r\n")}`);
   });
 
+  test("the plugin's own options from the configuration (dockerfileShellLayout), for the files its overrides name", () => {
+    write(".prettierrc", JSON.stringify({ overrides: [{ files: "keep/**", options: { dockerfileShellLayout: "preserve" } }] }));
+    const text = "FROM alpine\nRUN apk add curl && apk add git \\\n      && echo done\n";
+    write("keep/Dockerfile", text);
+    write("Dockerfile", text);
+    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n  && echo done\n");
+    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && \\\n  apk add git && \\\n  echo done\n");
+  });
+
   test("--stdin-filepath --format uses the configuration of the path named", () => {
     write(".prettierrc", JSON.stringify({ tabWidth: 4 }));
     const r = run(["--stdin-filepath", "Dockerfile", "--format"], LONG);
