@@ -327,9 +327,10 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   const writable = (mode & 0o222) !== 0 && (await access(path, constants.W_OK).then(() => true, () => false));
   if (!writable) throw new NotWritableError("permission denied (the file is read-only): left as it was");
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(tmp, "wx", mode & 0o7777);
+  // registered before it exists: a signal that arrives as the file is created still finds it
   pending.add(tmp);
   try {
+    const handle = await open(tmp, "wx", mode & 0o7777);
     try {
       await handle.writeFile(text, "utf8");
       await handle.chmod(mode & 0o7777);
