@@ -339,7 +339,7 @@ for (const row of cliRows) {
   log(`| ${row.name} | ${fmtMs(row.ms)} | ${ratio} | ${Number.isNaN(row.rssKB) ? "n/a" : `${Math.round(row.rssKB / 1024)} MB`} | ${row.status} |`);
 }
 log();
-log(`Exit codes: dockerfile-codemod 1 = changes found, 2 = a file could not be parsed (the corpus holds a few deliberately invalid inputs; the others are still processed); prettier 1 = unformatted files, 2 = invalid files; dprint 20 = unformatted files; dockerfmt 1 = unformatted files.${quick ? " (--quick leaves out the prettier --check floor row.)" : ""}`);
+log(`Exit codes: dockerfile-codemod 1 = changes found or findings left unfixed, 2 = a file could not be parsed (the corpus holds a few deliberately invalid inputs; the others are still processed); prettier 1 = unformatted files, 2 = invalid files; dprint 20 = unformatted files; dockerfmt 1 = unformatted files.${quick ? " (--quick leaves out the prettier --check floor row.)" : ""}`);
 log();
 
 // ---------------------------------------------------------------------------

@@ -5,14 +5,10 @@
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
+import { isDockerfileName } from "../src/names.js";
 
-const NAMES = ["dockerfile", "containerfile"];
-
-/** Dockerfile, Containerfile, *.dockerfile, *.containerfile, Dockerfile.*, Containerfile.* in any case. */
-export function isDockerfileName(filepath: string): boolean {
-  const base = (filepath.split(/[\\/]/).pop() ?? "").toLowerCase();
-  return NAMES.some((n) => base === n || base.startsWith(`${n}.`) || base.endsWith(`.${n}`));
-}
+/** The one definition of a Dockerfile name (src/names.ts), re-exported for the plugin's users. */
+export { isDockerfileName };
 
 export const languages: SupportLanguage[] = [
   {

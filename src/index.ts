@@ -15,6 +15,7 @@ export { meaningOf, compareMeanings, type FileMeaning, type MeaningDifference } 
 export { formatModel, formatText, printModel, MeaningChangedError, type FormatOptions } from "./format/format.js";
 export { fix, type FixOptions, type FixResult, type AppliedFix, type ReportedFinding } from "./codemod/index.js";
 export { RULES } from "./rules/index.js";
+export { isDockerfileName } from "./names.js";
 
 /** Loads the WASM runtime and the bash grammar, once per process: await it before formatting, fixing or reading a meaning. */
 export function initShell(): Promise<void> {

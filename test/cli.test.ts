@@ -1,6 +1,6 @@
 /** The built command, run as users run it. `npm test` builds dist/ first. */
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -10,6 +10,8 @@ const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
 const FIXED = "FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD [\"node\", \"server.js\"]\n";
 const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
+/** FIXABLE after --write --format with Prettier's defaults. */
+const FORMATTED = 'FROM debian:12\nRUN apt-get update && \\\n  apt-get install -y curl && \\\n  rm -rf /var/lib/apt/lists/*\nCMD ["node", "server.js"]\n';
 
 let dir = "";
 beforeEach(() => {
@@ -19,8 +21,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+function run(args: string[], input?: string | Buffer, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const write = (rel: string, text: string | Buffer) => {
@@ -46,7 +48,10 @@ describe("dockerfile-codemod", () => {
     expect(read("Dockerfile")).toBe(FIXABLE);
     const w = run(["--write"]);
     expect(w.code).toBe(0);
+    expect(w.stdout).toBe("Dockerfile\n"); // the files changed, one per line, as prettier --write names them
     expect(read("Dockerfile")).toBe(FIXED);
+    const again = run(["--write"]);
+    expect([again.code, again.stdout]).toEqual([0, ""]);
     expect(run(["--check"]).code).toBe(0);
     expect(run([]).code).toBe(0);
   });
@@ -101,12 +106,27 @@ describe("dockerfile-codemod", () => {
     ]);
   });
 
-  test("a file named explicitly is always read, whatever its name", () => {
+  test("a file named that is not a Dockerfile name is skipped with one warning and exit 2, as prettier does; -u skips it silently; --assume-dockerfile reads it", () => {
     write("build/weird-name.txt", FIXABLE);
+    write("Dockerfile", FIXABLE);
     write(".gitignore", "build/\n");
-    const r = run(["build/weird-name.txt"]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain("build/weird-name.txt:3:1  merge-cleanup-run");
+    const r = run(["--write", "build/weird-name.txt", "Dockerfile"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n").filter((l) => l.includes("weird-name"))).toEqual([
+      "warning: build/weird-name.txt: not a Dockerfile name: skipped (--assume-dockerfile reads it as one, -u skips it silently)",
+    ]);
+    expect(read("build/weird-name.txt")).toBe(FIXABLE);
+    expect(read("Dockerfile")).toBe(FIXED); // the other files of the run are still processed
+    write("Dockerfile", FIXABLE);
+    for (const u of ["-u", "--ignore-unknown"]) {
+      const quiet = run(["--check", u, "build/weird-name.txt", "Dockerfile"]);
+      expect(quiet.code).toBe(1); // Dockerfile would change; the .txt file is not counted
+      expect(quiet.stderr).not.toContain("weird-name");
+    }
+    // a gitignored file named explicitly is read
+    const assumed = run(["--assume-dockerfile", "build/weird-name.txt"]);
+    expect(assumed.code).toBe(1);
+    expect(assumed.stdout).toContain("build/weird-name.txt:3:1  merge-cleanup-run");
   });
 
   test("writes keep CRLF, the byte-order mark and the file mode", () => {
@@ -128,15 +148,16 @@ describe("dockerfile-codemod", () => {
   });
 
   test("files that are not text are reported and skipped", () => {
-    write("Dockerfile.tar", Buffer.from([0x1f, 0x8b, 0x00, 0x01]));
+    write("Dockerfile.cache", Buffer.from([0x1f, 0x8b, 0x00, 0x01]));
     write("x/Dockerfile", Buffer.from([0x46, 0x52, 0xff, 0xfe, 0x0a]));
     write("Dockerfile", CLEAN);
     const searched = run([]);
     expect(searched.code).toBe(0);
-    expect(searched.stderr).toContain("Dockerfile.tar: not a text file (it contains NUL bytes): skipped");
+    expect(searched.stderr).toContain("Dockerfile.cache: not a text file (it contains NUL bytes): skipped");
     expect(searched.stderr).toContain("x/Dockerfile: not a text file (invalid UTF-8): skipped");
-    const named = run(["Dockerfile.tar"]);
+    const named = run(["Dockerfile.cache"]);
     expect(named.code).toBe(2);
+    expect(named.stderr).toContain("Dockerfile.cache:1:1: not a text file (it contains NUL bytes)");
   });
 
   test("symbolic links: not followed in directory search; a named link is written through only inside the paths given", () => {
@@ -178,7 +199,7 @@ describe("dockerfile-codemod", () => {
     expect(run(["--check", "--select", "bogus"]).code).toBe(2);
     write("Dockerfile", 'FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD serve --port 80\n');
     const safe = run([]);
-    expect(safe.code).toBe(0);
+    expect(safe.code).toBe(1); // a finding left unfixed is reported and fails, as in ruff
     expect(safe.stdout).toContain("(apply with --unsafe-fixes)");
     expect(run(["--write", "--unsafe-fixes"]).code).toBe(0);
     expect(read("Dockerfile")).toBe('FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD ["serve", "--port", "80"]\n');
@@ -190,11 +211,36 @@ describe("dockerfile-codemod", () => {
     expect(read("Dockerfile")).toBe("FROM debian:12\nRUN apt-get update && \\\n  apt-get install -y curl && \\\n  rm -rf /var/lib/apt/lists/*\n");
   });
 
-  test("usage errors exit 2", () => {
-    expect(run(["--bogus"]).code).toBe(2);
+  test("usage errors exit 2 with a clean message", () => {
+    const unknown = run(["--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "dockerfile-codemod: unknown option --bogus\nRun 'dockerfile-codemod --help' for the options; a path that starts with '-' goes after '--', as in: dockerfile-codemod -- --bogus\n",
+    );
+    expect(run(["--selct", "x"]).stderr).toMatch(/^dockerfile-codemod: unknown option --selct \(did you mean --select\?\)\n/);
+    const noValue = run(["--select"]);
+    expect([noValue.code, noValue.stderr.split("\n")[0]]).toEqual([2, "dockerfile-codemod: option --select needs a value"]);
+    const withValue = run(["--write=yes"]);
+    expect([withValue.code, withValue.stderr.split("\n")[0]]).toEqual([2, "dockerfile-codemod: option --write takes no value"]);
     expect(run(["--write", "--check"]).code).toBe(2);
     expect(run(["no/such/path"]).code).toBe(2);
     expect(run(["--explain", "nope"]).code).toBe(2);
+    write("Dockerfile", CLEAN);
+    const both = run(["--stdin-filepath", "Dockerfile", "Dockerfile"], CLEAN);
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe("");
+    expect(both.stderr).toContain("no paths may be given beside it");
+  });
+
+  test("-v and --version print the version; --help names every option and exit code", () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    expect(run(["-v"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    const help = run(["--help"]).stdout;
+    for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--format", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-v, --version"]) {
+      expect(help).toContain(flag);
+    }
+    for (const code of ["0  ", "1  ", "2  ", "130", "143"]) expect(help).toContain(code);
   });
 
   test("--list-rules and --explain print the rules' own docs", () => {
@@ -206,5 +252,273 @@ describe("dockerfile-codemod", () => {
     for (const heading of ["## What it does", "## Why is this bad?", "## Example", "## Fix safety", "## Facts it relies on"]) {
       expect(explain.stdout).toContain(heading);
     }
+  });
+});
+
+/** A repository with Dockerfiles and the files beside them that are not Dockerfiles. */
+const NOT_DOCKERFILES: Record<string, string> = {
+  "README.md": "# App\n\nRun it with `docker compose up`.\n",
+  "package.json": '{ "name": "app", "version": "1.0.0" }\n',
+  "docker-compose.yml": "services:\n  app:\n    build: .\n",
+  // BuildKit's ignore file for Dockerfile, and docker-library's jq template: fixable text if read as Dockerfiles
+  "Dockerfile.dockerignore": "node_modules\nrun  *.log\n",
+  "Dockerfile.template": FIXABLE,
+  "docker/Dockerfile.j2": FIXABLE,
+  "ci/build.sh": "#!/bin/sh\ndocker build -f Dockerfile .\n",
+};
+const DOCKERFILES = ["Containerfile", "Dockerfile", "Dockerfile.prod", "api.Dockerfile", "docker/dev.Dockerfile"];
+
+describe("only Dockerfiles are read as Dockerfiles", () => {
+  const setup = () => {
+    for (const [name, text] of Object.entries(NOT_DOCKERFILES)) write(name, text);
+    for (const name of DOCKERFILES) write(name, FIXABLE);
+  };
+  const untouched = () => {
+    for (const [name, text] of Object.entries(NOT_DOCKERFILES)) expect(read(name), name).toBe(text);
+  };
+  const jsonPaths = (stdout: string) => (JSON.parse(stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
+
+  test("directory search finds exactly the Dockerfiles", () => {
+    setup();
+    const r = run(["--json"]);
+    expect(jsonPaths(r.stdout)).toEqual(DOCKERFILES);
+    expect(r.stderr).toBe("");
+  });
+
+  test.each([["*"], ["**/*"]])("--write --format with the glob '%s': the Dockerfiles are written, every other file is left byte for byte, one warning each, exit 2", (glob) => {
+    setup();
+    const r = run(["--write", "--format", glob]);
+    expect(r.code, r.stderr).toBe(2);
+    untouched();
+    const expected = glob === "*" ? DOCKERFILES.filter((n) => !n.includes("/")) : DOCKERFILES;
+    for (const name of expected) expect(read(name), name).not.toBe(FIXABLE);
+    expect(r.stdout.trim().split("\n").sort()).toEqual(expected);
+    const warned = r.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+    const others = Object.keys(NOT_DOCKERFILES).filter((n) => glob !== "*" || !n.includes("/"));
+    expect(warned.map((l) => /^warning: (.+?): not a Dockerfile name: skipped/.exec(l)?.[1]).sort()).toEqual(others.sort());
+  });
+
+  test("with -u the same run skips them silently and exits 0", () => {
+    setup();
+    const r = run(["--write", "--format", "-u", "**/*"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("warning");
+    untouched();
+  });
+
+  test("named explicitly: skipped with a warning, the Dockerfiles named with them are written", () => {
+    setup();
+    const r = run(["--write", ...Object.keys(NOT_DOCKERFILES), ...DOCKERFILES]);
+    expect(r.code).toBe(2);
+    untouched();
+    for (const name of DOCKERFILES) expect(read(name), name).toBe(FIXED);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("warning: ")).length).toBe(Object.keys(NOT_DOCKERFILES).length);
+  });
+
+  test("--assume-dockerfile and --stdin-filepath read a file of any name as a Dockerfile", () => {
+    setup();
+    const r = run(["--write", "--assume-dockerfile", "Dockerfile.template"]);
+    expect(r.code).toBe(0);
+    expect(read("Dockerfile.template")).toBe(FIXED);
+    const stdin = run(["--stdin-filepath", "Dockerfile.template"], FIXABLE);
+    expect([stdin.code, stdin.stdout]).toEqual([0, FIXED]);
+  });
+});
+
+const UNSAFE_ONLY = 'FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD serve --port 80\n';
+
+describe("exit codes (ruff's model)", () => {
+  test("a finding left unfixed fails report mode, --check, --json and --write; --exit-zero opts out", () => {
+    write("Dockerfile", UNSAFE_ONLY);
+    expect(run([]).code).toBe(1);
+    expect(run(["--check"]).code).toBe(1);
+    expect(run(["--json"]).code).toBe(1);
+    expect(run(["--diff"]).code).toBe(0); // nothing would change
+    const w = run(["--write"]);
+    expect(w.code).toBe(1);
+    expect(w.stdout).toMatch(/^Dockerfile:3:1 {2}cmd-exec-form {2}.*\(apply with --unsafe-fixes\)$/m);
+    expect(w.stderr).toMatch(/1 finding not fixed/);
+    expect(read("Dockerfile")).toBe(UNSAFE_ONLY);
+    for (const args of [[], ["--check"], ["--json"], ["--write"]]) expect(run([...args, "--exit-zero"]).code, args.join(" ")).toBe(0);
+  });
+
+  test("--write writes the fixable files and exits 1 when a finding is left; --exit-zero does not hide errors", () => {
+    write("a/Dockerfile", FIXABLE);
+    write("b/Dockerfile", UNSAFE_ONLY);
+    const w = run(["--write"]);
+    expect(w.code).toBe(1);
+    expect(w.stdout.split("\n")[0]).toBe("a/Dockerfile");
+    expect(read("a/Dockerfile")).toBe(FIXED);
+    write("c/Dockerfile", "FROM alpine\nRUN <<EOF\n");
+    expect(run(["--check", "--exit-zero"]).code).toBe(2);
+  });
+
+  test("--stdin-filepath: exit 1 for a change with --diff or --check, for a finding left otherwise", () => {
+    const diff = run(["--stdin-filepath", "Dockerfile", "--diff"], FIXABLE);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toContain("+++ b/Dockerfile");
+    expect(run(["--stdin-filepath", "Dockerfile", "--diff"], CLEAN)).toMatchObject({ code: 0, stdout: "" });
+    expect(run(["--stdin-filepath", "Dockerfile", "--diff", "--exit-zero"], FIXABLE).code).toBe(0);
+    expect(run(["--stdin-filepath", "Dockerfile", "--check"], FIXABLE).code).toBe(1);
+    expect(run(["--stdin-filepath", "Dockerfile"], FIXABLE).code).toBe(0); // all fixed, the result on stdout
+    const left = run(["--stdin-filepath", "Dockerfile"], UNSAFE_ONLY);
+    expect([left.code, left.stdout]).toEqual([1, UNSAFE_ONLY]);
+    expect(run(["--stdin-filepath", "Dockerfile", "--exit-zero"], UNSAFE_ONLY).code).toBe(0);
+  });
+
+  test("stdin that is not valid UTF-8 or holds NUL bytes is refused with exit 2, nothing on stdout", () => {
+    const nul = run(["--stdin-filepath", "svc/Dockerfile"], Buffer.from("FROM alpine\0\n"));
+    expect(nul).toEqual({ code: 2, stdout: "", stderr: "svc/Dockerfile:1:1: not a text file (it contains NUL bytes): refused\n" });
+    const latin1 = run(["--stdin-filepath", "Dockerfile"], Buffer.from([...Buffer.from("FROM alpine\nLABEL a=caf"), 0xe9, 0x0a]));
+    expect(latin1).toEqual({ code: 2, stdout: "", stderr: "Dockerfile:1:1: not a text file (invalid UTF-8): refused\n" });
+  });
+
+  test("a read-only file is reported (path:1:1: cannot write) and left alone, not replaced by rename; the others are written", () => {
+    write("a/Dockerfile", FIXABLE);
+    write("b/Dockerfile", FIXABLE);
+    chmodSync(join(dir, "a/Dockerfile"), 0o444);
+    const ino = statSync(join(dir, "a/Dockerfile")).ino;
+    const r = run(["--write"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("a/Dockerfile:1:1: cannot write: permission denied (the file is read-only)");
+    expect(read("a/Dockerfile")).toBe(FIXABLE);
+    expect(statSync(join(dir, "a/Dockerfile")).ino).toBe(ino);
+    expect(statSync(join(dir, "a/Dockerfile")).mode & 0o777).toBe(0o444);
+    expect(read("b/Dockerfile")).toBe(FIXED);
+    expect(readdirSync(join(dir, "a"))).toEqual(["Dockerfile"]);
+  });
+});
+
+/** Runs the command until it pauses before the rename of its temporary file, then sends `signal`. */
+async function interrupt(signal: NodeJS.Signals): Promise<{ code: number | null; tmp: string; tmpExisted: boolean }> {
+  const child = spawn(process.execPath, [BIN, "--write"], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1", DOCKERFILE_CODEMOD_TEST_PAUSE_WRITE: "60000" },
+  });
+  let stderr = "";
+  const tmp = await new Promise<string>((resolve, reject) => {
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      const m = /paused before rename: (.+)\n/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", () => reject(new Error(`exited before the pause: ${stderr}`)));
+  });
+  const tmpExisted = existsSync(tmp);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  child.kill(signal);
+  return { code: await exited, tmp, tmpExisted };
+}
+
+describe("an interrupted --write", () => {
+  test.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)("%s: the temporary file is removed, the file is untouched, exit %i", async (signal, code) => {
+    write("Dockerfile", FIXABLE);
+    const r = await interrupt(signal);
+    expect(r.tmpExisted).toBe(true);
+    expect(r.code).toBe(code);
+    expect(existsSync(r.tmp)).toBe(false);
+    expect(readdirSync(dir)).toEqual(["Dockerfile"]);
+    expect(read("Dockerfile")).toBe(FIXABLE);
+  });
+});
+
+const HAS_GIT = spawnSync("git", ["--version"]).status === 0;
+
+describe("ignored files, as git sees them", () => {
+  const layout = () => {
+    write(".gitignore", "Dockerfile\nbuild/\n");
+    write("sub/.gitignore", "!Dockerfile\n");
+    write("Dockerfile", FIXABLE);
+    write("sub/Dockerfile", FIXABLE);
+    write("sub/deeper/Dockerfile", FIXABLE);
+    write("build/Dockerfile", FIXABLE);
+    write("other/Dockerfile", FIXABLE);
+  };
+  const found = () => (JSON.parse(run(["--json"]).stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
+
+  test.skipIf(!HAS_GIT)("a deeper .gitignore's !Dockerfile re-includes files in a git work tree (git ls-files); tracked files are never ignored", () => {
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: dir, encoding: "utf8" });
+    expect(git("init", "-q").status).toBe(0);
+    layout();
+    expect(found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    expect(git("add", "-f", "other/Dockerfile").status).toBe(0);
+    expect(found()).toEqual(["other/Dockerfile", "sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    // searched from a subdirectory too
+    expect((JSON.parse(run(["--json", "sub"]).stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+  });
+  test.skipIf(!HAS_GIT)("in a git work tree, Dockerfiles of submodules and of repositories inside it are searched with their own rules", () => {
+    const git = (cwd: string, ...args: string[]) =>
+      spawnSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" });
+    expect(git(dir, "init", "-q").status).toBe(0);
+    write("lib/Dockerfile", FIXABLE);
+    write("lib/.gitignore", "skip/\n");
+    write("lib/skip/Dockerfile", FIXABLE);
+    expect(git(join(dir, "lib"), "init", "-q").status).toBe(0);
+    expect(git(join(dir, "lib"), "add", ".").status).toBe(0);
+    expect(git(join(dir, "lib"), "commit", "-qm", "lib").status).toBe(0);
+    const added = git(dir, "submodule", "add", "-q", "./lib", "vendor/lib");
+    expect(added.status, added.stderr).toBe(0);
+    write("Dockerfile", FIXABLE);
+    expect(found()).toEqual(["Dockerfile", "lib/Dockerfile", "vendor/lib/Dockerfile"]);
+  });
+  if (!HAS_GIT) test.skip("git is not installed: the git work tree cases are skipped", () => {});
+
+  test("outside git, the .gitignore files are read the same way", () => {
+    layout();
+    expect(found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+  });
+});
+
+describe("--format formats as prettier does", () => {
+  const PRETTIER = join(ROOT, "node_modules/prettier/bin/prettier.cjs");
+  const LONG = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git && rm -rf /var/lib/apt/lists/*\n";
+  test("with the project's .prettierrc, overrides and .editorconfig; nothing .prettierignore excludes; then prettier --check passes", () => {
+    write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")], tabWidth: 4, overrides: [{ files: "two/**", options: { tabWidth: 2 } }] }));
+    write(".editorconfig", "root = true\n\n[legacy/**]\nindent_style = tab\n");
+    write(".prettierignore", "vendor/\n");
+    for (const name of ["Dockerfile", "two/Dockerfile", "legacy/Dockerfile", "vendor/Dockerfile"]) write(name, LONG);
+    const r = run(["--write", "--format"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read("Dockerfile")).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
+    expect(read("two/Dockerfile")).toMatch(/^RUN apt-get update && \\\n {2}apt-get install/m);
+    expect(read("legacy/Dockerfile")).toMatch(/^RUN apt-get update && \\\n\tapt-get install/m);
+    expect(read("vendor/Dockerfile")).toBe(LONG); // .prettierignore: not formatted (and it had nothing to fix)
+    const check = spawnSync(process.execPath, [PRETTIER, "--check", "Dockerfile", "two/Dockerfile", "legacy/Dockerfile"], { cwd: dir, encoding: "utf8" });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
+  test("line endings follow Prettier's endOfLine (default lf); a byte-order mark is kept; without --format CRLF is kept", () => {
+    write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")] }));
+    const crlf = `\uFEFF${FIXABLE.replace(/\n/g, "\r\n")}`;
+    write("Dockerfile", crlf);
+    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED}`);
+    write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")], endOfLine: "auto" }));
+    write("Dockerfile", crlf);
+    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED.replace(/\n/g, "\r\n")}`);
+    write("Dockerfile", crlf);
+    expect(run(["--write"]).code).toBe(0);
+    expect(read("Dockerfile")).toBe(`\uFEFF${FIXED.replace(/\n/g, "\r\n")}`);
+  });
+
+  test("the plugin's own options from the configuration (dockerfileShellLayout), for the files its overrides name", () => {
+    write(".prettierrc", JSON.stringify({ overrides: [{ files: "keep/**", options: { dockerfileShellLayout: "preserve" } }] }));
+    const text = "FROM alpine\nRUN apk add curl && apk add git \\\n      && echo done\n";
+    write("keep/Dockerfile", text);
+    write("Dockerfile", text);
+    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n  && echo done\n");
+    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && \\\n  apk add git && \\\n  echo done\n");
+  });
+
+  test("--stdin-filepath --format uses the configuration of the path named", () => {
+    write(".prettierrc", JSON.stringify({ tabWidth: 4 }));
+    const r = run(["--stdin-filepath", "Dockerfile", "--format"], LONG);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
   });
 });

@@ -9,10 +9,12 @@
  * declarations with `skipLibCheck: false`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { dirname, join, relative } from "node:path";
+import * as prettier from "prettier";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { dockerfileGlob } from "../src/names.js";
 import { ROOT } from "./helpers.js";
 
 const prettierVersion = (JSON.parse(readFileSync(join(ROOT, "node_modules/prettier/package.json"), "utf8")) as { version: string }).version;
@@ -328,5 +330,136 @@ formatText(42);
     const r = run(dir, process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."]);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
+  });
+});
+
+/** A repository as users have one: Dockerfiles beside files that are not Dockerfiles but have such names. */
+describe("a repository with Dockerfiles and other files", () => {
+  let repo = "";
+  const DOCKERFILES: Record<string, string> = {
+    // findings to fix, and formatting
+    Dockerfile:
+      "from debian:12\nrun apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git\nrun rm -rf /var/lib/apt/lists/*\ncmd node server.js\n",
+    "api.Dockerfile": "FROM node:22\nworkdir /app\nrun npm ci && npm run build && npm prune --omit=dev && rm -rf /root/.npm /tmp/*\n",
+    // formatting only
+    "docker/dev.Dockerfile": "from node:22\nrun npm ci && npm run build && npm prune --omit=dev && rm -rf /root/.npm /tmp/*\n",
+    Containerfile: "from fedora\nrun dnf install -y git make gcc && dnf clean all && rm -rf /var/cache/dnf\n",
+    "Dockerfile.prod": "FROM nginx\ncopy   ./dist   /usr/share/nginx/html\n",
+  };
+  /** Not Dockerfiles; the ones Prettier has a parser for are written as Prettier formats them. */
+  const OTHERS: Record<string, string> = {
+    "README.md": "# App\n\nBuild it with `docker compose build`.\n\n```dockerfile\nFROM alpine\nRUN echo hi\n```\n",
+    "package.json": JSON.stringify({ name: "app", version: "1.0.0", private: true, scripts: { build: "docker build ." } }, null, 2) + "\n",
+    "docker-compose.yml": "services:\n  app:\n    build:\n      context: .\n      dockerfile: docker/dev.Dockerfile\n",
+    // BuildKit's ignore file for Dockerfile, docker-library's template: they would change if formatted as Dockerfiles
+    "Dockerfile.dockerignore": "node_modules\n*.log\n",
+    "Dockerfile.template": "from {{ env.base }}\nrun   apt-get update\n",
+    "docker/Dockerfile.j2": "from {{ base }}\nrun   echo {{ x }}\n",
+    ".prettierrc.json": JSON.stringify(
+      { plugins: ["prettier-plugin-dockerfile"], tabWidth: 4, overrides: [{ files: "docker/**", options: { useTabs: true } }] },
+      null,
+      2,
+    ),
+    ".editorconfig": "root = true\n\n[*]\nmax_line_length = 60\n",
+  };
+  const readRepo = (name: string) => readFileSync(join(repo, name), "utf8");
+  const writeAll = (files: Record<string, string>) => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(repo, name)), { recursive: true });
+      writeFileSync(join(repo, name), text);
+    }
+  };
+  const untouched = () => {
+    for (const [name, text] of Object.entries(OTHERS)) expect(readRepo(name), name).toBe(text);
+  };
+
+  beforeAll(async () => {
+    repo = join(ignored, "repo");
+    mkdirSync(repo);
+    writeAll(OTHERS);
+    // the other files as this Prettier writes them under this configuration (without the plugin, which they do not need)
+    for (const name of Object.keys(OTHERS)) {
+      const file = join(repo, name);
+      const { inferredParser } = await prettier.getFileInfo(file);
+      if (!inferredParser) continue;
+      const { plugins: _, ...config } = (await prettier.resolveConfig(file, { editorconfig: true })) ?? {};
+      OTHERS[name] = await prettier.format(OTHERS[name]!, { ...config, filepath: file });
+    }
+    writeAll(OTHERS);
+    writeAll(DOCKERFILES);
+  });
+
+  test("the README's GitHub Actions command lists exactly the Dockerfiles (any case, in subdirectories), not the files named like them", () => {
+    const r = run(repo, "npx", ["prettier", "--list-different", "--ignore-unknown", dockerfileGlob()]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
+  });
+
+  test("dockerfile-codemod --write --format uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format"]);
+    expect(w.status, w.stdout + w.stderr).toBe(0);
+    expect(w.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
+    untouched();
+    expect(readRepo("Dockerfile")).toMatch(/^ {4}apt-get install/m);
+    expect(readRepo("docker/dev.Dockerfile")).toMatch(/^\tnpm run build/m);
+    expect(readRepo("Dockerfile.prod")).toBe("FROM nginx\nCOPY ./dist /usr/share/nginx/html\n");
+    for (const line of readRepo("Containerfile").split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+    const check = run(repo, "npx", ["prettier", "--check", ...Object.keys(DOCKERFILES)]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const all = run(repo, "npx", ["prettier", "--check", "."]);
+    expect(all.status, all.stdout + all.stderr).toBe(0);
+  });
+
+  test("where no finding is fixed, dockerfile-codemod --format writes what prettier --write writes", () => {
+    const formatOnly = ["docker/dev.Dockerfile", "Containerfile", "Dockerfile.prod"];
+    const byCodemod = Object.fromEntries(formatOnly.map((n) => [n, readRepo(n)]));
+    writeAll(Object.fromEntries(formatOnly.map((n) => [n, DOCKERFILES[n]!])));
+    const w = run(repo, "npx", ["prettier", "--write", ...formatOnly]);
+    expect(w.status, w.stderr).toBe(0);
+    for (const n of formatOnly) expect(readRepo(n), n).toBe(byCodemod[n]);
+  });
+
+  test("the glob '**/*' given to the codemod: only Dockerfiles are read, one warning per other file and exit 2; with -u, silently", () => {
+    writeAll(DOCKERFILES);
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "**/*"]);
+    expect(w.status, w.stderr).toBe(2);
+    untouched();
+    const warned = w.stderr.split("\n").filter((l) => l.startsWith("warning: ")).map((l) => l.split(":")[1]!.trim());
+    expect(warned.sort()).toEqual(Object.keys(OTHERS).sort());
+    writeAll(DOCKERFILES);
+    const quiet = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "-u", "**/*"]);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain("warning");
+    untouched();
+  });
+
+  test("the plugin through the real prettier --write . formats the Dockerfiles and leaves every other file byte for byte", () => {
+    writeAll(DOCKERFILES);
+    const w = run(repo, "npx", ["prettier", "--write", "."]);
+    expect(w.status, w.stdout + w.stderr).toBe(0);
+    untouched();
+    for (const [name, text] of Object.entries(DOCKERFILES)) expect(readRepo(name), name).not.toBe(text);
+    // files with no parser are not even named
+    expect(w.stdout).not.toMatch(/Dockerfile\.(template|dockerignore)|\.j2/);
+  });
+
+  test("without prettier beside it, --format warns once and uses the built-in formatter", () => {
+    // the installed package, copied into a project whose node_modules has everything but prettier
+    // (outside the test's directory, or node would find its prettier further up)
+    const bare = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-no-prettier-"));
+    onTestFinished(() => rmSync(bare, { recursive: true, force: true }));
+    mkdirSync(join(bare, "node_modules"), { recursive: true });
+    for (const entry of readdirSync(join(ignored, "node_modules"))) {
+      if (entry === "prettier" || entry === ".bin") continue;
+      if (entry === "prettier-plugin-dockerfile") cpSync(join(ignored, "node_modules", entry), join(bare, "node_modules", entry), { recursive: true });
+      else symlinkSync(join(ignored, "node_modules", entry), join(bare, "node_modules", entry));
+    }
+    writeFileSync(join(bare, ".prettierrc"), JSON.stringify({ tabWidth: 8 }));
+    writeFileSync(join(bare, "Dockerfile"), DOCKERFILES.Dockerfile!);
+    const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--format"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.split("\n").filter((l) => l.includes("prettier could not be loaded")).length).toBe(1);
+    // the built-in defaults (two spaces), not the .prettierrc it cannot read
+    expect(readFileSync(join(bare, "Dockerfile"), "utf8")).toMatch(/^FROM debian:12\nRUN apt-get update && \\\n {2}apt-get install/);
   });
 });

@@ -10,7 +10,7 @@
  * a clone of this repository and runs it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -81,6 +81,25 @@ describe("pre-commit", () => {
     );
     sh("git", ["add", "Dockerfile"]);
     const second = sh("git", ["commit", "-m", "add Dockerfile"]);
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+  });
+
+  test.skipIf(!HAS_PRE_COMMIT)("the hook's files pattern takes api.Dockerfile and docker/dev.Dockerfile, leaves Dockerfile.template and Dockerfile.dockerignore alone, and its output names the files changed", () => {
+    const fixable = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    const files: Record<string, string> = { "Dockerfile.template": fixable, "Dockerfile.dockerignore": "node_modules\nrun  x\n", "api.Dockerfile": fixable, "docker/dev.Dockerfile": fixable };
+    mkdirSync(join(dir, "docker"), { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    sh("git", ["add", ...Object.keys(files)]);
+    const first = sh("git", ["commit", "-m", "more"]);
+    expect(first.status, first.stdout + first.stderr).not.toBe(0);
+    const output = first.stdout + first.stderr;
+    expect(output).toMatch(/^api\.Dockerfile$/m);
+    expect(output).toMatch(/^docker\/dev\.Dockerfile$/m);
+    expect(readFileSync(join(dir, "Dockerfile.template"), "utf8")).toBe(fixable);
+    expect(readFileSync(join(dir, "Dockerfile.dockerignore"), "utf8")).toBe(files["Dockerfile.dockerignore"]);
+    expect(readFileSync(join(dir, "api.Dockerfile"), "utf8")).not.toBe(fixable);
+    sh("git", ["add", ...Object.keys(files)]);
+    const second = sh("git", ["commit", "-m", "more"]);
     expect(second.status, second.stdout + second.stderr).toBe(0);
   });
 

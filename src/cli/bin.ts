@@ -8,11 +8,25 @@ import { setFlagsFromString } from "node:v8";
 setFlagsFromString("--liftoff-only");
 
 const { main } = await import("./main.js");
+const { removePendingWrites } = await import("./files.js");
 
-const readStdin = async (): Promise<string> => {
+// An interrupted --write leaves no temporary file behind, and exits with the
+// conventional code of the signal (128 + its number), as a shell reports it.
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const) {
+  process.on(signal, () => {
+    removePendingWrites();
+    process.exit(code);
+  });
+}
+
+const readStdin = async (): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 };
 
 /** Exits once stdout and stderr are flushed. */

@@ -1,19 +1,15 @@
 /**
- * Finding, reading and writing the files of a run: Dockerfile names in any
- * case, .gitignore honoured, no symbolic link followed in directory search,
- * atomic writes that keep mode, byte-order mark and line endings.
+ * Finding, reading and writing the files of a run: Dockerfile names
+ * (src/names.ts) in any case, what git ignores left out, no symbolic link
+ * followed in directory search, atomic writes that keep mode, byte-order
+ * mark and line endings, and never replace a read-only file.
  */
-import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync, unlinkSync } from "node:fs";
+import { access, constants, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { randomBytes } from "node:crypto";
-
-const NAME_PATTERNS = ["Dockerfile", "Containerfile", "*.dockerfile", "*.containerfile", "Dockerfile.*", "Containerfile.*"];
-
-export function isDockerfileName(path: string): boolean {
-  const base = basename(path).toLowerCase();
-  return ["dockerfile", "containerfile"].some((n) => base === n || base.startsWith(`${n}.`) || base.endsWith(`.${n}`));
-}
+import { isDockerfileName } from "../names.js";
 
 export interface Target {
   /** Path as shown to the user. */
@@ -30,7 +26,16 @@ export interface Discovery {
   targets: Target[];
   /** Arguments that matched nothing: usage errors. */
   missing: string[];
+  /** Files named or matched by a glob whose name is not a Dockerfile name (see --assume-dockerfile). */
+  unknown: string[];
   warnings: string[];
+}
+
+export interface DiscoverOptions {
+  /** Read every file named or matched by a glob as a Dockerfile, whatever its name. */
+  assumeDockerfile?: boolean;
+  /** The environment git runs in (GIT_DIR and the like are removed). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function isInside(path: string, root: string): boolean {
@@ -38,11 +43,78 @@ function isInside(path: string, root: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !rel.startsWith(sep) && rel !== "..");
 }
 
-/** .gitignore rules that apply below `root`, from the repository root down. */
+const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
+
+/** Whether a relative path (either separator) goes through .git or node_modules. */
+function inSkippedDirectory(rel: string): boolean {
+  return rel.split(/[\\/]/).slice(0, -1).some((d) => SKIPPED_DIRECTORIES.has(d));
+}
+
+/**
+ * The files under `dir` that git does not ignore (tracked, or untracked and
+ * not excluded by .gitignore at any depth, .git/info/exclude or
+ * core.excludesFile), relative, with `/`; null when `dir` is not in a git
+ * work tree or git cannot be run. One git process per directory searched.
+ */
+function gitFiles(dir: string, env: NodeJS.ProcessEnv): string[] | null {
+  // The directory's own repository: variables a git hook sets for another one must not steer git.
+  const { GIT_DIR: _d, GIT_WORK_TREE: _w, GIT_INDEX_FILE: _i, GIT_PREFIX: _p, ...clean } = env;
+  const r = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], {
+    cwd: dir,
+    env: clean,
+    encoding: "buffer",
+    maxBuffer: 1 << 30,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  if (r.error || r.status !== 0) return null;
+  const out = new Set<string>();
+  for (const entry of r.stdout.toString("utf8").split("\0")) {
+    if (!entry) continue;
+    if (entry.endsWith("/")) {
+      // an untracked repository inside this one: git lists it as a directory; search it with its own rules
+      const nested = gitFiles(join(dir, entry), env);
+      if (nested) for (const f of nested) out.add(entry + f);
+      continue;
+    }
+    out.add(entry);
+  }
+  // a submodule is listed as one path: search it with its own rules too
+  for (const sub of submodulesUnder(dir)) {
+    const nested = gitFiles(join(dir, sub), env);
+    if (nested) for (const f of nested) out.add(`${sub}/${f}`);
+  }
+  return [...out];
+}
+
+/** The submodules declared in the repository's .gitmodules that lie below `dir`, relative to it, with `/`. */
+function submodulesUnder(dir: string): string[] {
+  let top = dir;
+  while (!existsSync(join(top, ".git"))) {
+    if (dirname(top) === top) return [];
+    top = dirname(top);
+  }
+  let text: string;
+  try {
+    text = readFileSync(join(top, ".gitmodules"), "utf8");
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)]
+    .map((m) => join(top, m[1]!))
+    .filter((abs) => abs !== dir && isInside(abs, dir) && existsSync(join(abs, ".git")))
+    .map((abs) => relative(dir, abs).split(sep).join("/"));
+}
+
+/**
+ * Outside a git work tree: the .gitignore files from the nearest directory
+ * with a .git (or `root`) down, applied as git applies them: a directory
+ * that is ignored hides everything in it; otherwise the deepest .gitignore
+ * with a pattern that matches decides (its last matching pattern, so a
+ * deeper `!Dockerfile` re-includes a file a higher `Dockerfile` excludes).
+ */
 async function gitignoreFilter(root: string): Promise<(absPath: string) => boolean> {
   const { default: ignore } = await import("ignore");
   const fg = (await import("fast-glob")).default;
-  // the repository root: nearest ancestor with .git, or the root itself
   let top = root;
   for (let d = root; ; d = dirname(d)) {
     if (existsSync(join(d, ".git"))) {
@@ -58,20 +130,67 @@ async function gitignoreFilter(root: string): Promise<(absPath: string) => boole
   }
   const below = await fg("**/.gitignore", { cwd: root, absolute: true, dot: true, followSymbolicLinks: false, ignore: ["**/.git/**", "**/node_modules/**"] });
   files.push(...below);
-  const rules = files.map((f) => ({ base: dirname(f), ig: ignore().add(readFileSync(f, "utf8")) }));
-  return (absPath) =>
-    rules.some(({ base, ig }) => {
-      if (!isInside(absPath, base)) return false;
-      const rel = relative(base, absPath).split(sep).join("/");
-      return rel !== "" && ig.ignores(rel);
-    });
+  const rules = files
+    .map((f) => ({ base: dirname(f), ig: ignore().add(readFileSync(f, "utf8")) }))
+    // deepest first: a deeper .gitignore takes precedence
+    .sort((a, b) => b.base.split(sep).length - a.base.split(sep).length);
+  const verdict = (absPath: string, isDirectory: boolean): boolean => {
+    for (const { base, ig } of rules) {
+      if (absPath === base || !isInside(absPath, base)) continue;
+      const t = ig.test(relative(base, absPath).split(sep).join("/") + (isDirectory ? "/" : ""));
+      if (t.ignored) return true;
+      if (t.unignored) return false;
+    }
+    return false;
+  };
+  return (absPath) => {
+    const dirs: string[] = [];
+    for (let d = dirname(absPath); isInside(d, top) && d !== top; d = dirname(d)) dirs.unshift(d);
+    return dirs.some((d) => verdict(d, true)) || verdict(absPath, false);
+  };
 }
 
-export async function discover(args: readonly string[], cwd: string): Promise<Discovery> {
+/** The Dockerfiles directory search finds under `dir`, relative: names by isDockerfileName, links and ignored files left out. */
+async function searchDirectory(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  let candidates = gitFiles(dir, env);
+  let ignored: ((absPath: string) => boolean) | null = null;
+  if (!candidates) {
+    const fg = (await import("fast-glob")).default;
+    // a cheap first cut; isDockerfileName decides
+    candidates = await fg(["**/*dockerfile*", "**/*containerfile*"], {
+      cwd: dir,
+      caseSensitiveMatch: false,
+      dot: true,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      ignore: ["**/.git/**", "**/node_modules/**"],
+    });
+    ignored = await gitignoreFilter(dir);
+  }
+  const out: string[] = [];
+  for (const rel of candidates) {
+    if (!isDockerfileName(rel) || inSkippedDirectory(rel)) continue;
+    const file = join(dir, rel);
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      continue; // tracked but deleted from the work tree
+    }
+    if (!st.isFile()) continue; // directory search does not follow links
+    if (ignored?.(file)) continue;
+    out.push(rel);
+  }
+  return out.sort();
+}
+
+export async function discover(args: readonly string[], cwd: string, options: DiscoverOptions = {}): Promise<Discovery> {
   const targets: Target[] = [];
   const missing: string[] = [];
+  const unknown: string[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
+  const named = (path: string) => options.assumeDockerfile || isDockerfileName(path);
   // The paths given, as written (a link among them is not resolved: its target must lie inside another).
   // Only a named link needs them.
   let roots: string[] | null = null;
@@ -109,6 +228,10 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
         warnings.push(`${arg}: a symbolic link to a directory is not searched`);
         continue;
       }
+      if (!named(arg)) {
+        unknown.push(arg);
+        continue;
+      }
       const inside = rootsOf().some((r) => isInside(real, r));
       add({
         display: arg,
@@ -119,28 +242,13 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
       continue;
     }
     if (st?.isFile()) {
-      add({ display: arg, real: realpathSync.native(abs), searched: false });
+      if (!named(arg)) unknown.push(arg);
+      else add({ display: arg, real: realpathSync.native(abs), searched: false });
       continue;
     }
     if (st?.isDirectory()) {
-      const fg = (await import("fast-glob")).default;
-      const found = await fg(
-        NAME_PATTERNS.map((p) => `**/${p}`),
-        {
-          cwd: abs,
-          caseSensitiveMatch: false,
-          dot: true,
-          onlyFiles: true,
-          followSymbolicLinks: false,
-          ignore: ["**/.git/**", "**/node_modules/**"],
-        },
-      );
-      const ignored = await gitignoreFilter(abs);
-      for (const rel of found.sort()) {
-        const file = join(abs, rel);
-        if (ignored(file)) continue;
-        if (lstatSync(file).isSymbolicLink()) continue; // directory search does not follow links
-        add({ display: join(arg, rel), real: file, searched: true });
+      for (const rel of await searchDirectory(abs, options.env ?? process.env)) {
+        add({ display: join(arg, rel), real: join(abs, rel), searched: true });
       }
       continue;
     }
@@ -154,15 +262,26 @@ export async function discover(args: readonly string[], cwd: string): Promise<Di
     for (const rel of found.sort()) {
       const file = resolve(cwd, rel);
       if (lstatSync(file).isSymbolicLink()) continue;
-      add({ display: rel, real: file, searched: true });
+      if (!named(rel)) unknown.push(rel);
+      else add({ display: rel, real: file, searched: true });
     }
   }
-  return { targets, missing, warnings };
+  return { targets, missing, unknown, warnings };
 }
 
 export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Bytes as UTF-8 text; binary (NUL bytes) and invalid UTF-8 are refused, with the reason. */
+export function decodeText(buf: Uint8Array): ReadResult {
+  if (buf.includes(0)) return { ok: false, reason: "not a text file (it contains NUL bytes)" };
+  try {
+    return { ok: true, text: decoder.decode(buf) };
+  } catch {
+    return { ok: false, reason: "not a text file (invalid UTF-8)" };
+  }
+}
 
 /**
  * Reads a file as UTF-8 text; binary (NUL bytes) and invalid UTF-8 are
@@ -176,33 +295,69 @@ export function readText(path: string): ReadResult {
   } catch (e) {
     return { ok: false, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  if (buf.includes(0)) return { ok: false, reason: "not a text file (it contains NUL bytes): skipped" };
-  try {
-    return { ok: true, text: decoder.decode(buf) };
-  } catch {
-    return { ok: false, reason: "not a text file (invalid UTF-8): skipped" };
-  }
+  const text = decodeText(buf);
+  return text.ok ? text : { ok: false, reason: `${text.reason}: skipped` };
 }
 
-/** Writes through a temporary file in the same directory and a rename, keeping the file's mode. */
+/** Temporary files of writes in progress: removed by removePendingWrites() when the process is interrupted. */
+const pending = new Set<string>();
+
+/** Removes the temporary files of unfinished writes (synchronously: called from signal handlers). */
+export function removePendingWrites(): void {
+  for (const tmp of pending) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or removed
+    }
+  }
+  pending.clear();
+}
+
+/** A file that must not be written: no write permission (for root too, whose access() always succeeds). */
+export class NotWritableError extends Error {}
+
+/**
+ * Writes through a temporary file in the same directory and a rename, keeping
+ * the file's mode. A file without write permission is refused (a rename would
+ * replace it anyway).
+ */
 export async function writeAtomic(path: string, text: string): Promise<void> {
   const { mode } = await stat(path);
+  const writable = (mode & 0o222) !== 0 && (await access(path, constants.W_OK).then(() => true, () => false));
+  if (!writable) throw new NotWritableError("permission denied (the file is read-only): left as it was");
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(tmp, "wx", mode & 0o7777);
+  // registered before it exists: a signal that arrives as the file is created still finds it
+  pending.add(tmp);
   try {
-    await handle.writeFile(text, "utf8");
-    await handle.chmod(mode & 0o7777);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
-  await handle.close();
-  try {
+    const handle = await open(tmp, "wx", mode & 0o7777);
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.chmod(mode & 0o7777);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await pauseForTests(tmp);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw e;
+  } finally {
+    pending.delete(tmp);
   }
+}
+
+/**
+ * For the interruption test only (test/cli.test.ts): with
+ * DOCKERFILE_CODEMOD_TEST_PAUSE_WRITE set, a write stops for that many
+ * milliseconds between writing its temporary file and the rename, after
+ * printing "paused before rename: <temporary file>" on stderr, so the test
+ * can send a signal while the write is unfinished. Not a user option.
+ */
+async function pauseForTests(tmp: string): Promise<void> {
+  const ms = Number(process.env.DOCKERFILE_CODEMOD_TEST_PAUSE_WRITE);
+  if (!(ms > 0)) return;
+  process.stderr.write(`paused before rename: ${tmp}\n`);
+  await new Promise((r) => setTimeout(r, ms));
 }
