@@ -1,7 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { Parser } from "prettier";
 import { buildModel, type DockerfileModel } from "../src/model/model.js";
 import { DockerfileSyntaxError } from "../src/model/scan.js";
-import { meaningOf } from "../src/meaning/meaning.js";
 import { initShell } from "../src/shell/bash.js";
 import { hasIgnorePragma, hasPragma } from "../src/format/pragma.js";
 
@@ -23,15 +23,46 @@ function prettierSyntaxError(error: DockerfileSyntaxError): Error {
   return e;
 }
 
+/**
+ * Prettier turns every carriage return into a line break before a plugin
+ * sees the text, but BuildKit splits lines at line feeds only: in a file
+ * with a lone CR, `FROM a<CR>RUN b` is one instruction to BuildKit and two
+ * after Prettier's normalisation. The plugin cannot see the original text,
+ * but where Prettier formats a file from disk it can read it: a file whose
+ * normalised content is the text Prettier gave, and which has a lone CR, is
+ * refused (an editor's unsaved buffer, which may differ, cannot be checked).
+ */
+function refuseLoneCarriageReturn(text: string, filepath: string | undefined): void {
+  if (!filepath) return;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(filepath);
+  } catch {
+    return;
+  }
+  if (raw.indexOf(13) === -1) return;
+  const original = raw.toString("utf8").replace(/^\uFEFF/, "");
+  const at = original.search(/\r(?!\n)/);
+  if (at === -1 || original.replace(/\r\n?/g, "\n") !== text) return;
+  const before = original.slice(0, at).replace(/\r\n?/g, "\n");
+  const line = before.split("\n").length;
+  const column = at - Math.max(original.lastIndexOf("\n", at - 1), original.lastIndexOf("\r", at - 1)) ;
+  throw new DockerfileSyntaxError(
+    "a carriage return not followed by a line feed: BuildKit reads it inside the line, but Prettier turns it into a line break before formatting, which would change what the file means; convert the file's line endings to LF or CRLF first",
+    line,
+    column,
+  );
+}
+
 export const parser: Parser<DockerfileRoot> = {
   astFormat: "dockerfile",
-  async parse(text) {
+  async parse(text, options) {
     await initShell();
     try {
-      // Prettier has removed the byte-order mark (and will put it back)
+      refuseLoneCarriageReturn(text, (options as { filepath?: string }).filepath);
+      // Prettier has removed the byte-order mark (and will put it back); the
+      // model also raises what BuildKit's parser rejects.
       const model = buildModel(text, { bomStripped: true });
-      // Reading the meaning validates what BuildKit would reject (JSON arrays of non-strings, ENV without value).
-      meaningOf(model);
       return { type: "dockerfile", model, start: 0, end: text.length };
     } catch (error) {
       if (error instanceof DockerfileSyntaxError) throw prettierSyntaxError(error);

@@ -6,6 +6,10 @@ import type { DockerfileRoot } from "./parser.js";
 
 export const printer: Printer<DockerfileRoot> = {
   print(path, options): Doc {
+    // BuildKit splits lines at line feeds only: with CR line endings it would read the file as one line
+    if (options.endOfLine === "cr") {
+      throw new Error('endOfLine "cr" would write a Dockerfile that BuildKit reads as one line: use "lf", "crlf" or "auto"');
+    }
     const node = path.node;
     const text = formatModel(node.model, {
       tabWidth: options.tabWidth,

@@ -39,6 +39,12 @@ export function shellKindOf(shell: string[] | null, escape: EscapeChar): ShellKi
 
 /** BuildKit's default SHELL on Windows images. */
 const WINDOWS_DEFAULT_SHELL = ["cmd", "/S", "/C"];
+/**
+ * The default SHELL of a stage whose base image is not known (it depends on
+ * a build argument without a default): /bin/sh or cmd, nobody can tell, so
+ * its shell text is treated as a shell we do not know (kept as written).
+ */
+export const UNKNOWN_DEFAULT_SHELL: readonly string[] = Object.freeze(["(the default shell of an unknown base image)"]);
 
 /**
  * The SHELL in effect for each instruction (index → exec array, or null for
@@ -48,7 +54,14 @@ export function shellsInEffect(model: DockerfileModel): (string[] | null)[] {
   const result: (string[] | null)[] = new Array(model.instructions.length).fill(null);
   const finalShell: (string[] | null)[] = [];
   for (const stage of model.stages) {
-    let shell: string[] | null = stage.parent !== null ? (finalShell[stage.parent] ?? null) : stage.windows ? WINDOWS_DEFAULT_SHELL : null;
+    let shell: string[] | null =
+      stage.parent !== null
+        ? (finalShell[stage.parent] ?? null)
+        : stage.windows === null
+          ? (UNKNOWN_DEFAULT_SHELL as string[])
+          : stage.windows
+            ? WINDOWS_DEFAULT_SHELL
+            : null;
     for (const instr of stage.instructions) {
       result[instr.index] = shell;
       if (instr.command.keyword === "SHELL" && instr.command.json) shell = instr.command.json;

@@ -41,9 +41,10 @@ export interface Stage {
   /**
    * Whether the stage builds on a Windows image (see base.ts: by name, or
    * `--platform=windows/...`, or FROM such a stage): there the default
-   * SHELL is cmd, not /bin/sh.
+   * SHELL is cmd, not /bin/sh. Null when the base depends on a build
+   * argument the file gives no default for: then nobody can tell.
    */
-  windows: boolean;
+  windows: boolean | null;
   instructions: Instruction[];
 }
 
@@ -121,7 +122,7 @@ export function buildModel(source: string, options: ScanOptions = {}): Dockerfil
       let name: string | null = null;
       let parent: number | null = null;
       let base: StageBase | null = null;
-      let windows = false;
+      let windows: boolean | null = false;
       if (command.keyword === "FROM") {
         args ??= globalArgs(
           scanned.entries.flatMap((e) => (e.type === "instruction" ? [e.command] : [])),
@@ -131,10 +132,9 @@ export function buildModel(source: string, options: ScanOptions = {}): Dockerfil
         base = stageBase(command, args, scanned.escape);
         // BuildKit looks the base up among earlier stages exactly (their names are stored lower case)
         if (base.resolved !== null && stageByName.has(base.resolved)) parent = stageByName.get(base.resolved)!;
-        windows =
-          parent !== null
-            ? stages[parent]!.windows
-            : (base.platform !== null && isWindowsPlatform(base.platform)) || (base.resolved !== null && isWindowsImage(base.resolved));
+        if (parent !== null) windows = stages[parent]!.windows;
+        else if (base.platform !== null && isWindowsPlatform(base.platform)) windows = true;
+        else windows = base.resolved === null ? null : isWindowsImage(base.resolved);
       }
       current = { index, from: command.keyword === "FROM" ? instructions.length : -1, name, base, parent, windows, instructions: [] };
       if (name) stageByName.set(name, index);
