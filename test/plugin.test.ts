@@ -121,3 +121,67 @@ describe("invalid input is a Prettier syntax error with line and column", () => 
     }
   });
 });
+
+describe("what Prettier writes is what the formatter printed", () => {
+  test("trailing blanks of heredoc lines survive Prettier's printer (it trims them before hard line breaks)", async () => {
+    const text = "FROM alpine\nRUN <<EOF\n  for f in a; do \n    echo $f   \n  done\nEOF\nCOPY <<EOF /etc/motd\nhello   \nEOF\n";
+    expect(await format(text)).toBe(text);
+    expect(await format(text, { endOfLine: "crlf" })).toBe(text.replace(/\n/g, "\r\n"));
+  });
+
+  test('endOfLine "cr" is refused: BuildKit would read the whole file as one line', async () => {
+    await expect(format("FROM a\n", { endOfLine: "cr" })).rejects.toThrow(/endOfLine "cr"/);
+  });
+
+  test("a file on disk with a lone carriage return is refused with its line and column (Prettier would turn it into a line break)", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "lone-cr-"));
+    try {
+      const file = join(dir, "Dockerfile");
+      const raw = "FROM a\nRUN echo a\rRUN echo b\n";
+      writeFileSync(file, raw);
+      const error = await prettier.format(raw, { filepath: file, plugins: [plugin] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SyntaxError);
+      expect((error as Error).message).toMatch(/carriage return not followed by a line feed.*\(2:11\)/);
+      // an editor's buffer that differs from the file is formatted as given
+      await expect(prettier.format("FROM a\nRUN echo a\n", { filepath: file, plugins: [plugin] })).resolves.toBe("FROM a\nRUN echo a\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("pragmas, as Prettier documents them for plugins", () => {
+  test("requirePragma: only a file with # @format or # @prettier in its top comment block is formatted", async () => {
+    expect(await format("from alpine\n", { requirePragma: true })).toBe("from alpine\n");
+    expect(await format("# @format\nfrom alpine\n", { requirePragma: true })).toBe("# @format\nFROM alpine\n");
+    expect(await format("# @prettier\n# about this image\nfrom alpine\n", { requirePragma: true })).toBe("# @prettier\n# about this image\nFROM alpine\n");
+    // after parser directives (a pragma above them would turn them into comments)
+    const directives = "# syntax=docker/dockerfile:1\n# escape=`\n# @format\nfrom alpine\n";
+    expect(await format(directives, { requirePragma: true })).toBe("# syntax=docker/dockerfile:1\n# escape=`\n# @format\nFROM alpine\n");
+    // a pragma-like line after an instruction, or inside a heredoc, is no pragma
+    expect(await format("from alpine\n# @format\nrun  x\n", { requirePragma: true })).toBe("from alpine\n# @format\nrun  x\n");
+    expect(await format("from alpine\nrun cat <<EOF\n# @format\nEOF\n", { requirePragma: true })).toBe("from alpine\nrun cat <<EOF\n# @format\nEOF\n");
+  });
+
+  test("insertPragma: # @format goes after the parser directives, never above one; a file that has a pragma gets no second", async () => {
+    expect(await format("from alpine\n", { insertPragma: true })).toBe("# @format\nFROM alpine\n");
+    expect(await format("# syntax=docker/dockerfile:1\n# check=skip=all\nfrom alpine\n", { insertPragma: true })).toBe(
+      "# syntax=docker/dockerfile:1\n# check=skip=all\n# @format\nFROM alpine\n",
+    );
+    // the escape directive still counts: the backtick keeps continuing the line
+    expect(await format("# escape=`\nfrom alpine\nrun echo a `\n  b\n", { insertPragma: true })).toBe("# escape=`\n# @format\nFROM alpine\nRUN echo a `\n  b\n");
+    expect(await format("# @prettier\nfrom alpine\n", { insertPragma: true })).toBe("# @prettier\nFROM alpine\n");
+    // a comment that is not a directive (a blank line ended the scan) stays a comment
+    expect(await format("\n# escape=`\nfrom alpine\n", { insertPragma: true })).toBe("# @format\n\n# escape=`\nFROM alpine\n");
+  });
+
+  test("checkIgnorePragma: # @noformat or # @noprettier leaves the file as it is", async () => {
+    expect(await format("# @noformat\nfrom alpine\n", { checkIgnorePragma: true })).toBe("# @noformat\nfrom alpine\n");
+    expect(await format("# syntax=docker/dockerfile:1\n# @noprettier\nfrom alpine\n", { checkIgnorePragma: true })).toBe(
+      "# syntax=docker/dockerfile:1\n# @noprettier\nfrom alpine\n",
+    );
+  });
+});
