@@ -65,21 +65,24 @@ describe("dockerfile-codemod", () => {
     expect(r.stdout).toContain('+CMD ["node", "server.js"]\n');
   });
 
-  test("--json: files with their fixes and a summary", () => {
+  test("--json: the files with something to report, their findings and a summary", () => {
     write("Dockerfile", FIXABLE);
     write("Containerfile", CLEAN);
     const r = run(["--json"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as {
-      files: { path: string; changed: boolean; fixes: { rule: string; line: number; safety: string }[] }[];
+      schemaVersion: number;
+      files: { path: string; changed: boolean; findings: { rule: string; start: { line: number }; safety: string; fixed: boolean }[] }[];
       summary: { scanned: number; changed: number; errors: number; fixesPerRule: Record<string, number> };
     };
+    expect(report.schemaVersion).toBe(1);
     expect(report.summary).toMatchObject({ scanned: 2, changed: 1, errors: 0, fixesPerRule: { "merge-cleanup-run": 1, "cmd-exec-form": 1 } });
-    const df = report.files.find((f) => f.path === "Dockerfile")!;
-    expect(df.changed).toBe(true);
-    expect(df.fixes.map((f) => [f.rule, f.line, f.safety])).toEqual([
-      ["merge-cleanup-run", 3, "safe"],
-      ["cmd-exec-form", 4, "safe"],
+    // the clean Containerfile has nothing to report
+    expect(report.files.map((f) => f.path)).toEqual(["Dockerfile"]);
+    expect(report.files[0]!.changed).toBe(true);
+    expect(report.files[0]!.findings.map((f) => [f.rule, f.start.line, f.safety, f.fixed])).toEqual([
+      ["merge-cleanup-run", 3, "safe", true],
+      ["cmd-exec-form", 4, "safe", true],
     ]);
   });
 

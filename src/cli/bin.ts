@@ -41,6 +41,7 @@ main(process.argv.slice(2), {
   readStdin,
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
+  stdoutIsTTY: process.stdout.isTTY === true,
   env: process.env,
 }).then(exit, (error: unknown) => {
   process.stderr.write(`dockerfile-codemod: internal error: ${(error as Error).stack ?? String(error)}\n`);

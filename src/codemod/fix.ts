@@ -29,6 +29,16 @@ export interface AppliedFix {
   safety: FixSafety;
   /** The replaced range of the input text (offsets, byte-order mark excluded). */
   range: { start: number; end: number };
+  /** The fix's edits, as offsets of the input text (a later round's edits, where they touch text an earlier round wrote, start where that text did). */
+  edits: Edit[];
+}
+
+/** A fix that was not applied, as the reports show it. */
+export interface UnappliedFix {
+  safety: FixSafety;
+  description: string;
+  /** Offsets of the input text (see AppliedFix.edits). */
+  edits: Edit[];
 }
 
 export interface ReportedFinding {
@@ -38,6 +48,10 @@ export interface ReportedFinding {
   message: string;
   /** Why it was not fixed: no fix, unsafe (needs --unsafe-fixes), or the check refused it. */
   reason: "no-fix" | "unsafe" | "meaning-check";
+  /** The instruction it is about, as offsets of the input text. */
+  range?: { start: number; end: number };
+  /** The fix it has, if any. */
+  fix?: UnappliedFix;
 }
 
 export interface FixResult {
@@ -87,7 +101,10 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
     for (const f of findings) {
       const key = findingKey(model, f);
       const line = lineOfOffset(mapBack(appliedEdits, offsetOfLine(model, f.line - 1)));
-      const where = { rule: f.rule, line, column: f.column, message: f.message };
+      const instr = model.instructions[f.instruction];
+      const range = instr ? { start: mapBack(appliedEdits, offsetOfLine(model, instr.startLine)), end: mapBack(appliedEdits, instructionEnd(model, instr)) } : undefined;
+      const unapplied = f.fix ? { safety: f.fix.safety, description: f.fix.description, edits: mapEdits(appliedEdits, f.fix.edits) } : undefined;
+      const where = { rule: f.rule, line, column: f.column, message: f.message, range, fix: unapplied };
       if (!f.fix) remaining.push({ ...where, reason: "no-fix" });
       else if (f.fix.safety === "unsafe" && !options.unsafeFixes) remaining.push({ ...where, reason: "unsafe" });
       else if (refused.has(key)) remaining.push(refused.get(key)!);
@@ -122,6 +139,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
           column: f.column,
           message: `${f.message} (not fixed: the result would not keep the meaning this fix promises)`,
           reason: "meaning-check",
+          fix: { safety: f.fix!.safety, description: f.fix!.description, edits: mapEdits(appliedEdits, f.fix!.edits) },
         };
         refused.set(findingKey(model, f), r);
         remaining.push(r);
@@ -141,6 +159,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         description: f.fix!.description,
         safety: f.fix!.safety,
         range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end) },
+        edits: mapEdits(appliedEdits, edits),
       });
     }
     appliedEdits.push(roundEdits.sort((x, y) => x.start - y.start));
@@ -309,6 +328,17 @@ function mapBackThrough(edits: Edit[], p: number): number {
   if (lo === -1) return p;
   if (p < table.newEnd[lo]!) return edits[lo]!.start; // inside a replacement: where it started
   return p - table.shiftBefore[lo + 1]!;
+}
+
+/** Edits of the current text as edits of the input text. */
+function mapEdits(history: Edit[][], edits: readonly Edit[]): Edit[] {
+  return [...edits].sort((a, b) => a.start - b.start).map((e) => ({ start: mapBack(history, e.start), end: mapBack(history, e.end), text: e.text }));
+}
+
+/** Where an instruction's text ends (its last continuation line; heredoc bodies excluded). */
+function instructionEnd(model: DockerfileModel, instr: DockerfileModel["instructions"][number]): number {
+  const last = model.lines[instr.lines[instr.lines.length - 1]!.line]!;
+  return last.start + last.text.length;
 }
 
 function offsetOfLine(model: DockerfileModel, line: number): number {

@@ -127,14 +127,10 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
   const inputMeaning = options.verify === false ? null : meaningOf(model);
   const verbatim = new Set<number>();
   for (let attempt = 0; ; attempt++) {
-    const text = printModel(model, options, verbatim);
-    // A U+FEFF at the start of the output would be read as a byte-order mark: only the input's own may stand there.
-    if (text.charCodeAt(0) === 0xfeff && model.lines[0]?.text.charCodeAt(0) !== 0xfeff) {
-      const first = model.instructions[0];
-      if (!first || verbatim.has(first.index)) throw new MeaningChangedError("formatting would move a U+FEFF to the start of the file");
-      verbatim.add(first.index);
-      continue;
-    }
+    let text = printModel(model, options, verbatim);
+    // A U+FEFF at the start of the output would be read as a byte-order mark (BuildKit strips one from
+    // the first line only): where the input did not start with it, a blank line keeps it off the first line.
+    if (text.charCodeAt(0) === 0xfeff && model.lines[0]?.text.charCodeAt(0) !== 0xfeff) text = `\n${text}`;
     if (!inputMeaning) return text;
     // the output never carries the input's byte-order mark: a U+FEFF at its start is text
     const outModel = buildModel(text, { bomStripped: true });

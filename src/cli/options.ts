@@ -1,0 +1,160 @@
+/**
+ * The command line: its options, its help, and option errors in this
+ * command's words (node's parseArgs messages carry quotes and advice meant
+ * for another audience).
+ */
+import { parseArgs } from "node:util";
+
+export const OPTIONS = {
+  diff: { type: "boolean" },
+  write: { type: "boolean" },
+  fix: { type: "boolean" },
+  check: { type: "boolean" },
+  json: { type: "boolean" },
+  "output-format": { type: "string" },
+  "stdin-filepath": { type: "string" },
+  select: { type: "string", multiple: true },
+  "extend-select": { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  "unsafe-fixes": { type: "boolean" },
+  "no-unsafe-fixes": { type: "boolean" },
+  reformat: { type: "boolean" },
+  format: { type: "boolean" },
+  "exit-zero": { type: "boolean" },
+  "ignore-unknown": { type: "boolean", short: "u" },
+  "assume-dockerfile": { type: "boolean" },
+  config: { type: "string" },
+  "no-config": { type: "boolean" },
+  "show-config": { type: "string" },
+  "show-all-files": { type: "boolean" },
+  timing: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  statistics: { type: "boolean" },
+  color: { type: "string" },
+  "list-rules": { type: "boolean" },
+  explain: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+export type OutputFormat = "text" | "json" | "github" | "sarif";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "github", "sarif"];
+
+export const HELP = `Usage: dockerfile-codemod [options] [paths or globs ...]
+
+Finds Dockerfiles under the paths given (default: .), skipping .git,
+node_modules and what git ignores, and reports what each rule would change.
+A Dockerfile is a file named, in any case, Dockerfile, Containerfile,
+*.dockerfile, *.containerfile, Dockerfile.<suffix> or Containerfile.<suffix>,
+except suffixes that name another kind of file (Dockerfile.dockerignore,
+Dockerfile.template, .j2, .bak, .md, .json, .sh, ...: see the README).
+A file named, or matched by a glob, whose name is not a Dockerfile name is
+skipped with a warning (exit 2), as Prettier does with a file it has no
+parser for.
+
+Modes:
+  (default)              report findings, one per line: path:line:col  rule  message
+  --diff                 print unified diffs of what would change
+  --check                change nothing; exit 1 if anything would change or a finding is left
+  --write, --fix         apply the fixes; print each file changed, one per line
+  --stdin-filepath NAME  read a Dockerfile from stdin, write the result to stdout
+                         (NAME, any name, is shown in messages and picks the configuration;
+                         no paths may be given beside it)
+
+Output:
+  --output-format FMT    text (default), json, github (workflow commands: annotations on
+                         pull requests), sarif (SARIF 2.1.0, for GitHub code scanning)
+  --json                 the same as --output-format json
+  --show-all-files       json and sarif: list files with nothing to report too
+  --timing               json: add the run's time (left out so the report is the same run to run)
+  --statistics           a table of findings per rule instead of one line per finding
+  -q, --quiet            only findings and errors: no summary, no warnings
+  --color WHEN           auto (default: on a terminal, off with NO_COLOR, on with FORCE_COLOR),
+                         always or never
+
+Rules:
+  --select RULE[,RULE]   only these rules (replaces the default set and the configuration's)
+  --extend-select RULE   these rules as well as the selected ones
+  --ignore RULE[,RULE]   not these rules
+  --unsafe-fixes         also apply fixes marked unsafe (--no-unsafe-fixes: not, whatever the
+                         configuration says)
+  --list-rules           list the rules (with --output-format json: as JSON)
+  --explain RULE         print a rule's documentation
+
+Configuration (found like ruff's and Prettier's: the nearest to each file, up to the
+repository root: a "dockerfile-codemod" key in package.json, .dockerfile-codemodrc,
+.dockerfile-codemodrc.json or dockerfile-codemod.config.{json,js,mjs,cjs}):
+  --config FILE          use this configuration file for every file
+  --no-config            read no configuration file
+  --show-config FILE     print the settings in effect for FILE, and where they come from
+
+Other options:
+  --reformat             also format the result as 'prettier' would, with the Prettier
+                         configuration of each file (.prettierrc, overrides, .editorconfig)
+                         and without formatting what .prettierignore or .gitignore exclude
+                         (--format is the old name, kept)
+  --exit-zero            exit 0 even when findings are reported (errors still exit 2)
+  -u, --ignore-unknown   skip files named (or matched by a glob) that are not Dockerfile
+                         names silently, without a warning or exit 2
+  --assume-dockerfile    read every file named (or matched by a glob) as a Dockerfile,
+                         whatever its name (directory search still goes by names)
+  -h, --help             this help
+  -v, --version          the version
+
+Exit codes:
+  0  nothing to report: no change to make and no finding left (with --write: every
+     finding fixed; --diff: no change), or --exit-zero
+  1  report, --json, --check: a change would be made or a finding is left unfixed
+     (an unsafe fix not applied, a fix the meaning check refused, a finding with no fix);
+     --write and --stdin-filepath: a finding is left after writing; --diff: a change
+  2  usage error; a bad configuration file; a file that could not be read, parsed or
+     written (path:line:col: why); a file named that is not a Dockerfile name (unless -u);
+     stdin that is not UTF-8 text
+  130, 143  interrupted by SIGINT, SIGTERM: no temporary file is left, no file half written
+
+Suppressions, in the Dockerfile:
+  # dockerfile-codemod ignore=RULE[,RULE]          on the line before an instruction
+  # dockerfile-codemod global ignore=RULE[,RULE]   anywhere: the whole file (ignore=all: every rule)
+  # hadolint ignore=DL3025 and # hadolint global ignore=DL3025, and BuildKit's
+  # check=skip=JSONArgsRecommended parser directive, for the rules that answer them`;
+
+/** Levenshtein distance, for "did you mean" (options are short; no need for a library). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** node's parseArgs messages ("Unknown option '--foo'. To specify a positional ...") in this command's words. */
+export function optionErrorMessage(error: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1] ?? "";
+  const hint = "Run 'dockerfile-codemod --help' for the options.";
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const name = option.replace(/^-+/, "").split("=")[0]!;
+    const known = Object.entries(OPTIONS).flatMap(([long, o]) => [`--${long}`, ...("short" in o ? [`-${o.short}`] : [])]);
+    const close = name.length > 1 ? known.filter((k) => k.startsWith("--") && distance(k.slice(2), name) <= 2) : [];
+    const suggestion = close.length ? ` (did you mean ${close.join(" or ")}?)` : "";
+    return `unknown option ${option}${suggestion}\nRun 'dockerfile-codemod --help' for the options; a path that starts with '-' goes after '--', as in: dockerfile-codemod -- ${option}`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    if (/does not take an argument/.test(error.message)) return `option ${option} takes no value\n${hint}`;
+    if (/ambiguous/.test(error.message)) return `option ${option} needs a value (one that starts with '-' is written ${option}=VALUE)\n${hint}`;
+    return `option ${option} needs a value\n${hint}`;
+  }
+  return `${error.message.replace(/'/g, "")}\n${hint}`;
+}
+
+export type ParsedArgs = ReturnType<typeof parseCommandLine>;
+
+export function parseCommandLine(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
+
+/** `a,b` `c` -> [a, b, c] */
+export function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+}

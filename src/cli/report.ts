@@ -1,0 +1,322 @@
+/**
+ * What a run found, in the formats CI systems read: text (one line per
+ * finding, eslint/ruff style), JSON (versioned, deterministic), GitHub
+ * Actions workflow commands (annotations on pull requests), SARIF 2.1.0 (for
+ * GitHub code scanning), and a table of counts per rule.
+ *
+ * Positions are 1-based lines and columns of the input file; columns and
+ * offsets count UTF-16 code units (SARIF's default `columnKind`), so a
+ * non-BMP character counts two.
+ */
+import { relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import type * as Sarif from "sarif";
+import type { AppliedFix, FixResult, ReportedFinding } from "../codemod/fix.js";
+import { RULES, ruleById } from "../rules/index.js";
+import type { Style } from "./style.js";
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** One file of a run. */
+export interface FileResult {
+  /** As shown to the user (relative to the working directory, as found). */
+  path: string;
+  input?: string;
+  output?: string;
+  result?: FixResult;
+  /** Could not be read, parsed or written. */
+  error?: Position & { message: string };
+  /** Not a text file (directory search): skipped with a warning. */
+  skipped?: string;
+  written?: boolean;
+}
+
+export interface RunResult {
+  files: FileResult[];
+  /** Files named that are not Dockerfile names (skipped). */
+  notDockerfiles: string[];
+  write: boolean;
+  seconds: number;
+}
+
+/** A finding as the reports show it: fixed (or fixable), or left with the reason. */
+export interface FindingView {
+  rule: string;
+  message: string;
+  safety: "safe" | "unsafe" | null;
+  start: Position;
+  end: Position;
+  /** Fixed in this run's output (written with --write). */
+  fixed: boolean;
+  /** Why it is not fixed: no fix, an unsafe fix not asked for, a fix the meaning check refused. */
+  reason: ReportedFinding["reason"] | null;
+  fix: { description: string; edits: { start: Position; end: Position; text: string }[] } | null;
+}
+
+/** Line and column (1-based, UTF-16 units) of offsets in a text, by binary search over line starts. */
+export function positions(text: string): (offset: number) => Position {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  const bom = text.startsWith("\uFEFF") ? 1 : 0;
+  return (offset) => {
+    const at = offset + bom;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - starts[lo]! + 1 - (lo === 0 ? bom : 0) };
+  };
+}
+
+/** The end of a finding's first line, where nothing better is known. */
+function endOfLine(text: string, line: number): Position {
+  const lines = text.split("\n");
+  const l = (lines[line - 1] ?? "").replace(/\r$/, "");
+  return { line, column: l.length + 1 };
+}
+
+export function findingViews(file: FileResult): FindingView[] {
+  const r = file.result;
+  if (!r || file.input === undefined) return [];
+  const input = file.input;
+  const at = positions(input);
+  const fixed = (f: AppliedFix): FindingView => ({
+    rule: f.rule,
+    message: f.message,
+    safety: f.safety,
+    start: { line: f.line, column: f.column },
+    end: at(f.range.end),
+    fixed: true,
+    reason: null,
+    fix: {
+      description: f.description,
+      edits: f.edits.map((e) => ({ start: at(e.start), end: at(e.end), text: e.text })),
+    },
+  });
+  const left = (f: ReportedFinding): FindingView => ({
+    rule: f.rule,
+    message: f.message,
+    safety: f.fix?.safety ?? null,
+    start: { line: f.line, column: f.column },
+    end: f.range ? at(f.range.end) : endOfLine(input, f.line),
+    fixed: false,
+    reason: f.reason,
+    fix: f.fix ? { description: f.fix.description, edits: f.fix.edits.map((e) => ({ start: at(e.start), end: at(e.end), text: e.text })) } : null,
+  });
+  return [...r.fixes.map(fixed), ...r.remaining.map(left)].sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column || a.rule.localeCompare(b.rule));
+}
+
+const hasSomething = (f: FileResult) => !!f.error || !!f.skipped || f.output !== f.input || (f.result?.remaining.length ?? 0) > 0;
+
+/** Counts for the summary line, the JSON summary and the exit code. */
+export function summarize(run: RunResult) {
+  const perRule = new Map<string, number>();
+  let changed = 0;
+  let unfixed = 0;
+  let errors = 0;
+  for (const f of run.files) {
+    if (f.error) errors++;
+    if (!f.result) continue;
+    if (f.output !== f.input) changed++;
+    unfixed += f.result.remaining.length;
+    for (const x of f.result.fixes) perRule.set(x.rule, (perRule.get(x.rule) ?? 0) + 1);
+  }
+  return { scanned: run.files.length, changed, unfixed, errors, notDockerfiles: run.notDockerfiles.length, fixesPerRule: Object.fromEntries(perRule) };
+}
+
+/** The versioned JSON report: the same run gives the same bytes (no timings unless asked). */
+export function renderJson(run: RunResult, options: { showAllFiles: boolean; timing: boolean; output?: string }): string {
+  const files = run.files
+    .filter((f) => options.showAllFiles || hasSomething(f))
+    .map((f) => ({
+      path: f.path,
+      changed: !f.error && !f.skipped && f.output !== f.input,
+      written: !!f.written,
+      error: f.error ?? null,
+      skipped: f.skipped ?? null,
+      findings: findingViews(f).map((v) => ({
+        rule: v.rule,
+        message: v.message,
+        safety: v.safety,
+        start: v.start,
+        end: v.end,
+        fixed: v.fixed,
+        applied: v.fixed && run.write && !!f.written,
+        reason: v.reason,
+        fix: v.fix,
+      })),
+    }));
+  const report = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    files,
+    notDockerfiles: run.notDockerfiles,
+    summary: { ...summarize(run), ...(options.timing ? { seconds: run.seconds } : {}) },
+    // --stdin-filepath: the fixed text
+    ...(options.output !== undefined ? { output: options.output } : {}),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** GitHub Actions workflow command escaping (actions/toolkit's escapeData / escapeProperty). */
+const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+/** One `::warning` (a finding) or `::error` (a file that could not be read, parsed or written) per line. */
+export function renderGithub(run: RunResult): string {
+  const out: string[] = [];
+  for (const f of run.files) {
+    const file = f.path.split(sep).join("/");
+    if (f.error) {
+      out.push(`::error file=${escapeProperty(file)},line=${f.error.line},col=${f.error.column},title=dockerfile-codemod::${escapeData(f.error.message)}`);
+      continue;
+    }
+    for (const v of findingViews(f)) {
+      if (v.fixed && run.write) continue; // written: nothing left to annotate
+      const state = v.fixed ? "fixable" : v.reason === "unsafe" ? "unsafe fix available with --unsafe-fixes" : v.reason === "meaning-check" ? "fix refused" : "no automatic fix";
+      const props = [
+        `file=${escapeProperty(file)}`,
+        `line=${v.start.line}`,
+        `col=${v.start.column}`,
+        `endLine=${v.end.line}`,
+        `endColumn=${v.end.column}`,
+        `title=${escapeProperty(`dockerfile-codemod ${v.rule} (${state})`)}`,
+      ];
+      out.push(`::warning ${props.join(",")}::${escapeData(v.message)}`);
+    }
+  }
+  return out.length ? `${out.join("\n")}\n` : "";
+}
+
+/** SARIF 2.1.0: one run, the rules as the driver's reportingDescriptors, findings as results with their fixes. */
+export function renderSarif(run: RunResult, options: { cwd: string; version: string; showAllFiles: boolean }): string {
+  const rules = RULES.map((r) => r.id);
+  const uri = (path: string) => relative(options.cwd, path.startsWith("/") ? path : `${options.cwd}/${path}`).split(sep).join("/");
+  const location = (path: string, start: Position, end?: Position): Sarif.Location => ({
+    physicalLocation: {
+      artifactLocation: { uri: uri(path), uriBaseId: "SRCROOT" },
+      region: { startLine: start.line, startColumn: start.column, ...(end ? { endLine: end.line, endColumn: end.column } : {}) },
+    },
+  });
+  const results: Sarif.Result[] = [];
+  const notifications: Sarif.Notification[] = [];
+  const artifacts: Sarif.Artifact[] = [];
+  for (const f of run.files) {
+    if (options.showAllFiles || hasSomething(f)) artifacts.push({ location: { uri: uri(f.path), uriBaseId: "SRCROOT" } });
+    if (f.error) {
+      notifications.push({ level: "error", message: { text: f.error.message }, locations: [location(f.path, f.error)] });
+      continue;
+    }
+    for (const v of findingViews(f)) {
+      if (v.fixed && run.write) continue;
+      const result: Sarif.Result = {
+        ruleId: v.rule,
+        ruleIndex: rules.indexOf(v.rule),
+        level: "warning",
+        message: { text: v.message },
+        locations: [location(f.path, v.start, v.end)],
+        properties: { fixable: v.fixed, safety: v.safety, reason: v.reason },
+      };
+      if (v.fix) {
+        result.fixes = [
+          {
+            description: { text: v.fix.description },
+            artifactChanges: [
+              {
+                artifactLocation: { uri: uri(f.path), uriBaseId: "SRCROOT" },
+                replacements: v.fix.edits.map((e) => ({
+                  deletedRegion: { startLine: e.start.line, startColumn: e.start.column, endLine: e.end.line, endColumn: e.end.column },
+                  insertedContent: { text: e.text },
+                })),
+              },
+            ],
+          },
+        ];
+      }
+      results.push(result);
+    }
+  }
+  const log: Sarif.Log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "dockerfile-codemod",
+            version: options.version,
+            informationUri: "https://github.com/prettier-plugin-dockerfile/prettier-plugin-dockerfile",
+            rules: RULES.map((r) => ({
+              id: r.id,
+              name: r.id,
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.docs.whatItDoes },
+              help: { text: `${r.docs.why}\n\nFix safety: ${r.docs.fixSafety}` },
+              defaultConfiguration: { level: "warning" },
+              properties: { fixSafety: r.safety },
+            })),
+          },
+        },
+        originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(options.cwd.endsWith(sep) ? options.cwd : `${options.cwd}${sep}`).href } },
+        columnKind: "utf16CodeUnits",
+        artifacts,
+        results,
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** ruff's --statistics: per rule, how many findings, how many fixable, and the summary. */
+export function renderStatistics(run: RunResult, style: Style): string {
+  const counts = new Map<string, { total: number; fixable: number }>();
+  for (const f of run.files) {
+    for (const v of findingViews(f)) {
+      const c = counts.get(v.rule) ?? { total: 0, fixable: 0 };
+      c.total++;
+      if (v.fixed) c.fixable++;
+      counts.set(v.rule, c);
+    }
+  }
+  const rows = [...counts].sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]));
+  const width = Math.max(1, ...rows.map(([, c]) => String(c.total).length));
+  return rows
+    .map(([rule, c]) => {
+      const mark = c.fixable === c.total ? "[*]" : c.fixable > 0 ? "[-]" : "[ ]";
+      return `${String(c.total).padStart(width)}  ${style.fixable(mark)} ${style.rule(rule)}  ${ruleById(rule)?.summary ?? ""}`;
+    })
+    .join("\n")
+    .concat(rows.length ? "\n" : "");
+}
+
+/** The text report: one line per finding (path:line:col  rule  message), as eslint and ruff print. */
+export function renderText(run: RunResult, style: Style, options: { hasFormatter: boolean }): string {
+  const out: string[] = [];
+  for (const f of run.files) {
+    if (!f.result) continue;
+    const at = (v: { start: Position; rule: string }) => `${style.path(f.path)}:${v.start.line}:${v.start.column}  ${style.rule(v.rule)}  `;
+    if (run.write) {
+      // as prettier --write does: the files changed, one per line
+      if (f.written) out.push(f.path);
+    }
+    for (const v of findingViews(f)) {
+      if (v.fixed) {
+        if (!run.write) out.push(`${at(v)}${v.message}${v.safety === "unsafe" ? " [unsafe fix]" : ""}`);
+        continue;
+      }
+      out.push(`${at(v)}${v.message}${v.reason === "unsafe" ? " (apply with --unsafe-fixes)" : ""}`);
+    }
+    if (!run.write && options.hasFormatter && f.output !== f.input && f.result.fixes.length === 0) {
+      out.push(`${at({ start: { line: 1, column: 1 }, rule: "format" })}the file is not formatted`);
+    }
+  }
+  return out.length ? `${out.join("\n")}\n` : "";
+}

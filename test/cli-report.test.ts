@@ -1,0 +1,234 @@
+/**
+ * The built command's output formats and configuration, run as users run it:
+ * JSON (versioned, the same bytes run to run), GitHub workflow commands,
+ * SARIF 2.1.0 validated against the official schema, --statistics, --quiet,
+ * colours; the configuration file (package.json key, rc file, the nearest
+ * wins, flags override) and --show-config.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import AjvDraft04 from "ajv-draft-04";
+import ajvFormats from "ajv-formats";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { ROOT } from "./helpers.js";
+
+const BIN = join(ROOT, "dist/src/cli/bin.js");
+const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
+/** A finding the codemod cannot fix safely: a shell-form CMD after an ENTRYPOINT. */
+const UNSAFE = 'FROM python:3.12\nENTRYPOINT ["python", "-m", "worker"]\nCMD serve --port 80\n';
+const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
+
+let dir = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "dockerfile-codemod-report-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = dir) {
+  // the test runner's own colour settings are not the command's
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...rest } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...rest, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const write = (rel: string, text: string) => {
+  mkdirSync(dirname(join(dir, rel)), { recursive: true });
+  writeFileSync(join(dir, rel), text);
+};
+const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
+
+describe("output formats", () => {
+  test("json: a schema version, 1-based start and end, rule, safety, message, fix edits and whether applied; the same bytes on a second run", () => {
+    write("Dockerfile", FIXABLE);
+    write("svc/Dockerfile", UNSAFE);
+    write("clean/Dockerfile", CLEAN);
+    const a = run(["--output-format", "json"]);
+    const b = run(["--json"]);
+    expect(a.code).toBe(1);
+    expect(b.stdout).toBe(a.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.summary.seconds).toBeUndefined();
+    expect(report.files.map((f: { path: string }) => f.path)).toEqual(["Dockerfile", "svc/Dockerfile"]);
+    const merge = report.files[0].findings[0];
+    expect(merge).toMatchObject({ rule: "merge-cleanup-run", safety: "safe", fixed: true, applied: false, reason: null, start: { line: 3, column: 1 } });
+    expect(merge.end.line).toBeGreaterThanOrEqual(3);
+    expect(merge.fix.edits.length).toBeGreaterThan(0);
+    for (const e of merge.fix.edits) {
+      expect(e.start.line).toBeGreaterThan(0);
+      expect(typeof e.text).toBe("string");
+    }
+    const unsafe = report.files[1].findings.find((f: { rule: string }) => f.rule === "cmd-exec-form");
+    expect(unsafe).toMatchObject({ fixed: false, reason: "unsafe", safety: "unsafe", start: { line: 3, column: 1 } });
+    // with --write the applied fixes say so
+    const w = JSON.parse(run(["--write", "--json"]).stdout);
+    expect(w.files[0].findings[0]).toMatchObject({ fixed: true, applied: true });
+    // --show-all-files lists the clean file too; --timing adds the time
+    const all = JSON.parse(run(["--json", "--show-all-files", "--timing"]).stdout);
+    expect(all.files.map((f: { path: string }) => f.path)).toContain("clean/Dockerfile");
+    expect(typeof all.summary.seconds).toBe("number");
+  });
+
+  test("github: one workflow command per finding, with escaped properties and data", () => {
+    write("my,dir/Dockerfile", UNSAFE);
+    write("Dockerfile", FIXABLE);
+    const r = run(["--output-format", "github"]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.every((l) => /^::warning file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+::/.test(l))).toBe(true);
+    expect(lines.some((l) => l.startsWith("::warning file=my%2Cdir/Dockerfile,line=3,col=1,"))).toBe(true);
+    expect(lines.some((l) => l.includes("title=dockerfile-codemod merge-cleanup-run (fixable)"))).toBe(true);
+    // a file that cannot be parsed is an ::error
+    write("bad/Dockerfile", "FROM a\nRUN <<EOF\nx\n");
+    const bad = run(["--output-format", "github", "bad"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toMatch(/^::error file=bad\/Dockerfile,line=2,col=5,title=dockerfile-codemod::unterminated heredoc/m);
+  });
+
+  test("sarif: valid SARIF 2.1.0 (the official schema, with a JSON-schema validator), rules, results with regions and fixes", () => {
+    write("Dockerfile", FIXABLE);
+    write("svc/Dockerfile", UNSAFE);
+    write("bad/Dockerfile", "FROM a\nRUN <<EOF\nx\n");
+    const r = run(["--output-format", "sarif"]);
+    expect(r.code).toBe(2);
+    const log = JSON.parse(r.stdout);
+    const require = createRequire(import.meta.url);
+    const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+    // unicodeRegExp: false: the schema has a pattern that is invalid with the u flag
+    // CommonJS modules: their default export is the module object's `default`
+    const Ajv = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as typeof import("ajv-draft-04").default;
+    const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as typeof import("ajv-formats").default;
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    // the uri, uri-reference and date-time formats checked too
+    addFormats(ajv as never);
+    const validate = ajv.compile(schema);
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const sarifRun = log.runs[0];
+    expect(sarifRun.tool.driver.name).toBe("dockerfile-codemod");
+    expect(sarifRun.tool.driver.rules.map((x: { id: string }) => x.id)).toContain("merge-cleanup-run");
+    expect(sarifRun.columnKind).toBe("utf16CodeUnits");
+    const merge = sarifRun.results.find((x: { ruleId: string }) => x.ruleId === "merge-cleanup-run");
+    expect(merge.locations[0].physicalLocation.artifactLocation.uri).toBe("Dockerfile");
+    expect(merge.locations[0].physicalLocation.region.startLine).toBe(3);
+    expect(merge.fixes[0].artifactChanges[0].replacements.length).toBeGreaterThan(0);
+    expect(sarifRun.invocations[0].executionSuccessful).toBe(false);
+    expect(sarifRun.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/unterminated heredoc/);
+  });
+
+  test("--statistics: a count per rule, [*] where every finding is fixable", () => {
+    write("a/Dockerfile", FIXABLE);
+    write("b/Dockerfile", FIXABLE);
+    write("c/Dockerfile", UNSAFE);
+    const r = run(["--statistics"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^\s*2 {2}\[\*\] merge-cleanup-run {2}/m);
+    expect(r.stdout).toMatch(/^\s*3 {2}\[-\] cmd-exec-form {2}/m);
+  });
+
+  test("--quiet: only findings and errors (no summary, no warnings)", () => {
+    write("Dockerfile", FIXABLE);
+    write("README.md", "# x\n");
+    const r = run(["--quiet", "Dockerfile", "README.md"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^Dockerfile:3:1 {2}merge-cleanup-run/m);
+    expect(r.stderr).toBe("");
+  });
+
+  test("colours: never without a terminal, with FORCE_COLOR or --color=always; never with NO_COLOR or --color=never", () => {
+    write("Dockerfile", FIXABLE);
+    const esc = "\u001b[";
+    expect(run([]).stdout).not.toContain(esc);
+    expect(run([], { FORCE_COLOR: "1" }).stdout).toContain(esc);
+    expect(run(["--color=always"]).stdout).toContain(esc);
+    expect(run(["--color=never"], { FORCE_COLOR: "1" }).stdout).not.toContain(esc);
+    expect(run([], { FORCE_COLOR: "1", NO_COLOR: "1" }).stdout).not.toContain(esc);
+    expect(run(["--color=sometimes"]).code).toBe(2);
+    // a parse error is coloured like a finding
+    write("bad/Dockerfile", "FROM a\nRUN <<EOF\nx\n");
+    expect(run(["bad"], { FORCE_COLOR: "1" }).stderr).toMatch(/\u001b\[1mbad\/Dockerfile\u001b\[0m:2:5: \u001b\[1;31munterminated heredoc/);
+  });
+
+  test("--fix is --write; --reformat is --format", () => {
+    write("Dockerfile", FIXABLE);
+    expect(run(["--fix"]).code).toBe(0);
+    expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');
+    write("Dockerfile", "from alpine\nrun   echo hi\n");
+    expect(run(["--fix", "--reformat"]).code).toBe(0);
+    expect(read("Dockerfile")).toBe("FROM alpine\nRUN echo hi\n");
+  });
+
+  test("--list-rules --output-format json prints the rules as JSON", () => {
+    const rules = JSON.parse(run(["--list-rules", "--output-format", "json"]).stdout) as { id: string; fixSafety: string }[];
+    expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(["merge-cleanup-run", "cmd-exec-form", "no-shadowed-cmd"]));
+  });
+});
+
+describe("the configuration file", () => {
+  test('a "dockerfile-codemod" key in package.json; an rc file nearer to a file wins for it; flags override', () => {
+    write("package.json", JSON.stringify({ name: "app", "dockerfile-codemod": { ignore: ["cmd-exec-form"] } }));
+    write("Dockerfile", FIXABLE);
+    write("svc/.dockerfile-codemodrc.json", JSON.stringify({ select: ["cmd-exec-form"] }));
+    write("svc/Dockerfile", FIXABLE);
+    const report = JSON.parse(run(["--json"]).stdout);
+    const rules = (path: string) => report.files.find((f: { path: string }) => f.path === path).findings.map((f: { rule: string }) => f.rule);
+    expect(rules("Dockerfile")).toEqual(["merge-cleanup-run"]);
+    expect(rules("svc/Dockerfile")).toEqual(["cmd-exec-form"]);
+    // --select replaces the files' selection
+    const flagged = JSON.parse(run(["--json", "--select", "merge-cleanup-run"]).stdout);
+    for (const f of flagged.files) expect(f.findings.map((x: { rule: string }) => x.rule)).toEqual(["merge-cleanup-run"]);
+    // --no-config: the defaults
+    const none = JSON.parse(run(["--json", "--no-config", "Dockerfile"]).stdout);
+    expect(none.files[0].findings.map((x: { rule: string }) => x.rule)).toEqual(["merge-cleanup-run", "cmd-exec-form"]);
+  });
+
+  test("unsafeFixes, perFileIgnores and exclude; --show-config says what is in effect and where it comes from", () => {
+    write(
+      ".dockerfile-codemodrc",
+      JSON.stringify({ unsafeFixes: true, perFileIgnores: { "legacy/**": ["merge-cleanup-run"] }, exclude: ["vendor/**"] }),
+    );
+    write("Dockerfile", UNSAFE);
+    write("legacy/Dockerfile", FIXABLE);
+    write("vendor/Dockerfile", FIXABLE);
+    const report = JSON.parse(run(["--json"]).stdout);
+    expect(report.files.map((f: { path: string }) => f.path)).toEqual(["Dockerfile", "legacy/Dockerfile"]);
+    expect(report.files[0].findings[0]).toMatchObject({ rule: "cmd-exec-form", fixed: true });
+    expect(report.files[1].findings.map((f: { rule: string }) => f.rule)).toEqual(["cmd-exec-form"]);
+    // named explicitly, an excluded file is read
+    expect(JSON.parse(run(["--json", "vendor/Dockerfile"]).stdout).files.length).toBe(1);
+    // --no-unsafe-fixes beats the file
+    expect(JSON.parse(run(["--json", "--no-unsafe-fixes", "Dockerfile"]).stdout).files[0].findings[0].fixed).toBe(false);
+    const shown = run(["--show-config", "legacy/Dockerfile"]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(join(dir, ".dockerfile-codemodrc"));
+    expect(shown.stdout).toMatch(/per-file ignore "legacy\/\*\*": merge-cleanup-run/);
+    expect(shown.stdout).toMatch(/unsafe fixes: applied/);
+    const json = JSON.parse(run(["--show-config", "vendor/Dockerfile", "--output-format", "json"]).stdout);
+    expect(json.excluded).toBe("vendor/**");
+  });
+
+  test("a bad configuration is an error naming the file, exit 2", () => {
+    write(".dockerfile-codemodrc.json", JSON.stringify({ selct: ["cmd-exec-form"] }));
+    write("Dockerfile", FIXABLE);
+    const r = run([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, ".dockerfile-codemodrc.json")}: unknown key "selct"`);
+    write(".dockerfile-codemodrc.json", JSON.stringify({ select: ["no-such-rule"] }));
+    expect(run([]).stderr).toMatch(/unknown rule "no-such-rule"/);
+  });
+
+  test("--config FILE is used for every file; the search stops at the repository root", () => {
+    write("outer/.dockerfile-codemodrc.json", JSON.stringify({ select: ["cmd-exec-form"] }));
+    write("outer/repo/.git/HEAD", "ref: refs/heads/main\n");
+    write("outer/repo/Dockerfile", FIXABLE);
+    const inRepo = JSON.parse(run(["--json"], {}, join(dir, "outer/repo")).stdout);
+    // the rc file above the repository is not read
+    expect(inRepo.files[0].findings.map((f: { rule: string }) => f.rule)).toEqual(["merge-cleanup-run", "cmd-exec-form"]);
+    write("my-settings.json", JSON.stringify({ select: ["merge-cleanup-run"] }));
+    const explicit = JSON.parse(run(["--json", "--config", join(dir, "my-settings.json")], {}, join(dir, "outer/repo")).stdout);
+    expect(explicit.files[0].findings.map((f: { rule: string }) => f.rule)).toEqual(["merge-cleanup-run"]);
+  });
+});
