@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import type { Parser } from "prettier";
 import { buildModel, type DockerfileModel } from "../src/model/model.js";
 import { DockerfileSyntaxError } from "../src/model/scan.js";
@@ -54,9 +55,32 @@ function refuseLoneCarriageReturn(text: string, filepath: string | undefined): v
   );
 }
 
+let wasmTuned = false;
+
+/**
+ * tree-sitter-bash is a large WebAssembly module. In a short-lived process V8's
+ * optimising tier costs more than it saves: it recompiles the module's hot
+ * functions in the background after the first parses, and the process waits
+ * for it before exiting (about 0.3-0.5 s on a 2-core machine for one file).
+ * Under the `prettier` command (a new process per pre-commit or lint-staged
+ * run) the plugin keeps V8 to its baseline compiler, before the module is
+ * first compiled; in long-lived hosts (editors, prettierd) the optimised
+ * code pays for itself, so nothing changes there. The flag is process-wide:
+ * PRETTIER_PLUGIN_DOCKERFILE_WASM_TIERS=all keeps V8's default under the CLI
+ * too, =baseline forces the baseline compiler anywhere.
+ */
+function tuneWebAssemblyTiers(): void {
+  if (wasmTuned) return;
+  wasmTuned = true;
+  const choice = process.env.PRETTIER_PLUGIN_DOCKERFILE_WASM_TIERS;
+  const underPrettierCli = /[\\/]prettier[\\/]bin[\\/]prettier\.c?js$|[\\/]\.bin[\\/]prettier(\.cmd)?$/.test(process.argv[1] ?? "");
+  if (choice === "baseline" || (choice !== "all" && underPrettierCli)) setFlagsFromString("--liftoff-only");
+}
+
 export const parser: Parser<DockerfileRoot> = {
   astFormat: "dockerfile",
   async parse(text, options) {
+    tuneWebAssemblyTiers();
     await initShell();
     try {
       refuseLoneCarriageReturn(text, (options as { filepath?: string }).filepath);
