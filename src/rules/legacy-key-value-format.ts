@@ -241,15 +241,21 @@ function expand(text: string, escape: EscapeChar, probe: string | undefined): st
 /** Whether BuildKit's ProcessWord gives the same string for both texts, whatever the variables hold (the lexer of src/model/lex.ts). */
 export function sameExpansion(before: string, after: string, escape: EscapeChar): boolean {
   let compared = 0;
+  let unsupported = 0;
   for (const probe of PROBE_VALUES) {
     const a = expand(before, escape, probe);
     const b = expand(after, escape, probe);
-    if (a === UNSUPPORTED) continue;
+    if (a === UNSUPPORTED) {
+      // `${x#p}`, `${x%p}`, `${x/p/r}`: the model's lexer does not evaluate them; quotedPieces copies them as written
+      if (b !== UNSUPPORTED) return false;
+      unsupported++;
+      continue;
+    }
     // `${x:?message}` fails for both when x is unset: the same outcome
     if (a !== b) return false;
     if (a !== FAILS) compared++;
   }
-  return compared > 0;
+  return compared > 0 || unsupported === PROBE_VALUES.length;
 }
 
 /** A key that reads the same as the start of a `key=value` word: no blanks, quotes, escapes or `=`. */
@@ -278,8 +284,16 @@ export function planKeyValue(args: string, keyword: string, escape: EscapeChar):
   let valueStart = key.length;
   while (valueStart < args.length && isReWhitespaceCode(args.charCodeAt(valueStart))) valueStart++;
   if (args.slice(valueStart) !== value) return { reason: "the value is not where BuildKit reads it" };
+  // read as BuildKit's lexer reads it: unterminated quotes and bad substitutions fail the build
+  let pieces: Piece[];
+  try {
+    pieces = quotedPieces(value, escape);
+  } catch (e) {
+    if (e instanceof Unquotable) return { reason: `BuildKit cannot expand the value (${e.message}): the build fails on it` };
+    throw e;
+  }
   if (PROBE_VALUES.every((probe) => expand(value, escape, probe) === FAILS)) {
-    return { reason: "BuildKit cannot expand the value (an unterminated quote or a bad ${...}): the build fails on it" };
+    return { reason: "BuildKit cannot expand the value: the build fails on it" };
   }
   const edits: LogicalEdit[] = [];
   // A value that is one word already (no blank outside quotes) reads the same after `key=`.
@@ -289,13 +303,6 @@ export function planKeyValue(args: string, keyword: string, escape: EscapeChar):
     edits.push({ start: key.length, end: valueStart, text: "=" });
     newValue = value;
   } else {
-    let pieces: Piece[];
-    try {
-      pieces = quotedPieces(value, escape);
-    } catch (e) {
-      if (e instanceof Unquotable) return { reason: `BuildKit cannot expand the value (${e.message}): the build fails on it` };
-      throw e;
-    }
     edits.push({ start: key.length, end: valueStart, text: '="' });
     let k = 0;
     while (k < pieces.length) {
