@@ -5,7 +5,7 @@ import { commandMeaning, shellKindOf } from "../meaning/meaning.js";
 import { parseJSONArray } from "../meaning/buildkit.js";
 import type { Command } from "../model/model.js";
 import { commandHead, type CommandHead } from "../model/command.js";
-import { goTrimLeftSpace } from "../model/go.js";
+import { goTrimLeftSpace, isReWhitespaceCode } from "../model/go.js";
 import type { Edit } from "./types.js";
 
 /** Offset where a physical line starts, and where it ends including its line ending. */
@@ -210,6 +210,20 @@ export function runMounts(command: Command): Map<string, string>[] | null {
       fields.set((eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase(), eq === -1 ? "" : part.slice(eq + 1).trim());
     }
     out.push(fields);
+  }
+  return out;
+}
+
+/** BuildKit's parseStringsWhitespaceDelimited (EXPOSE, FROM), with where each word is in the text. */
+export function whitespaceWords(text: string): { word: string; start: number; end: number }[] {
+  const out: { word: string; start: number; end: number }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isReWhitespaceCode(text.charCodeAt(i))) i++;
+    if (i >= text.length) break;
+    const start = i;
+    while (i < text.length && !isReWhitespaceCode(text.charCodeAt(i))) i++;
+    out.push({ word: text.slice(start, i), start, end: i });
   }
   return out;
 }

@@ -5,6 +5,8 @@
  * every rule.
  */
 import { cmdExecForm } from "./cmd-exec-form.js";
+import { exposeHostPort } from "./expose-host-port.js";
+import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
 import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
@@ -20,6 +22,8 @@ export const RULES: readonly RegisteredRule[] = [
   registered(cmdExecForm, { buildkit: ["JSONArgsRecommended"], hadolint: ["DL3025"], defaultEnabled: true }),
   registered(noShadowedCmd, { buildkit: ["MultipleInstructionsDisallowed"], hadolint: ["DL4003", "DL4004", "DL3012"], defaultEnabled: true }),
   legacyKeyValueFormat,
+  exposeProtocolCase,
+  exposeHostPort,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
