@@ -10,6 +10,7 @@ import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
 import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
+import { stageNameCase } from "./stage-name-case.js";
 import type { RegisteredRule, Rule, RuleMeta } from "./types.js";
 
 /** A rule whose file does not carry its metadata yet, with it. */
@@ -24,6 +25,7 @@ export const RULES: readonly RegisteredRule[] = [
   legacyKeyValueFormat,
   exposeProtocolCase,
   exposeHostPort,
+  stageNameCase,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
