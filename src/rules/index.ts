@@ -10,6 +10,7 @@ import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
 import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
+import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { stageNameCase } from "./stage-name-case.js";
 import type { RegisteredRule, Rule, RuleMeta } from "./types.js";
 
@@ -26,6 +27,7 @@ export const RULES: readonly RegisteredRule[] = [
   exposeProtocolCase,
   exposeHostPort,
   stageNameCase,
+  redundantTargetPlatform,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
