@@ -5,6 +5,7 @@
  * every rule.
  */
 import { cmdExecForm } from "./cmd-exec-form.js";
+import { entrypointExecForm } from "./entrypoint-exec-form.js";
 import { exposeHostPort } from "./expose-host-port.js";
 import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
@@ -28,6 +29,7 @@ export const RULES: readonly RegisteredRule[] = [
   exposeHostPort,
   stageNameCase,
   redundantTargetPlatform,
+  entrypointExecForm,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
