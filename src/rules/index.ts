@@ -9,6 +9,7 @@ import { entrypointExecForm } from "./entrypoint-exec-form.js";
 import { exposeHostPort } from "./expose-host-port.js";
 import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
+import { maintainerDeprecated } from "./maintainer-deprecated.js";
 import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
@@ -30,6 +31,7 @@ export const RULES: readonly RegisteredRule[] = [
   stageNameCase,
   redundantTargetPlatform,
   entrypointExecForm,
+  maintainerDeprecated,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
