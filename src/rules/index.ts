@@ -5,6 +5,7 @@
  * every rule.
  */
 import { cmdExecForm } from "./cmd-exec-form.js";
+import { consecutiveRun } from "./consecutive-run.js";
 import { entrypointExecForm } from "./entrypoint-exec-form.js";
 import { exposeHostPort } from "./expose-host-port.js";
 import { exposeProtocolCase } from "./expose-protocol-case.js";
@@ -32,6 +33,7 @@ export const RULES: readonly RegisteredRule[] = [
   redundantTargetPlatform,
   entrypointExecForm,
   maintainerDeprecated,
+  consecutiveRun,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
