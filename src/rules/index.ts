@@ -4,6 +4,7 @@
  * `extendSelect` adds to and `ignore` removes from, as in Ruff. `ALL` names
  * every rule.
  */
+import { aptListsNotRemoved } from "./apt-lists-not-removed.js";
 import { cmdExecForm } from "./cmd-exec-form.js";
 import { consecutiveRun } from "./consecutive-run.js";
 import { entrypointExecForm } from "./entrypoint-exec-form.js";
@@ -34,6 +35,7 @@ export const RULES: readonly RegisteredRule[] = [
   entrypointExecForm,
   maintainerDeprecated,
   consecutiveRun,
+  aptListsNotRemoved,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
