@@ -15,6 +15,7 @@ import { maintainerDeprecated } from "./maintainer-deprecated.js";
 import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
+import { runStartsServer } from "./run-starts-server.js";
 import { stageNameCase } from "./stage-name-case.js";
 import type { RegisteredRule, Rule, RuleMeta } from "./types.js";
 
@@ -36,6 +37,7 @@ export const RULES: readonly RegisteredRule[] = [
   maintainerDeprecated,
   consecutiveRun,
   aptListsNotRemoved,
+  runStartsServer,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {

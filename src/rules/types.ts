@@ -65,8 +65,8 @@ export interface RuleContext {
 export interface Rule {
   id: string;
   summary: string;
-  /** The safety of the rule's usual fix (a finding may carry an unsafe variant). */
-  safety: FixSafety;
+  /** The safety of the rule's usual fix (a finding may carry an unsafe variant); "none" for a rule that only reports. */
+  safety: FixSafety | "none";
   docs: RuleDocs;
   check(ctx: RuleContext): Finding[];
   /** See RuleMeta: optional here only until every rule file carries it (src/rules/index.ts fills it in for the others). */
