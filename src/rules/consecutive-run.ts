@@ -184,6 +184,10 @@ export const consecutiveRun: RegisteredRule = {
           report("ENV or ARG sets a variable the shell reads when it starts (SHELLOPTS, BASH_ENV, ENV, BASHOPTS)");
           continue;
         }
+        if (checkCommentBetween(model, r1, r2)) {
+          report("a `# check=` comment stands between them (BuildKit reads it as lint settings for the instruction after it)");
+          continue;
+        }
         const a1 = analyseRun(r1.command.args);
         const a2 = analyseRun(r2.command.args);
         if (!a1 || !a2) {
@@ -211,6 +215,14 @@ export const consecutiveRun: RegisteredRule = {
     return findings;
   },
 };
+
+/** A comment line between two instructions that BuildKit reads as `check=` lint settings for the next instruction (linter.WithMergedConfigFromComments). */
+function checkCommentBetween(model: DockerfileModel, r1: Instruction, r2: Instruction): boolean {
+  for (let l = r1.endLine + 1; l < r2.startLine; l++) {
+    if (model.lineKinds[l] === "comment" && /^#\s*check\s*=/i.test(model.lines[l]!.text.trim())) return true;
+  }
+  return false;
+}
 
 function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: RunAnalysis, plan: JoinPlan): Finding | null {
   const { model } = ctx;
