@@ -61,6 +61,8 @@ function commandsOf(text: string): RunAnalysis {
  */
 function mayRemoveLists(a: RunAnalysis): boolean {
   for (const c of a.commands) {
+    // apt 2.7 and later (Debian 13, Ubuntu 24.04): `apt-get dist-clean` removes the lists too
+    if (aptSubcommand(c) === "dist-clean") return true;
     const name = programName(c);
     if (name !== "rm" && name !== "find" && name !== "rmdir") continue;
     for (const w of c.words.slice(1)) {
@@ -118,7 +120,7 @@ export const aptListsNotRemoved: RegisteredRule = {
   defaultEnabled: false,
   docs: {
     whatItDoes:
-      `Finds a RUN that runs \`apt-get update\` (or \`apt update\`) in a stage where no RUN deletes ${LISTS}, and reports it. With --unsafe-fixes it appends \`&& ${CLEANUP}\` to that RUN. A RUN with a cache or tmpfs mount on the lists, and a stage whose files reach no image (read only through COPY --from or --mount from=), are not reported. Off by default: select it with \`--extend-select ${ID}\`.`,
+      `Finds a RUN that runs \`apt-get update\` (or \`apt update\`) in a stage where no RUN deletes ${LISTS} (with \`rm\`, \`find\`, or \`apt-get dist-clean\`), and reports it. With --unsafe-fixes it appends \`&& ${CLEANUP}\` to that RUN. A RUN with a cache or tmpfs mount on the lists, and a stage whose files reach no image (read only through COPY --from or --mount from=), are not reported. Off by default: select it with \`--extend-select ${ID}\`.`,
     why: `\`apt-get update\` downloads the package lists, often 20-50 MB, into ${LISTS}; left there they are part of the layer and of every image built on it, and they go stale (hadolint DL3009). A cleanup in a later RUN saves nothing (merge-cleanup-run joins such a cleanup onto the install).`,
     example: "FROM debian:12\nRUN apt-get update && apt-get install -y curl",
     useInstead: `FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    ${CLEANUP}`,
@@ -126,7 +128,7 @@ export const aptListsNotRemoved: RegisteredRule = {
       `Unsafe: a later \`apt-get install\` without its own \`apt-get update\`, in this stage, in a stage built on it, or in an image built FROM this one, then finds no package lists and fails. The cleanup is joined with merge-cleanup-run's shell-state rules (planJoin): the RUN is wrapped in ( ) where its shell state could reach the \`rm\` (PATH, for one), and where errexit may be on nothing is wrapped and the RUN must end in a simple statement, or no fix is offered.`,
     facts: [
       "Each RUN's file changes are a layer; a file deleted by a later RUN still takes space in the layer that wrote it.",
-      "apt-get update writes the package lists to /var/lib/apt/lists; `apt-get clean` empties /var/cache/apt/archives, not the lists; apt-get install reads the lists and fails without them (\"Unable to locate package\").",
+      "apt-get update writes the package lists to /var/lib/apt/lists; `apt-get clean` empties /var/cache/apt/archives, not the lists; `apt-get dist-clean` (apt 2.7 and later) removes the lists too; apt-get install reads the lists and fails without them (\"Unable to locate package\").",
       "A RUN --mount of type cache or tmpfs at the lists directory keeps them out of the layer.",
       "A stage's files reach an image only if it is the target, another stage is built FROM it, or files are copied out of it.",
     ],
@@ -145,7 +147,8 @@ export const aptListsNotRemoved: RegisteredRule = {
       const removed = stage.instructions.some((i) => {
         if (i.command.keyword !== "RUN") return false;
         if (i.command.json || i.heredocs.length > 0 || !posix(i)) return i.command.args.includes("/var/lib/apt") || i.heredocs.some((h) => h.content.includes("/var/lib/apt"));
-        return (i.command.args.includes("rm") || i.command.args.includes("find")) && mayRemoveLists(commandsOf(i.command.args));
+        const args = i.command.args;
+        return (args.includes("rm") || args.includes("find") || args.includes("dist-clean")) && mayRemoveLists(commandsOf(args));
       });
       if (removed || builderOnly(ctx, stage)) continue;
       for (const r of updates) {
