@@ -41,11 +41,40 @@ function aptSubcommand(cmd: SimpleCommand): string | null {
   return null;
 }
 
-/** Whether a path, as written (a trailing `*` or `/*` aside), is the lists directory, inside it, or above it. */
+/**
+ * Whether a path, as written (a trailing `*` or `/*` aside), may be the
+ * lists directory, inside it, or above it: an absolute path that is, or a
+ * relative one that could be from some working directory (`apt` after
+ * `cd /var/lib`, `*` after `cd /var/lib/apt/lists`).
+ */
 function touchesLists(path: string): boolean {
   const p = path.replace(/\/?\*$/, "").replace(/\/+$/, "");
+  if (!path.startsWith("/")) {
+    if (p === "" || p === ".") return true;
+    return `${LISTS}/`.includes(`/${p.replace(/^\.\//, "")}/`) || LISTS.endsWith(`/${p}`);
+  }
   if (p === "") return false;
   return LISTS.startsWith(`${p}/`) || p.startsWith(LISTS);
+}
+
+/** apt-get subcommands that read the package lists. */
+const NEEDS_LISTS = new Set(["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download", "satisfy", "reinstall"]);
+
+/**
+ * Whether a RUN after `r` in its stage runs an apt-get that reads the lists
+ * before any update of its own: the cleanup appended to `r` would make it
+ * fail, so no fix is offered.
+ */
+function laterRunNeedsLists(stage: Stage, r: Instruction): boolean {
+  for (const i of stage.instructions) {
+    if (i.index <= r.index || i.command.keyword !== "RUN" || !i.command.args.includes("apt")) continue;
+    for (const c of commandsOf(i.command.args).commands) {
+      const sub = aptSubcommand(c);
+      if (sub === "update") return false;
+      if (sub !== null && NEEDS_LISTS.has(sub)) return true;
+    }
+  }
+  return false;
 }
 
 /** The simple commands of shell text (comments and all: only to see which commands it runs). */
@@ -125,7 +154,7 @@ export const aptListsNotRemoved: RegisteredRule = {
     example: "FROM debian:12\nRUN apt-get update && apt-get install -y curl",
     useInstead: `FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    ${CLEANUP}`,
     fixSafety:
-      `Unsafe: a later \`apt-get install\` without its own \`apt-get update\`, in this stage, in a stage built on it, or in an image built FROM this one, then finds no package lists and fails. The cleanup is joined with merge-cleanup-run's shell-state rules (planJoin): the RUN is wrapped in ( ) where its shell state could reach the \`rm\` (PATH, for one), and where errexit may be on nothing is wrapped and the RUN must end in a simple statement, or no fix is offered.`,
+      `Unsafe, and not offered where a later RUN of the stage installs without its own update: a later \`apt-get install\` without its own \`apt-get update\`, in this stage, in a stage built on it, or in an image built FROM this one, then finds no package lists and fails. The cleanup is joined with merge-cleanup-run's shell-state rules (planJoin): the RUN is wrapped in ( ) where its shell state could reach the \`rm\` (PATH, for one), and where errexit may be on nothing is wrapped and the RUN must end in a simple statement, or no fix is offered.`,
     facts: [
       "Each RUN's file changes are a layer; a file deleted by a later RUN still takes space in the layer that wrote it.",
       "apt-get update writes the package lists to /var/lib/apt/lists; `apt-get clean` empties /var/cache/apt/archives, not the lists; `apt-get dist-clean` (apt 2.7 and later) removes the lists too; apt-get install reads the lists and fails without them (\"Unable to locate package\").",
@@ -156,6 +185,10 @@ export const aptListsNotRemoved: RegisteredRule = {
         const where = { rule: ID, line: r.startLine + 1, column: 1, instruction: r.index };
         const message = `apt-get update leaves the package lists in this layer and no RUN of the stage removes them: add \`&& ${CLEANUP}\` to this RUN`;
         const unsafe = "an unsafe fix: a later apt-get install without its own apt-get update (here, in a stage built on this one, or in an image built FROM it) would find no lists and fail";
+        if (laterRunNeedsLists(stage, r)) {
+          findings.push({ ...where, message: `${message} (no fix offered: a later RUN of the stage runs apt-get install without its own apt-get update, and would fail)`, fix: null });
+          continue;
+        }
         const a1 = analyseRun(r.command.args);
         startup ??= setsShellStartup(model);
         const a2 = a1 && isJoinableRun(ctx, r) ? analyseRun(CLEANUP) : null;
