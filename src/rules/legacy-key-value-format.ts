@@ -56,19 +56,24 @@ class Unquotable extends Error {}
  * substitution): BuildKit fails on such a value at build time, so it is left.
  */
 export function quotedPieces(value: string, escape: EscapeChar): Piece[] {
-  const chars = Array.from(value);
-  // offsets in UTF-16 units for each code point index
-  const offsets: number[] = [];
-  let o = 0;
-  for (const c of chars) {
+  // code points, and the offset in UTF-16 units of each (the identity for the usual ASCII value)
+  const ascii = !/[^\x00-\x7f]/.test(value);
+  const chars = ascii ? value.split("") : Array.from(value);
+  let offsets: number[] | null = null;
+  if (!ascii) {
+    offsets = [];
+    let o = 0;
+    for (const c of chars) {
+      offsets.push(o);
+      o += c.length;
+    }
     offsets.push(o);
-    o += c.length;
   }
-  offsets.push(o);
+  const at = (k: number) => (offsets ? offsets[k]! : k);
   const pieces: (Piece & { dollar?: "name" | "digits" | "bare"; name?: string })[] = [];
   let i = 0;
-  const piece = (from: number, to: number, text: string, extra: { dollar?: "name" | "digits" | "bare"; name?: string } = {}) =>
-    pieces.push({ start: offsets[from]!, end: offsets[to]!, text, ...extra });
+  const piece = (from: number, to: number, text: string, dollar?: "name" | "digits" | "bare", name?: string) =>
+    pieces.push({ start: at(from), end: at(to), text, dollar, name });
   const raw = (from: number, to: number) => chars.slice(from, to).join("");
   const dqLiteral = (ch: string) => (isDqSpecial(ch, escape) ? escape + ch : ch);
 
@@ -192,8 +197,8 @@ export function quotedPieces(value: string, escape: EscapeChar): Piece[] {
     else {
       const kind = nameEnd(from + 1).kind;
       if (kind === "special") piece(from, to, text);
-      else if (kind === "none") piece(from, to, text, { dollar: "bare" });
-      else piece(from, to, text, { dollar: kind, name: raw(from + 1, to) });
+      else if (kind === "none") piece(from, to, text, "bare");
+      else piece(from, to, text, kind, raw(from + 1, to));
     }
   }
 
@@ -292,7 +297,7 @@ export function planKeyValue(args: string, keyword: string, escape: EscapeChar):
     if (e instanceof Unquotable) return { reason: `BuildKit cannot expand the value (${e.message}): the build fails on it` };
     throw e;
   }
-  if (PROBE_VALUES.every((probe) => expand(value, escape, probe) === FAILS)) {
+  if (expand(value, escape, undefined) === FAILS && PROBE_VALUES.every((probe) => expand(value, escape, probe) === FAILS)) {
     return { reason: "BuildKit cannot expand the value: the build fails on it" };
   }
   const edits: LogicalEdit[] = [];
@@ -337,7 +342,8 @@ export function planKeyValue(args: string, keyword: string, escape: EscapeChar):
   if (after.length !== 1 || after[0]!.name !== key || after[0]!.sep !== "=" || after[0]!.value !== newValue) {
     return { reason: "no quoting of the value reads the same" };
   }
-  if (!sameExpansion(value, newValue, escape)) return { reason: "no quoting of the value expands to the same string" };
+  // the same text expands the same; a quoted one is compared
+  if (newValue !== value && !sameExpansion(value, newValue, escape)) return { reason: "no quoting of the value expands to the same string" };
   return { edits, args: newArgs };
 }
 
