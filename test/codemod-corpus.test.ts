@@ -105,11 +105,14 @@ describe("codemod over the corpus", () => {
       expect(b.directives, f).toEqual(a.directives);
       const diff = unmatched(a.instructions.map((x) => x.key), b.instructions.map((x) => x.key));
       const keywordOf = (key: string) => /^[A-Z]+/.exec(key)![0];
-      for (const i of diff.a) expect(["RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"], `${f}: ${a.instructions[i]!.key.slice(0, 80)}`).toContain(keywordOf(a.instructions[i]!.key));
+      // the default rules change these: merged RUNs, exec-form CMDs, key=value ENV/LABEL, EXPOSE ports, stage names and their references
+      const changeable = ["RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "ENV", "LABEL", "EXPOSE", "FROM", "COPY"];
+      for (const i of diff.a) expect(changeable, `${f}: ${a.instructions[i]!.key.slice(0, 80)}`).toContain(keywordOf(a.instructions[i]!.key));
       for (const j of diff.b) {
         const key = b.instructions[j]!.key;
-        // what a fix puts in: a merged RUN, or an exec-form CMD/ENTRYPOINT
-        expect(key.startsWith("RUN") || /^(CMD|ENTRYPOINT) exec\[/.test(key), `${f}: ${key.slice(0, 80)}`).toBe(true);
+        // what a fix puts in: a merged RUN, an exec-form CMD/ENTRYPOINT, pairs written key=value, EXPOSE, FROM or COPY
+        const isPairs = /^(ENV|LABEL) /.test(key) && (JSON.parse(key.slice(key.indexOf(" ") + 1)) as { sep: string }[]).every((p) => p.sep === "=");
+        expect(key.startsWith("RUN") || /^(CMD|ENTRYPOINT) exec\[/.test(key) || isPairs || /^(EXPOSE|FROM|COPY)\b/.test(key), `${f}: ${key.slice(0, 80)}`).toBe(true);
       }
       const merges = result.fixes.filter((x) => x.rule === "merge-cleanup-run").length;
       const removals = result.fixes.filter((x) => x.rule === "no-shadowed-cmd").length;

@@ -6,14 +6,21 @@
  */
 import { buildModel, type DockerfileModel } from "../model/model.js";
 import { meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
-import { RULES } from "../rules/index.js";
+import { selectedRules } from "../rules/index.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
 import { initShell, shellReady } from "../shell/bash.js";
 
+/**
+ * Which rules run, as in Ruff: the default set (the rules whose usual fix is
+ * safe: see each rule's `defaultEnabled`), which `select` replaces,
+ * `extendSelect` adds to and `ignore` removes from; `ALL` names every rule.
+ */
 export interface FixOptions {
-  /** Only these rules (ids). */
+  /** Only these rules (ids, or ALL): replaces the default set. */
   select?: readonly string[];
-  /** Not these rules (ids). */
+  /** These rules too (ids, or ALL), on top of the default set or `select`. */
+  extendSelect?: readonly string[];
+  /** Not these rules (ids, or ALL); wins over select and extendSelect. */
   ignore?: readonly string[];
   /** Also apply fixes marked unsafe. */
   unsafeFixes?: boolean;
@@ -79,9 +86,7 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
 export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   let body = bom ? text.slice(1) : text;
-  const rules = RULES.filter(
-    (r) => (!options.select || options.select.includes(r.id)) && !(options.ignore ?? []).includes(r.id),
-  );
+  const rules = selectedRules(options);
   const applied: AppliedFix[] = [];
   const appliedEdits: Edit[][] = [];
   const refused = new Map<string, ReportedFinding>();

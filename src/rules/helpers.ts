@@ -4,6 +4,9 @@ import { isCommentLine } from "../model/scan.js";
 import { commandMeaning, shellKindOf } from "../meaning/meaning.js";
 import { parseJSONArray } from "../meaning/buildkit.js";
 import type { Command } from "../model/model.js";
+import { commandHead, type CommandHead } from "../model/command.js";
+import { goTrimLeftSpace, isReWhitespaceCode } from "../model/go.js";
+import type { Edit } from "./types.js";
 
 /** Offset where a physical line starts, and where it ends including its line ending. */
 export function lineStart(model: DockerfileModel, line: number): number {
@@ -119,4 +122,108 @@ export function buildkitAccepts(command: Command): boolean {
     } else return false;
   }
   return true;
+}
+
+/**
+ * Source offsets of a range of an instruction's logical line. A start
+ * offset at the end of a continued line's segment belongs to the next line
+ * (so the edit does not swallow the escape and the line break), an end
+ * offset to the line it ends (so it does not reach into the next one). An
+ * empty range (an insertion) is placed at the earlier position.
+ */
+export function logicalRangeToSource(model: DockerfileModel, instr: Instruction, start: number, end: number): { start: number; end: number } {
+  const at = (offset: number, preferNext: boolean): number => {
+    let acc = 0;
+    let first = true;
+    let lastEnd = -1;
+    for (const l of instr.lines) {
+      if (l.kind !== "content") continue;
+      const text = model.lines[l.line]!.text;
+      const col = first ? text.length - goTrimLeftSpace(text).length : 0;
+      first = false;
+      const segEnd = acc + l.segment.length;
+      const inside = preferNext ? offset < segEnd || (offset === segEnd && !l.continues) : offset <= segEnd;
+      if (inside) return model.lines[l.line]!.start + col + (offset - acc);
+      acc = segEnd;
+      lastEnd = model.lines[l.line]!.start + col + l.segment.length;
+    }
+    return lastEnd;
+  };
+  const s = at(start, end > start);
+  return { start: s, end: end === start ? s : at(end, false) };
+}
+
+/** An edit in an instruction's logical line (offsets into `instr.logical`). */
+export interface LogicalEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Logical-line edits of an instruction as source edits (see logicalRangeToSource). */
+export function logicalEditsToSource(model: DockerfileModel, instr: Instruction, edits: readonly LogicalEdit[]): Edit[] {
+  return edits.map((e) => ({ ...logicalRangeToSource(model, instr, e.start, e.end), text: e.text }));
+}
+
+/** Whether a logical range crosses a comment or empty line inside the continuation (an edit there would delete it). */
+export function logicalRangeCrossesDroppedLine(instr: Instruction, start: number, end: number): boolean {
+  let acc = 0;
+  let pendingDropped = false;
+  for (const l of instr.lines) {
+    if (l.kind !== "content") {
+      if (acc > start && acc < end) pendingDropped = true;
+      continue;
+    }
+    if (pendingDropped) return true;
+    acc += l.segment.length;
+  }
+  return false;
+}
+
+/** Applies logical edits (non-overlapping, any order) to a string that starts at logical offset `base`. */
+export function applyLogicalEdits(text: string, base: number, edits: readonly LogicalEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let out = "";
+  let pos = 0;
+  for (const e of sorted) {
+    out += text.slice(pos, e.start - base) + e.text;
+    pos = e.end - base;
+  }
+  return out + text.slice(pos);
+}
+
+/** Where the keyword, flag words and arguments of an instruction are in its logical line (null where BuildKit's byte-wise reading cannot be mapped). */
+export function instructionHead(model: DockerfileModel, instr: Instruction): CommandHead | null {
+  return commandHead(instr.logical, model.escape);
+}
+
+/** The mounts of a RUN (`--mount=` flag values), each as its `key=value` fields (keys lower case), or null when one is quoted or escaped. */
+export function runMounts(command: Command): Map<string, string>[] | null {
+  const out: Map<string, string>[] = [];
+  for (const flag of command.flags) {
+    if (!flag.startsWith("--mount=")) continue;
+    const value = flag.slice("--mount=".length);
+    if (/["'\\`]/.test(value)) return null;
+    const fields = new Map<string, string>();
+    for (const part of value.split(",")) {
+      const eq = part.indexOf("=");
+      fields.set((eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase(), eq === -1 ? "" : part.slice(eq + 1).trim());
+    }
+    out.push(fields);
+  }
+  return out;
+}
+
+/** BuildKit's parseStringsWhitespaceDelimited (EXPOSE, FROM), with where each word is in the text. */
+export function whitespaceWords(text: string): { word: string; start: number; end: number }[] {
+  const out: { word: string; start: number; end: number }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && isReWhitespaceCode(text.charCodeAt(i))) i++;
+    if (i >= text.length) break;
+    const start = i;
+    while (i < text.length && !isReWhitespaceCode(text.charCodeAt(i))) i++;
+    out.push({ word: text.slice(start, i), start, end: i });
+  }
+  return out;
 }

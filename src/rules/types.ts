@@ -65,8 +65,33 @@ export interface RuleContext {
 export interface Rule {
   id: string;
   summary: string;
-  /** The safety of the rule's usual fix (a finding may carry an unsafe variant). */
-  safety: FixSafety;
+  /** The safety of the rule's usual fix (a finding may carry an unsafe variant); "none" for a rule that only reports. */
+  safety: FixSafety | "none";
   docs: RuleDocs;
   check(ctx: RuleContext): Finding[];
+  /** See RuleMeta: optional here only until every rule file carries it (src/rules/index.ts fills it in for the others). */
+  buildkit?: readonly string[];
+  hadolint?: readonly string[];
+  defaultEnabled?: boolean;
 }
+
+/**
+ * What a rule answers and whether it runs unless asked for, in the manner of
+ * Ruff: a default set of rules runs; `select` replaces that set,
+ * `extendSelect` adds to it, `ignore` removes from it.
+ */
+export interface RuleMeta {
+  /** The `docker build --check` checks (BuildKit's linter rule names) the rule answers. */
+  buildkit: readonly string[];
+  /** The hadolint codes (DLxxxx) the rule answers. */
+  hadolint: readonly string[];
+  /**
+   * On by default: the rules whose usual fix is safe. Rules that only
+   * report, whose only fix is unsafe, or that change more than the image
+   * (caching) run only when selected.
+   */
+  defaultEnabled: boolean;
+}
+
+/** A rule as the engine runs it: with its metadata. */
+export type RegisteredRule = Rule & RuleMeta;
