@@ -232,3 +232,36 @@ describe("the configuration file", () => {
     expect(explicit.files[0].findings.map((f: { rule: string }) => f.rule)).toEqual(["merge-cleanup-run"]);
   });
 });
+
+describe("rule selection and suppressions on the command line", () => {
+  test("the default set; --extend-select adds, --select replaces, --ignore wins; ALL", () => {
+    write("Dockerfile", "FROM alpine\nMAINTAINER me\nRUN a\nRUN b\nCMD x\n");
+    const rules = (args: string[]) =>
+      (JSON.parse(run(["--json", ...args]).stdout).files[0]?.findings ?? []).map((f: { rule: string }) => f.rule).sort();
+    expect(rules([])).toEqual(["cmd-exec-form"]);
+    expect(rules(["--extend-select", "maintainer-deprecated,consecutive-run"])).toEqual(["cmd-exec-form", "consecutive-run", "maintainer-deprecated"]);
+    expect(rules(["--select", "consecutive-run"])).toEqual(["consecutive-run"]);
+    expect(rules(["--select", "ALL", "--ignore", "consecutive-run,cmd-exec-form,run-starts-server"])).toEqual(["maintainer-deprecated"]);
+    expect(run(["--extend-select", "no-such-rule"]).code).toBe(2);
+  });
+
+  test("hadolint's and BuildKit's suppressions turn our rules off; unknown names warn with their line", () => {
+    write(
+      "Dockerfile",
+      "# check=skip=MultipleInstructionsDisallowed\nFROM alpine\nCMD [\"a\"]\n# hadolint ignore=DL3025\nCMD b\n# dockerfile-codemod ignore=cmd-exec-frm\nLABEL a=b\n",
+    );
+    const r = run(["--json"]);
+    const report = JSON.parse(r.stdout);
+    expect(report.files[0].findings).toEqual([]);
+    expect(report.files[0].warnings).toEqual([{ line: 6, message: 'dockerfile-codemod ignore: unknown rule "cmd-exec-frm"' }]);
+    expect(run([]).stderr).toContain('Dockerfile:6:1: warning: dockerfile-codemod ignore: unknown rule "cmd-exec-frm"');
+    // and in report mode nothing is left to fix
+    expect(run(["--check"]).code).toBe(0);
+  });
+
+  test("--explain says whether a rule is on by default and what it answers", () => {
+    const r = run(["--explain", "maintainer-deprecated"]);
+    expect(r.stdout).toContain("On by default: no");
+    expect(r.stdout).toContain("Answers: BuildKit check MaintainerDeprecated; hadolint DL4000");
+  });
+});

@@ -6,7 +6,7 @@ import { isSuppressed, readSuppressions, type RuleCodes } from "../src/codemod/s
 const RULES: RuleCodes[] = [
   { id: "cmd-exec-form", buildkit: ["JSONArgsRecommended"], hadolint: ["DL3025"] },
   { id: "no-shadowed-cmd", buildkit: ["MultipleInstructionsDisallowed"], hadolint: ["DL4003", "DL4004"] },
-  { id: "merge-cleanup-run", hadolint: ["DL3009"] },
+  { id: "apt-lists-not-removed", hadolint: ["DL3009"] },
 ];
 
 function read(text: string) {
@@ -21,9 +21,9 @@ describe("suppressions", () => {
     const { off } = read("FROM a\n# dockerfile-codemod ignore=cmd-exec-form\nCMD x\nCMD y\n# dockerfile-codemod ignore=all\nRUN z\n");
     expect(off(1)).toEqual(["cmd-exec-form"]);
     expect(off(2)).toEqual([]);
-    expect(off(3)).toEqual(["cmd-exec-form", "no-shadowed-cmd", "merge-cleanup-run"]);
-    const global = read("FROM a\nCMD x\n# dockerfile-codemod global ignore=no-shadowed-cmd,merge-cleanup-run\n");
-    expect(global.off(1)).toEqual(["no-shadowed-cmd", "merge-cleanup-run"]);
+    expect(off(3)).toEqual(["cmd-exec-form", "no-shadowed-cmd", "apt-lists-not-removed"]);
+    const global = read("FROM a\nCMD x\n# dockerfile-codemod global ignore=no-shadowed-cmd,apt-lists-not-removed\n");
+    expect(global.off(1)).toEqual(["no-shadowed-cmd", "apt-lists-not-removed"]);
   });
 
   test("hadolint's line and global forms, mapped through the rules' hadolint codes", () => {
@@ -40,7 +40,7 @@ describe("suppressions", () => {
 
   test("BuildKit's check=skip directive for the file (skip=all too), and as a comment for one instruction", () => {
     expect(read("# check=skip=JSONArgsRecommended;error=true\nFROM a\nCMD x\n").off(1)).toEqual(["cmd-exec-form"]);
-    expect(read("# syntax=docker/dockerfile:1\n# check=skip=all\nFROM a\nCMD x\n").off(1)).toEqual(["cmd-exec-form", "no-shadowed-cmd", "merge-cleanup-run"]);
+    expect(read("# syntax=docker/dockerfile:1\n# check=skip=all\nFROM a\nCMD x\n").off(1)).toEqual(["cmd-exec-form", "no-shadowed-cmd", "apt-lists-not-removed"]);
     // after the directives (a comment, not a directive): that instruction only, a blank line between or not
     const local = read("FROM a\n# check=skip=MultipleInstructionsDisallowed // one CMD is enough\n\nCMD x\nCMD y\n");
     expect(local.off(1)).toEqual(["no-shadowed-cmd"]);

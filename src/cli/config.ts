@@ -59,7 +59,7 @@ export function validateConfig(value: unknown, path: string): CodemodConfig {
   const rules = (key: string, list: unknown): string[] => {
     if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) throw new ConfigError(`${where}: "${key}" must be a list of rule names`);
     for (const id of list as string[]) {
-      if (id !== "all" && !ruleById(id)) throw new ConfigError(`${where}: "${key}": unknown rule "${id}"`);
+      if (id.toUpperCase() !== "ALL" && !ruleById(id)) throw new ConfigError(`${where}: "${key}": unknown rule "${id}"`);
     }
     return list as string[];
   };

@@ -12,8 +12,8 @@ import { createRequire } from "node:module";
 import { DockerfileSyntaxError } from "../model/scan.js";
 import { initShell, shellReady } from "../shell/bash.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
-import { RULES, ruleById } from "../rules/index.js";
-import type { Rule } from "../rules/types.js";
+import { ALL, RULES, isRuleSelector, ruleById, selectedRules } from "../rules/index.js";
+import type { RegisteredRule } from "../rules/types.js";
 import { decodeText, discover, NotWritableError, readText, writeAtomic, type Target } from "./files.js";
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
@@ -32,14 +32,18 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export function explain(rule: Rule): string {
+const list = (xs: readonly string[]) => (xs.length ? xs.join(", ") : "none");
+
+export function explain(rule: RegisteredRule): string {
   const d = rule.docs;
   return [
     `# ${rule.id}`,
     "",
     rule.summary,
     "",
-    `Fix safety: ${rule.safety}`,
+    `Fix safety: ${rule.safety === "none" ? "none (it only reports)" : rule.safety}`,
+    `On by default: ${rule.defaultEnabled ? "yes" : "no (--extend-select to run it)"}`,
+    `Answers: BuildKit check ${list(rule.buildkit)}; hadolint ${list(rule.hadolint)}`,
     "",
     "## What it does",
     d.whatItDoes,
@@ -67,13 +71,14 @@ export function explain(rule: Rule): string {
 }
 
 export function listRules(): string {
-  const rows = RULES.map((r) => `| \`${r.id}\` | ${r.safety} | ${r.summary} |`);
-  return ["| rule | fix | what it does |", "|---|---|---|", ...rows].join("\n") + "\n";
+  const codes = (xs: readonly string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(", ") : "");
+  const rows = RULES.map((r) => `| \`${r.id}\` | ${r.safety} | ${r.defaultEnabled ? "yes" : "no"} | ${codes(r.buildkit)} | ${codes(r.hadolint)} | ${r.summary} |`);
+  return ["| rule | fix | on by default | BuildKit check | hadolint | what it does |", "|---|---|---|---|---|---|", ...rows].join("\n") + "\n";
 }
 
 export function listRulesJson(): string {
   return `${JSON.stringify(
-    RULES.map((r) => ({ id: r.id, summary: r.summary, fixSafety: r.safety, docs: r.docs })),
+    RULES.map((r) => ({ id: r.id, summary: r.summary, fixSafety: r.safety, defaultEnabled: r.defaultEnabled, buildkit: r.buildkit, hadolint: r.hadolint, docs: r.docs })),
     null,
     2,
   )}\n`;
@@ -104,26 +109,23 @@ function findingsExit(mode: Mode, changed: boolean, remaining: boolean, writes: 
   return changed || remaining ? 1 : 0;
 }
 
-/** Rule ids of a list, with `all` for every rule; unknown ids are a usage error. */
-function ruleIds(ids: string[]): string[] {
-  return ids.flatMap((id) => (id === "all" ? RULES.map((r) => r.id) : [id]));
+/** Rule selectors as the engine takes them: rule ids, and ALL (any case) for every rule. */
+function selectors(ids: readonly string[]): string[] {
+  return ids.map((id) => (id.toUpperCase() === ALL ? ALL : id));
 }
 
 function unknownRules(ids: string[]): string[] {
-  return ids.filter((id) => id !== "all" && !ruleById(id));
+  return selectors(ids).filter((id) => !isRuleSelector(id));
 }
 
 /** The engine's options for the settings in effect for a file. */
 function fixOptions(settings: Settings): FixOptions {
-  const select = settings.select ? ruleIds(settings.select) : undefined;
-  const extend = ruleIds(settings.extendSelect);
-  const selected = select ? [...select, ...extend] : extend.length ? [...defaultRules(), ...extend] : undefined;
-  return { select: selected, ignore: ruleIds(settings.ignore), unsafeFixes: settings.unsafeFixes };
-}
-
-/** The rules on when nothing selects others. */
-function defaultRules(): string[] {
-  return RULES.filter((r) => (r as Rule & { defaultEnabled?: boolean }).defaultEnabled !== false).map((r) => r.id);
+  return {
+    select: settings.select ? selectors(settings.select) : undefined,
+    extendSelect: selectors(settings.extendSelect),
+    ignore: selectors(settings.ignore),
+    unsafeFixes: settings.unsafeFixes,
+  };
 }
 
 function shorten(path: string, width: number): string {
@@ -262,6 +264,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   for (const f of files) {
     if (f.error) io.stderr(`${errStyle.path(f.path)}:${f.error.line}:${f.error.column}: ${errStyle.error(f.error.message)}\n`);
     else if (f.skipped && !quiet) io.stderr(`${errStyle.warn("warning")}: ${f.path}: ${f.skipped}\n`);
+    if (!quiet && output === "text") {
+      for (const w of f.result?.warnings ?? []) io.stderr(`${errStyle.path(f.path)}:${w.line}:1: ${errStyle.warn("warning")}: ${w.message}\n`);
+    }
   }
   const showAllFiles = !!v["show-all-files"];
   if (mode.diff) {
@@ -293,8 +298,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** --show-config: the settings in effect for one file, and where they come from. */
 function showConfig(name: string, settings: Settings, json: boolean): string {
-  const options = fixOptions(settings);
-  const selected = RULES.map((r) => r.id).filter((id) => (!options.select || options.select.includes(id)) && !(options.ignore ?? []).includes(id));
+  const selected = selectedRules(fixOptions(settings)).map((r) => r.id);
   const view = {
     file: name,
     configuration: settings.configPath,
@@ -395,6 +399,7 @@ async function runStdin(name: string, options: FixOptions, format: Formatter | n
   else if (mode.diff) io.stdout(changed ? await unifiedDiff(name, input, output) : "");
   else if (!mode.check) io.stdout(output);
   if (mode.output === "text") {
+    for (const w of result.warnings) io.stderr(`${style.path(name)}:${w.line}:1: ${style.warn("warning")}: ${w.message}\n`);
     for (const f of [...result.fixes, ...result.remaining]) {
       io.stderr(`${style.path(name)}:${f.line}:${f.column}  ${style.rule(f.rule)}  ${f.message}\n`);
     }

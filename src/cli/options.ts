@@ -73,12 +73,15 @@ Output:
                          always or never
 
 Rules:
-  --select RULE[,RULE]   only these rules (replaces the default set and the configuration's)
-  --extend-select RULE   these rules as well as the selected ones
-  --ignore RULE[,RULE]   not these rules
+  --select RULE[,RULE]   only these rules (replaces the default set and the configuration's;
+                         ALL for every rule)
+  --extend-select RULE[,RULE]
+                         these rules too, on top of the default set or the selection
+  --ignore RULE[,RULE]   not these rules (wins over --select and --extend-select)
   --unsafe-fixes         also apply fixes marked unsafe (--no-unsafe-fixes: not, whatever the
                          configuration says)
-  --list-rules           list the rules (with --output-format json: as JSON)
+  --list-rules           list the rules, which are on by default, the BuildKit checks and
+                         hadolint codes each answers (with --output-format json: as JSON)
   --explain RULE         print a rule's documentation
 
 Configuration (found like ruff's and Prettier's: the nearest to each file, up to the

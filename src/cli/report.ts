@@ -114,7 +114,8 @@ export function findingViews(file: FileResult): FindingView[] {
   return [...r.fixes.map(fixed), ...r.remaining.map(left)].sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column || a.rule.localeCompare(b.rule));
 }
 
-const hasSomething = (f: FileResult) => !!f.error || !!f.skipped || f.output !== f.input || (f.result?.remaining.length ?? 0) > 0;
+const hasSomething = (f: FileResult) =>
+  !!f.error || !!f.skipped || f.output !== f.input || (f.result?.remaining.length ?? 0) > 0 || (f.result?.warnings.length ?? 0) > 0;
 
 /** Counts for the summary line, the JSON summary and the exit code. */
 export function summarize(run: RunResult) {
@@ -142,6 +143,7 @@ export function renderJson(run: RunResult, options: { showAllFiles: boolean; tim
       written: !!f.written,
       error: f.error ?? null,
       skipped: f.skipped ?? null,
+      warnings: f.result?.warnings ?? [],
       findings: findingViews(f).map((v) => ({
         rule: v.rule,
         message: v.message,
@@ -178,6 +180,9 @@ export function renderGithub(run: RunResult): string {
       out.push(`::error file=${escapeProperty(file)},line=${f.error.line},col=${f.error.column},title=dockerfile-codemod::${escapeData(f.error.message)}`);
       continue;
     }
+    for (const w of f.result?.warnings ?? []) {
+      out.push(`::notice file=${escapeProperty(file)},line=${w.line},title=dockerfile-codemod suppression::${escapeData(w.message)}`);
+    }
     for (const v of findingViews(f)) {
       if (v.fixed && run.write) continue; // written: nothing left to annotate
       const state = v.fixed ? "fixable" : v.reason === "unsafe" ? "unsafe fix available with --unsafe-fixes" : v.reason === "meaning-check" ? "fix refused" : "no automatic fix";
@@ -213,6 +218,9 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
     if (f.error) {
       notifications.push({ level: "error", message: { text: f.error.message }, locations: [location(f.path, f.error)] });
       continue;
+    }
+    for (const w of f.result?.warnings ?? []) {
+      notifications.push({ level: "warning", message: { text: w.message }, locations: [location(f.path, { line: w.line, column: 1 })] });
     }
     for (const v of findingViews(f)) {
       if (v.fixed && run.write) continue;
@@ -260,7 +268,7 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
               fullDescription: { text: r.docs.whatItDoes },
               help: { text: `${r.docs.why}\n\nFix safety: ${r.docs.fixSafety}` },
               defaultConfiguration: { level: "warning" },
-              properties: { fixSafety: r.safety },
+              properties: { fixSafety: r.safety, buildkit: r.buildkit, hadolint: r.hadolint, tags: [...r.buildkit, ...r.hadolint] },
             })),
           },
         },
@@ -268,7 +276,7 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
         columnKind: "utf16CodeUnits",
         artifacts,
         results,
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [{ executionSuccessful: !notifications.some((n) => n.level === "error"), toolExecutionNotifications: notifications }],
       },
     ],
   };

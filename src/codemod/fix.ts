@@ -6,7 +6,8 @@
  */
 import { buildModel, type DockerfileModel } from "../model/model.js";
 import { meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
-import { selectedRules } from "../rules/index.js";
+import { RULES, selectedRules } from "../rules/index.js";
+import { isSuppressed, readSuppressions } from "./suppressions.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
 import { initShell, shellReady } from "../shell/bash.js";
 
@@ -67,6 +68,8 @@ export interface FixResult {
   fixes: AppliedFix[];
   /** Findings left in the output, with the reason they were not fixed. */
   remaining: ReportedFinding[];
+  /** Suppression comments that name no rule, code or check (1-based lines of the input). */
+  warnings: { line: number; message: string }[];
 }
 
 const MAX_FIXES = 64;
@@ -91,6 +94,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const appliedEdits: Edit[][] = [];
   const refused = new Map<string, ReportedFinding>();
   let remaining: ReportedFinding[] = [];
+  let warnings: FixResult["warnings"] = [];
   let model = buildModel(body, { bomStripped: true });
   // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
   let meaning: FileMeaning | null = null;
@@ -100,7 +104,13 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
   for (let round = 0; round <= MAX_FIXES; round++) {
     const ctx = { model, shells: shellsInEffect(model) };
-    const findings = rules.flatMap((r) => r.check(ctx)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+    // suppressions are read again each round: a fix may remove or merge instructions
+    const suppressions = readSuppressions(model, RULES);
+    if (round === 0) warnings = suppressions.warnings;
+    const findings = rules
+      .flatMap((r) => r.check(ctx))
+      .filter((f) => !isSuppressed(suppressions, f.instruction, f.rule))
+      .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
     const candidates: { finding: Finding; line: number }[] = [];
     for (const f of findings) {
@@ -173,7 +183,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
     meaning = next.meaning;
   }
   const output = bom + body;
-  return { output, changed: output !== text, fixes: applied, remaining };
+  return { output, changed: output !== text, fixes: applied, remaining, warnings };
 }
 
 /** The largest set of candidates, in order, whose edits and instructions do not overlap. */
