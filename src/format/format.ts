@@ -5,20 +5,10 @@
 import { buildModel, type DockerfileModel, type Instruction } from "../model/model.js";
 import { DockerfileSyntaxError, isCommentLine, isDirectiveLike, trimCommentLine } from "../model/scan.js";
 import { compareMeanings, meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
-import { formatInstruction, verbatimLines, type InstructionFormatOptions } from "./instruction.js";
+import { formatInstruction, verbatimLines } from "./instruction.js";
+import { resolveOptions, type FormatOptions, type LayoutOptions } from "./options.js";
 
-export interface FormatOptions {
-  /** Spaces per indent level (Prettier's tabWidth). */
-  tabWidth?: number;
-  useTabs?: boolean;
-  printWidth?: number;
-  /** Verify that the output means what the input meant (default true). */
-  verify?: boolean;
-  /** "auto" (default) lays out long RUN commands; "preserve" keeps the user's line breaks inside RUN. */
-  shellLayout?: "auto" | "preserve";
-  /** The Prettier option's name for `shellLayout` (fixture option files may use either). */
-  dockerfileShellLayout?: "auto" | "preserve";
-}
+export type { FormatOptions };
 
 /** How many instructions fell back to their own text in this process (for tests and benchmarks). */
 export const fallbackCount = { value: 0 };
@@ -31,23 +21,6 @@ export class MeaningChangedError extends Error {
 }
 
 const PRETTIER_IGNORE = /^#\s*prettier-ignore\s*$/;
-
-function resolveOptions(options: FormatOptions): InstructionFormatOptions {
-  const tabWidth = options.tabWidth ?? 2;
-  return {
-    indent: options.useTabs ? "\t" : " ".repeat(Math.max(0, tabWidth)),
-    printWidth: options.printWidth ?? 80,
-    shellLayout: shellLayoutOf(options),
-  };
-}
-
-function shellLayoutOf(options: FormatOptions): "auto" | "preserve" {
-  const value: unknown = options.shellLayout ?? options.dockerfileShellLayout ?? "auto";
-  if (value !== "auto" && value !== "preserve") {
-    throw new Error(`dockerfileShellLayout must be "auto" or "preserve", not ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 /**
  * Prints the model. `verbatim` lists instructions to print exactly as written
@@ -103,7 +76,7 @@ export function printModel(
 }
 
 /** The formatted instruction; if formatting it fails for any reason, the instruction as written. */
-function formatOrKeep(model: DockerfileModel, instr: Instruction, shell: string[] | null, opts: InstructionFormatOptions): string[] {
+function formatOrKeep(model: DockerfileModel, instr: Instruction, shell: string[] | null, opts: LayoutOptions): string[] {
   try {
     return formatInstruction(model, instr, shell, opts);
   } catch (error) {

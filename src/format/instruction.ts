@@ -11,14 +11,9 @@ import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js"
 import { commandHead, jsonArrayValue, printedKeyword } from "../model/command.js";
 import { trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper } from "../model/go.js";
+import { LogicalLine } from "./logical-line.js";
+import type { LayoutOptions } from "./options.js";
 import { layoutRun } from "./run-layout.js";
-
-export interface InstructionFormatOptions {
-  indent: string;
-  printWidth: number;
-  /** "auto": lay out long RUN commands (run-layout.ts); "preserve": keep the user's line breaks. */
-  shellLayout: "auto" | "preserve";
-}
 
 /** The instruction's lines exactly as written (heredoc terminators without stray carriage returns, as heredocLines). */
 export function verbatimLines(model: DockerfileModel, instr: Instruction): string[] {
@@ -183,45 +178,33 @@ const isAsciiSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
  * Prints the instruction. `shell` is the SHELL in effect. Returns the lines
  * (without line endings).
  */
-export function formatInstruction(
-  model: DockerfileModel,
-  instr: Instruction,
-  shell: string[] | null,
-  options: InstructionFormatOptions,
-): string[] {
+export function formatInstruction(model: DockerfileModel, instr: Instruction, shell: string[] | null, options: LayoutOptions): string[] {
   const kind = model.escape === "`" && !shell ? "unknown" : shellKindOf(shell, model.escape);
   const hasComments = instr.lines.some((l) => l.kind === "comment");
   const split = tokensFor(instr.logical, model, kind, hasComments);
   if (!split) return verbatimLines(model, instr);
-  const { tokens, upper, jsonFrom, shellFrom } = split;
-  const text = instr.logical;
+  const { jsonFrom, shellFrom } = split;
+  const line = new LogicalLine(instr.logical, split.tokens, split.upper);
 
   if (jsonFrom !== null) {
     // Exec form on one line: the logical line is exactly what BuildKit reads.
-    const head = printRange(text, tokens, upper, 0, jsonFrom, true);
-    const strings = jsonStringTokens(text.slice(jsonFrom)) ?? [];
+    const head = line.print(0, jsonFrom, true);
+    const strings = jsonStringTokens(line.text.slice(jsonFrom)) ?? [];
     return [`${head}${head ? " " : ""}[${strings.join(", ")}]`, ...heredocLines(model, instr)];
   }
 
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
   if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
     // one line as written, and it fits: it stays
-    const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, text, tokens, upper, options) : null;
+    const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, line, options) : null;
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
-    return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? oneLine ?? preserveLayout(model, instr, text, tokens, upper, options);
+    return layoutRun({ model, instr, line, argsStart: shellFrom.start }, options) ?? oneLine ?? preserveLayout(model, instr, line, options);
   }
-  return preserveLayout(model, instr, text, tokens, upper, options);
+  return preserveLayout(model, instr, line, options);
 }
 
 /** The instruction with the user's own line breaks, each continuation line re-indented where that is safe. */
-function preserveLayout(
-  model: DockerfileModel,
-  instr: Instruction,
-  text: string,
-  tokens: Token[],
-  upper: ReadonlyMap<number, string>,
-  options: InstructionFormatOptions,
-): string[] {
+function preserveLayout(model: DockerfileModel, instr: Instruction, line: LogicalLine, options: LayoutOptions): string[] {
   // Segment boundaries in the logical line.
   const contentLines = instr.lines.filter((l) => l.kind === "content");
   const bounds: number[] = [];
@@ -245,76 +228,20 @@ function preserveLayout(
     const segStart = bounds[ci]!;
     const segEnd = bounds[ci + 1]!;
     const last = ci === contentLines.length - 1;
-    const joinAfter = !last ? joinKind(tokens, segEnd) : "none";
-    let body = printRange(text, tokens, upper, segStart, segEnd, ci === 0);
-    if (!last && joinAfter === "tight") {
-      // the break is inside a word or a value: keep every character
-      body = printRange(text, tokens, upper, segStart, segEnd, ci === 0, true);
-    }
-    let line = pendingIndent + body;
+    const loose = !last && line.isLooseAt(segEnd);
+    // a break inside a word or a value keeps every character
+    const body = line.print(segStart, segEnd, ci === 0, !last && !loose);
+    let printed = pendingIndent + body;
     if (!last) {
-      line += joinAfter === "loose" ? (body === "" ? esc : ` ${esc}`) : esc;
+      printed += loose ? (body === "" ? esc : ` ${esc}`) : esc;
     } else if (l.continues) {
       // a continuation at the end of the file: BuildKit trims the logical line
-      line += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
+      printed += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
     }
-    out.push(line);
-    pendingIndent = joinAfter === "loose" ? options.indent : "";
+    out.push(printed);
+    pendingIndent = loose ? options.indent : "";
     ci++;
   }
   out.push(...heredocLines(model, instr));
-  return out;
-}
-
-/** Whether a line break at `offset` falls in a collapsible blank run ("loose") or not ("tight"). */
-export function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
-  for (const t of tokens) {
-    if (t.end < offset) continue;
-    if (t.start > offset) break;
-    if (t.kind === "blank" && t.collapsible && t.start <= offset && offset <= t.end) return "loose";
-  }
-  return "tight";
-}
-
-/**
- * Prints the part of the logical line in [from, to). Collapsible blanks become
- * one space inside the range and disappear at its edges (a line break takes
- * their place). With `exact`, the trailing blanks of the range are kept.
- */
-export function printRange(
-  text: string,
-  tokens: Token[],
-  upper: ReadonlyMap<number, string>,
-  from: number,
-  to: number,
-  isFirst: boolean,
-  exactEnd = false,
-): string {
-  let out = "";
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.end <= from && !(t.start === t.end)) continue;
-    if (t.start >= to) break;
-    const s = Math.max(t.start, from);
-    const e = Math.min(t.end, to);
-    if (t.kind === "blank" && t.collapsible) {
-      const atStart = s === from && !isFirst;
-      const atEnd = e === to;
-      if ((atStart && t.start < from) || atStart) {
-        // leading blank of a continuation line: replaced by the indent
-        continue;
-      }
-      if (atEnd && !exactEnd) continue;
-      if (atEnd && exactEnd) {
-        out += text.slice(s, e);
-        continue;
-      }
-      if (s === from && isFirst) continue;
-      out += " ";
-      continue;
-    }
-    const piece = text.slice(s, e);
-    out += s === t.start && e === t.end ? (upper.get(i) ?? piece) : piece;
-  }
   return out;
 }
