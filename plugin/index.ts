@@ -3,6 +3,7 @@
  * import; tree-sitter is initialised on the first parse.
  */
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
+import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
 
@@ -52,8 +53,15 @@ export const options: SupportOptions = {
   },
 };
 
+/**
+ * Core options whose default differs from Prettier's for Dockerfiles (a
+ * user's configuration still wins): continuation lines are indented 4
+ * spaces, as most Dockerfiles do (docs/style.md has the measurement).
+ */
+export const defaultOptions: Plugin["defaultOptions"] = { tabWidth: DEFAULT_TAB_WIDTH };
+
 export const parsers = { dockerfile: parser };
 export const printers = { dockerfile: printer };
 
-const plugin: Plugin = { languages, options, parsers, printers };
+const plugin: Plugin = { languages, options, defaultOptions, parsers, printers };
 export default plugin;

@@ -82,7 +82,7 @@ describe("the dockerfileShellLayout option", () => {
     const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
     const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
     expect(await format({})).toBe(
-      "FROM a\nRUN apt-get update && \\\n  apt-get install -y --no-install-recommends curl ca-certificates && \\\n  rm -rf /var/lib/apt/lists/*\n",
+      "FROM a\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends curl ca-certificates && \\\n    rm -rf /var/lib/apt/lists/*\n",
     );
     expect(await format({ dockerfileShellLayout: "auto" })).toBe(await format({}));
     expect(await format({ dockerfileShellLayout: "preserve" })).toBe(text);
@@ -106,20 +106,20 @@ describe("the layout rules", () => {
     expect(fits.length - 1).toBe(80);
     expect(layout(fits)).toBe(fits);
     const over = run(81 - "RUN echo  && echo b".length);
-    expect(layout(over)).toBe(`RUN echo ${"a".repeat(62)} && \\\n  echo b\n`);
+    expect(layout(over)).toBe(`RUN echo ${"a".repeat(62)} && \\\n    echo b\n`);
     expect(layout(over, { printWidth: 81 })).toBe(over);
   });
 
   test("a short RUN the user wrote on several lines keeps one command per line", () => {
-    expect(layout("RUN a && \\\n  b\n")).toBe("RUN a && \\\n  b\n");
-    expect(layout("RUN a \\\n  && b\n")).toBe("RUN a && \\\n  b\n");
+    expect(layout("RUN a && \\\n    b\n")).toBe("RUN a && \\\n    b\n");
+    expect(layout("RUN a \\\n    && b\n")).toBe("RUN a && \\\n    b\n");
   });
 
   test("a long single command is never reflowed: on one line it stays, written one argument per line it stays", () => {
     const oneLine = `RUN apt-get install -y ${Array.from({ length: 30 }, (_, i) => `package-${i}`).join(" ")}\n`;
     expect(layout(oneLine)).toBe(oneLine);
     const perLine = `RUN apt-get install -y \\\n${Array.from({ length: 5 }, (_, i) => `\t\tpackage-${i}`).join(" \\\n")}\n`;
-    expect(layout(perLine)).toBe(perLine.replaceAll("\t\t", "  "));
+    expect(layout(perLine)).toBe(perLine.replaceAll("\t\t", "    "));
   });
 
   test("operators go at the end of the line, never at the start", () => {
@@ -208,7 +208,7 @@ describe("the layout rules", () => {
     const input =
       "RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod --network=none go build ./...\n";
     expect(layout(input)).toBe(
-      "RUN --mount=type=cache,target=/root/.cache/go-build \\\n  --mount=type=cache,target=/go/pkg/mod \\\n  --network=none \\\n  go build ./...\n",
+      "RUN --mount=type=cache,target=/root/.cache/go-build \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    --network=none \\\n    go build ./...\n",
     );
   });
 });

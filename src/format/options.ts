@@ -29,7 +29,7 @@ export interface LayoutOptions {
   shellLayout: ShellLayout;
 }
 
-export const DEFAULT_TAB_WIDTH = 2;
+export const DEFAULT_TAB_WIDTH = 4;
 export const DEFAULT_PRINT_WIDTH = 80;
 
 export function resolveOptions(options: FormatOptions): LayoutOptions {
