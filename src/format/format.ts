@@ -34,7 +34,7 @@ export function printModel(
   const opts = resolveOptions(options);
   const shells = shellsInEffect(model);
   const out: string[] = [];
-  let blankPending = false;
+  let blanks = 0;
   let ignoreNext = false;
   let sawContent = false;
   const entries = model.entries;
@@ -49,12 +49,15 @@ export function printModel(
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
     if (entry.type === "blank") {
-      if (!sawContent) continue;
-      blankPending = true;
+      if (sawContent) blanks++;
       continue;
     }
-    if (blankPending && out.length > 0) out.push("");
-    blankPending = false;
+    if (blanks > 0 && out.length > 0) {
+      out.push("");
+      // two blank lines written before a stage are kept as its separator
+      if (blanks > 1 && startsStage(entries, e)) out.push("");
+    }
+    blanks = 0;
     sawContent = true;
     if (entry.type === "directive" || entry.type === "comment") {
       const text = trimCommentLine(model.lines[entry.line]!.text);
@@ -70,9 +73,17 @@ export function printModel(
     }
     ignoreNext = false;
   }
-  while (out.length > 0 && out[out.length - 1] === "" ) out.pop();
+  while (out.length > 0 && out[out.length - 1] === "") out.pop();
   if (out.length === 0) return "";
   return out.join("\n") + "\n";
+}
+
+/** Whether the entry at `e`, with the comment lines that start there, is right above a FROM. */
+function startsStage(entries: DockerfileModel["entries"], e: number): boolean {
+  let k = e;
+  while (entries[k]?.type === "comment") k++;
+  const entry = entries[k];
+  return entry?.type === "instruction" && (entry as Instruction).command.keyword === "FROM";
 }
 
 /** The formatted instruction; if formatting it fails for any reason, the instruction as written. */
