@@ -80,6 +80,8 @@ interface InstructionTokens {
   jsonFrom: number | null;
   /** Where shell text starts, and for which keyword. */
   shellFrom: { start: number; keyword: string } | null;
+  /** Where the arguments start when they are words (FROM, COPY, ENV k=v ...): continuation lines may align under them. */
+  wordsFrom: number | null;
 }
 
 /**
@@ -90,7 +92,7 @@ interface InstructionTokens {
  * among the flags): the instruction is then printed as written.
  */
 function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, hasComments: boolean): InstructionTokens | null {
-  const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null };
+  const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null, wordsFrom: null };
   const { tokens, upper } = result;
   const blank = (start: number, end: number) => {
     if (end > start) tokens.push({ kind: "blank", start, end, collapsible: true });
@@ -143,6 +145,7 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
   const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
   if (region.json && !hasComments) result.jsonFrom = argsStart;
   if (region.lexer === "shell") result.shellFrom = { start: argsStart, keyword };
+  if (region.lexer === "words" && !region.json) result.wordsFrom = argsStart;
   const argTokens = argsStart < end ? tokenize(text, argsStart, region.lexer, model.escape) : [];
   tokens.push(...argTokens);
   if (keyword === "FROM") {
@@ -187,10 +190,15 @@ export function formatInstruction(model: DockerfileModel, instr: Instruction, sh
   const line = new LogicalLine(instr.logical, split.tokens, split.upper);
 
   if (jsonFrom !== null) {
+    const array = `[${(jsonStringTokens(line.text.slice(jsonFrom)) ?? []).join(", ")}]`;
+    // your breaks before the array stay (`HEALTHCHECK --interval=5m \` + `    CMD ["curl", ...]`)
+    const content = instr.lines.filter((l) => l.kind === "content");
+    if (content.length > 1 && jsonFrom >= instr.logical.length - content[content.length - 1]!.segment.length) {
+      return preserveLayout(model, instr, line, options, { from: jsonFrom, text: array });
+    }
     // Exec form on one line: the logical line is exactly what BuildKit reads.
     const head = line.print(0, jsonFrom, true);
-    const strings = jsonStringTokens(line.text.slice(jsonFrom)) ?? [];
-    return [`${head}${head ? " " : ""}[${strings.join(", ")}]`, ...heredocLines(model, instr)];
+    return [`${head}${head ? " " : ""}${array}`, ...heredocLines(model, instr)];
   }
 
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
@@ -200,11 +208,45 @@ export function formatInstruction(model: DockerfileModel, instr: Instruction, sh
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
     return layoutRun({ model, instr, line, argsStart: shellFrom.start }, options) ?? oneLine ?? preserveLayout(model, instr, line, options);
   }
-  return preserveLayout(model, instr, line, options);
+  const column = split.wordsFrom === null ? null : alignedColumn(instr, line, split.wordsFrom, options);
+  return preserveLayout(model, instr, line, column === null ? options : { ...options, indent: " ".repeat(column) });
 }
 
-/** The instruction with the user's own line breaks, each continuation line re-indented where that is safe. */
-function preserveLayout(model: DockerfileModel, instr: Instruction, line: LogicalLine, options: LayoutOptions): string[] {
+/**
+ * The column to align continuation lines to, when the user aligned every
+ * one of them under the first argument (`LABEL a=1 \` + `      b=2`): the
+ * column of the first argument as printed. Null otherwise, or when that
+ * column is one indent level anyway.
+ */
+function alignedColumn(instr: Instruction, line: LogicalLine, argsStart: number, options: LayoutOptions): number | null {
+  const content = instr.lines.filter((l) => l.kind === "content");
+  if (content.length < 2 || argsStart >= content[0]!.segment.length) return null;
+  let offset = content[0]!.segment.length;
+  let aligned = 0;
+  for (const l of content.slice(1)) {
+    if (line.isLooseAt(offset)) {
+      const indent = /^ */.exec(l.segment)![0].length;
+      if (indent !== argsStart || l.segment[indent] === "\t") return null;
+      aligned++;
+    }
+    offset += l.segment.length;
+  }
+  const column = line.print(0, argsStart, true).length + 1;
+  return aligned > 0 && column !== options.tabWidth ? column : null;
+}
+
+/**
+ * The instruction with the user's own line breaks, each continuation line
+ * re-indented where that is safe; `tail` replaces the end of the logical
+ * line from `from` on (an exec form's JSON array, printed `["a", "b"]`).
+ */
+function preserveLayout(
+  model: DockerfileModel,
+  instr: Instruction,
+  line: LogicalLine,
+  options: LayoutOptions,
+  tail?: { from: number; text: string },
+): string[] {
   // Segment boundaries in the logical line.
   const contentLines = instr.lines.filter((l) => l.kind === "content");
   const bounds: number[] = [];
@@ -222,7 +264,9 @@ function preserveLayout(model: DockerfileModel, instr: Instruction, line: Logica
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
-      out.push(options.indent + trimCommentLine(model.lines[l.line]!.text));
+      // written at column 0 (docker-library's way), it stays there; otherwise it is indented one level
+      const text = model.lines[l.line]!.text;
+      out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
       continue;
     }
     const segStart = bounds[ci]!;
@@ -230,7 +274,8 @@ function preserveLayout(model: DockerfileModel, instr: Instruction, line: Logica
     const last = ci === contentLines.length - 1;
     const loose = !last && line.isLooseAt(segEnd);
     // a break inside a word or a value keeps every character
-    const body = line.print(segStart, segEnd, ci === 0, !last && !loose);
+    let body = line.print(segStart, tail && last ? tail.from : segEnd, ci === 0, !last && !loose);
+    if (tail && last) body += (body === "" ? "" : " ") + tail.text;
     let printed = pendingIndent + body;
     if (!last) {
       printed += loose ? (body === "" ? esc : ` ${esc}`) : esc;
