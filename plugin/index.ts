@@ -44,6 +44,19 @@ export const options: SupportOptions = {
       { value: "preserve", description: "Keep your own line breaks inside RUN; only indentation is normalised." },
     ],
   },
+  dockerfileOperatorPosition: {
+    type: "choice",
+    category: "Dockerfile",
+    default: "end",
+    description: "Where && and || go when a RUN command breaks next to them, at every depth (; and & always end their line).",
+    choices: [
+      { value: "end", description: "At the end of the line, before the backslash: `apt-get update && \\` (docker-library's style)." },
+      {
+        value: "start",
+        description: "At the start of the next line: `\\` then `    && rm -rf /var/lib/apt/lists/*` (the style of Docker's documentation and nginx).",
+      },
+    ],
+  },
   dockerfileVerify: {
     type: "boolean",
     category: "Dockerfile",

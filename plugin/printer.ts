@@ -14,6 +14,7 @@ export const printer: Printer<DockerfileRoot> = {
       printWidth: options.printWidth,
       verify: (options as { dockerfileVerify?: boolean }).dockerfileVerify !== false,
       shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
+      operatorPosition: (options as { dockerfileOperatorPosition?: "end" | "start" }).dockerfileOperatorPosition ?? "end",
     });
     if (text === "") return "";
     const lines = text.slice(0, -1).split("\n");

@@ -4,6 +4,7 @@
  */
 
 export type ShellLayout = "auto" | "preserve";
+export type OperatorPosition = "end" | "start";
 
 export interface FormatOptions {
   /** Spaces per indent level (Prettier's tabWidth). */
@@ -16,6 +17,10 @@ export interface FormatOptions {
   shellLayout?: ShellLayout;
   /** The Prettier option's name for `shellLayout` (fixture option files may use either). */
   dockerfileShellLayout?: ShellLayout;
+  /** Where `&&` and `||` go when a RUN breaks next to them: "end" (default, ` && \`) or "start" (`\` + `&& cmd`). */
+  operatorPosition?: OperatorPosition;
+  /** The Prettier option's name for `operatorPosition`. */
+  dockerfileOperatorPosition?: OperatorPosition;
 }
 
 /** What the printers read. */
@@ -27,6 +32,7 @@ export interface LayoutOptions {
   printWidth: number;
   /** "auto": lay out long RUN commands (run-layout.ts); "preserve": keep the user's line breaks. */
   shellLayout: ShellLayout;
+  operatorPosition: OperatorPosition;
 }
 
 export const DEFAULT_TAB_WIDTH = 4;
@@ -39,6 +45,7 @@ export function resolveOptions(options: FormatOptions): LayoutOptions {
     tabWidth,
     printWidth: options.printWidth ?? DEFAULT_PRINT_WIDTH,
     shellLayout: choice("dockerfileShellLayout", options.shellLayout ?? options.dockerfileShellLayout, ["auto", "preserve"]),
+    operatorPosition: choice("dockerfileOperatorPosition", options.operatorPosition ?? options.dockerfileOperatorPosition, ["end", "start"]),
   };
 }
 

@@ -33,9 +33,9 @@ const NESTING = /[({]|(?:^|[^A-Za-z0-9_])(?:if|for|while|until|case|select|funct
 
 /** Where a line stands in the shell's structure: the offsets of the lines whose level it follows. */
 export type Place =
-  /** a closing keyword or bracket: at the level of the line holding `owner` */
+  /** a closing keyword or bracket, or a `;` alone that ends a statement: at the level of the line holding `owner` */
   | { kind: "closer"; owner: number }
-  /** a statement of a body: one level deeper than the line holding `owner` (null: the top-level list) */
+  /** a statement of a body, or an `&&`/`||` between two: one level deeper than the line holding `owner` (null: the top-level list) */
   | { kind: "statement"; owner: number | null }
   /** inside a statement: a continuation of the line holding `statement` */
   | { kind: "inside"; statement: number };
@@ -70,9 +70,11 @@ export class ShellStructure {
     this.commandEnds.push(body.length);
   }
 
-  /** Logical offset where the command of the top-level list holding `pos` starts. */
+  /** Logical offset of the first character of the command of the top-level list holding `pos` (after the blanks that follow its operator). */
   commandStart(pos: number): number {
-    return this.offset + this.commandStarts[this.commandAt(pos - this.offset)]!;
+    let at = this.commandStarts[this.commandAt(pos - this.offset)]!;
+    while (at < this.body.length && (this.body[at] === " " || this.body[at] === "\t")) at++;
+    return this.offset + at;
   }
 
   /** Whether a line starting at `pos` may be inside a nesting construct (cheap: no parse). */
@@ -98,6 +100,16 @@ export class ShellStructure {
     if (!t.named[node] && t.start[node] === rel && CLOSERS.has(t.type[node]!)) {
       const owner = closerOwner(t, parent, node);
       if (owner >= 0) return { kind: "closer", owner: abs(owner) };
+      // a `;` that ends a statement (`\t\t; \` after an argument list): at the level of that statement's line
+      const ended = t.type[node] === ";" ? previousSibling(t, parent, node) : -1;
+      if (ended >= 0) return { kind: "closer", owner: abs(ended) };
+    }
+    // `&& cmd` starting a line: at the level of the statements of the body the list is in
+    if (!t.named[node] && t.start[node] === rel && (t.type[node] === "&&" || t.type[node] === "||") && t.type[parent[node]!] === "list") {
+      let list = parent[node]!;
+      while (t.type[parent[list]!] === "list") list = parent[list]!;
+      const owner = bodyOwner(t, parent, list);
+      if (owner !== undefined) return { kind: "statement", owner: owner === null ? null : abs(owner) };
     }
     while (parent[node]! > 0 && t.start[parent[node]!] === rel) node = parent[node]!;
     // the start of a statement in a body: one level deeper than the line that opened the body
@@ -178,6 +190,15 @@ export function lastAtOrBefore(xs: readonly number[], x: number): number {
   return found;
 }
 
+/** The child of `parent` right before `node`, or -1. */
+function previousSibling(t: FlatTree, parentOf: Int32Array, node: number): number {
+  const parent = parentOf[node]!;
+  if (parent < 0) return -1;
+  let previous = -1;
+  for (let c = parent + 1; c < node; c = t.next[c]!) previous = c;
+  return previous;
+}
+
 /** The first child of `n` of type `type`, or -1. */
 function childOfType(t: FlatTree, n: number, type: string): number {
   for (let c = n + 1; c < t.next[n]!; c = t.next[c]!) if (t.type[c] === type) return c;
@@ -192,8 +213,12 @@ function closerOwner(t: FlatTree, parentOf: Int32Array, node: number): number {
   const parentType = t.type[parent]!;
   const grandparent = parentOf[parent]!;
   if (type === ";") {
-    if (LOOPS.has(parentType) || parentType === "if_statement") return parent;
-    return parentType === "elif_clause" ? grandparent : -1;
+    // the `;` that ends a loop's word list or an `if` condition (before `do` or `then`), not one that ends a statement of the body
+    const loop = LOOPS.has(parentType);
+    if (!loop && parentType !== "if_statement" && parentType !== "elif_clause") return -1;
+    const body = childOfType(t, parent, loop ? "do_group" : "then");
+    if (body >= 0 && t.start[body]! < t.start[node]!) return -1;
+    return parentType === "elif_clause" ? grandparent : parent;
   }
   switch (parentType) {
     case "if_statement":
