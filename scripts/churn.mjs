@@ -11,6 +11,7 @@
  * the best preset per file.
  *
  *   node scripts/churn.mjs [--worst N] [--class NAME] [--preset NAME] [--show FILE]
+ *   CHURN_DIST=<dir> node scripts/churn.mjs
  *
  * --worst N lists the N files (of --class, default all) that change most
  * under --preset (default: the class's own preset); --show FILE prints the
@@ -24,7 +25,8 @@ import { diffLines, createTwoFilesPatch } from "diff";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(root, "..", "shared", "corpus");
-const PLUGIN = join(root, "dist/plugin/index.js");
+/** CHURN_DIST=<dir> measures another build (say, the branch's starting point built elsewhere). */
+const PLUGIN = join(process.env.CHURN_DIST ?? join(root, "dist"), "plugin/index.js");
 
 /**
  * The presets compared. "best" is, per file, the least change among the
@@ -84,15 +86,23 @@ export function classify(text) {
 /** The class a file is consistently written in, or null. */
 export function classOf(counts) {
   const operatorsOk = (where) => counts[where] > 0 && counts[where === "end" ? "start" : "end"] === 0;
-  const indents = ["tabs", "spaces4", "spaces2", "otherIndent"];
-  const indentOk = (kind) => counts[kind] > 0 && indents.every((k) => k === kind || counts[k] === 0);
+  const indentOk = (kind) => counts[kind] > 0 && INDENTS.every((k) => k === kind || counts[k] === 0);
   return CLASSES.find((c) => operatorsOk(c.operators) && indentOk(c.indent)) ?? null;
 }
 
-/** Lines of `before` that a line diff removes or changes. */
+const INDENTS = ["tabs", "spaces4", "spaces2", "otherIndent"];
+/** Whether a file's continuation lines of indent kind `k` outnumber those of each other kind. */
+const most = (counts, k) => INDENTS.every((o) => o === k || counts[k] > counts[o]);
+const mostlyTabs = (counts) => most(counts, "tabs");
+
+/**
+ * Lines of `before` that a line diff removes or changes. Line endings are
+ * left out: Prettier's endOfLine decides them (`auto` keeps a CRLF file
+ * CRLF), not the layout.
+ */
 export function changedLines(before, after) {
   let removed = 0;
-  for (const part of diffLines(before, after)) if (part.removed) removed += part.count;
+  for (const part of diffLines(before.replace(/\r\n/g, "\n"), after.replace(/\r\n/g, "\n"))) if (part.removed) removed += part.count;
   return removed;
 }
 
@@ -182,11 +192,10 @@ async function main() {
   const totalLines = rows.reduce((s, r) => s + r.lines, 0);
   console.log(`Corpus outside conformance/: ${rows.length} files that Prettier formats (${files.length - rows.length} rejected), ${totalLines} lines.`);
   const mostly = (pick) => rows.filter((r) => pick(r.counts)).length;
-  const most = (c, k, others) => others.every((o) => c[k] > c[o]);
   console.log(
     `Operators at continuation breaks mostly at the line end: ${mostly((c) => c.end > c.start)} files, mostly at the line start: ${mostly((c) => c.start > c.end)}; ` +
-      `continuation lines mostly indented with tabs: ${mostly((c) => most(c, "tabs", ["spaces4", "spaces2", "otherIndent"]))}, ` +
-      `4 spaces: ${mostly((c) => most(c, "spaces4", ["tabs", "spaces2", "otherIndent"]))}, 2 spaces: ${mostly((c) => most(c, "spaces2", ["tabs", "spaces4", "otherIndent"]))}.\n`,
+      `continuation lines mostly indented with tabs: ${mostly(mostlyTabs)}, ` +
+      `4 spaces: ${mostly((c) => most(c, "spaces4"))}, 2 spaces: ${mostly((c) => most(c, "spaces2"))}.\n`,
   );
   console.log("Share of the input's lines removed or changed (files changed):\n");
   console.log(`| files | ${columns.join(" | ")} |`);
@@ -198,6 +207,8 @@ async function main() {
   }
   const unclassified = rows.filter((r) => !r.cls);
   console.log(`| other: ${unclassified.length} | ${table(unclassified).join(" | ")} |`);
+  const noTabs = rows.filter((r) => !mostlyTabs(r.counts));
+  console.log(`| not mostly indented with tabs: ${noTabs.length} | ${table(noTabs).join(" | ")} |`);
   console.log("\nEach class under its own preset:\n");
   for (const c of CLASSES) {
     const subset = rows.filter((r) => r.cls === c);
