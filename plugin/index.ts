@@ -3,6 +3,7 @@
  * import; tree-sitter is initialised on the first parse.
  */
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
+import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
 import { isDockerfileName } from "../src/names.js";
@@ -39,6 +40,19 @@ export const options: SupportOptions = {
       { value: "preserve", description: "Keep your own line breaks inside RUN; only indentation is normalised." },
     ],
   },
+  dockerfileOperatorPosition: {
+    type: "choice",
+    category: "Dockerfile",
+    default: "end",
+    description: "Where && and || go when a RUN command breaks next to them, at every depth (; and & always end their line).",
+    choices: [
+      { value: "end", description: "At the end of the line, before the backslash: `apt-get update && \\` (docker-library's style)." },
+      {
+        value: "start",
+        description: "At the start of the next line: `\\` then `    && rm -rf /var/lib/apt/lists/*` (the style of Docker's documentation and nginx).",
+      },
+    ],
+  },
   dockerfileVerify: {
     type: "boolean",
     category: "Dockerfile",
@@ -48,8 +62,15 @@ export const options: SupportOptions = {
   },
 };
 
+/**
+ * Core options whose default differs from Prettier's for Dockerfiles (a
+ * user's configuration still wins): continuation lines are indented 4
+ * spaces, as most Dockerfiles do (docs/style.md has the measurement).
+ */
+export const defaultOptions: Plugin["defaultOptions"] = { tabWidth: DEFAULT_TAB_WIDTH };
+
 export const parsers = { dockerfile: parser };
 export const printers = { dockerfile: printer };
 
-const plugin: Plugin = { languages, options, parsers, printers };
+const plugin: Plugin = { languages, options, defaultOptions, parsers, printers };
 export default plugin;

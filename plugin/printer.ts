@@ -17,6 +17,7 @@ export const printer: Printer<DockerfileRoot> = {
       printWidth: options.printWidth,
       verify: (options as { dockerfileVerify?: boolean }).dockerfileVerify !== false,
       shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
+      operatorPosition: (options as { dockerfileOperatorPosition?: "end" | "start" }).dockerfileOperatorPosition ?? "end",
     });
     if (text === "") return "";
     // The text is final and checked: literal lines, because Prettier trims the

@@ -211,7 +211,7 @@ describe("dockerfile-codemod", () => {
   test("--format also formats what it writes", () => {
     write("Dockerfile", "from debian:12\nrun apt-get update && apt-get install -y curl\nrun rm -rf /var/lib/apt/lists/*\n");
     expect(run(["--write", "--format"]).code).toBe(0);
-    expect(read("Dockerfile")).toBe("FROM debian:12\nRUN apt-get update && \\\n  apt-get install -y curl && \\\n  rm -rf /var/lib/apt/lists/*\n");
+    expect(read("Dockerfile")).toBe("FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
   });
 
   test("usage errors exit 2 with a clean message", () => {

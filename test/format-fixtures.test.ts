@@ -21,3 +21,23 @@ describe("format fixtures (fixtures/format/**/<case>.in.dockerfile -> .out.docke
     });
   }
 });
+
+describe("house styles (fixtures/format/house-styles)", () => {
+  const styles = cases.filter((c) => c.name.startsWith("format/house-styles/"));
+  test("each canonical example comes out unchanged under its options", () => {
+    const canonical = styles.filter((c) => !c.name.includes("round-trip"));
+    expect(canonical.length).toBeGreaterThanOrEqual(4);
+    for (const c of canonical) expect(c.output, c.name).toBe(c.input);
+  });
+
+  test("a file converted from one style to the other converts back byte for byte", () => {
+    const trips = styles.filter((c) => c.name.includes("round-trip"));
+    expect(trips.length).toBeGreaterThanOrEqual(2);
+    for (const c of trips) {
+      expect(c.output, c.name).not.toBe(c.input);
+      const back = trips.find((other) => other !== c && other.input === c.output);
+      expect(back, `${c.name}: a round-trip fixture whose input is this one's output`).toBeDefined();
+      expect(back!.output, c.name).toBe(c.input);
+    }
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as prettier from "prettier";
 import { describe, expect, test } from "vitest";
 import plugin from "../plugin/index.js";
@@ -40,15 +43,32 @@ describe("the Prettier plugin", () => {
 
   test("tabWidth and useTabs set the continuation indent", async () => {
     const text = "FROM a\nRUN apk add \\\n  curl\n";
-    expect(await format(text, { tabWidth: 4 })).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    expect(await format(text, { tabWidth: 2 })).toBe("FROM a\nRUN apk add \\\n  curl\n");
     expect(await format(text, { useTabs: true })).toBe("FROM a\nRUN apk add \\\n\tcurl\n");
+  });
+
+  test("the plugin's own default indent is 4 spaces; a configuration's tabWidth still wins", async () => {
+    const text = "FROM a\nRUN apk add \\\n  curl\n";
+    expect(plugin.defaultOptions).toEqual({ tabWidth: 4 });
+    expect(await format(text)).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    const dir = mkdtempSync(join(tmpdir(), "prettier-config-"));
+    try {
+      writeFileSync(join(dir, ".prettierrc"), JSON.stringify({ tabWidth: 2, overrides: [{ files: "*.dockerfile", options: { tabWidth: 3 } }] }));
+      for (const [name, spaces] of [["Dockerfile", 2], ["web.dockerfile", 3]] as const) {
+        const filepath = join(dir, name);
+        const config = await prettier.resolveConfig(filepath);
+        expect(await prettier.format(text, { ...config, filepath, plugins: [plugin] })).toBe(`FROM a\nRUN apk add \\\n${" ".repeat(spaces)}curl\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("endOfLine: CRLF input is printed with the chosen line ending", async () => {
     const crlf = "from a\r\nrun echo \\\r\n  b\r\n";
-    expect(await format(crlf)).toBe("FROM a\nRUN echo \\\n  b\n");
-    expect(await format(crlf, { endOfLine: "crlf" })).toBe("FROM a\r\nRUN echo \\\r\n  b\r\n");
-    expect(await format(crlf, { endOfLine: "auto" })).toBe("FROM a\r\nRUN echo \\\r\n  b\r\n");
+    expect(await format(crlf)).toBe("FROM a\nRUN echo \\\n    b\n");
+    expect(await format(crlf, { endOfLine: "crlf" })).toBe("FROM a\r\nRUN echo \\\r\n    b\r\n");
+    expect(await format(crlf, { endOfLine: "auto" })).toBe("FROM a\r\nRUN echo \\\r\n    b\r\n");
   });
 
   test("a byte-order mark is kept", async () => {
@@ -73,9 +93,9 @@ describe("the Prettier plugin", () => {
 
   test("dockerfileShellLayout: auto lays out long RUNs, preserve keeps the user's breaks", async () => {
     const text = "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n";
-    expect(await format(text)).toBe("FROM a\nRUN apt-get update && \\\n  apt-get install -y curl\n");
+    expect(await format(text)).toBe("FROM a\nRUN apt-get update && \\\n    apt-get install -y curl\n");
     expect(await format(text, { dockerfileShellLayout: "preserve" } as prettier.Options)).toBe(
-      "FROM a\nRUN apt-get update \\\n  && apt-get install -y curl\n",
+      "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n",
     );
   });
 

@@ -55,10 +55,12 @@ function runsWithoutBlanks(model: DockerfileModel): string[] {
 const OPTION_SETS: FormatOptions[] = [
   {},
   { useTabs: true },
-  { tabWidth: 4 },
+  { tabWidth: 2 },
   { printWidth: 40 },
   { printWidth: 200 },
   { shellLayout: "preserve" },
+  { operatorPosition: "start" },
+  { operatorPosition: "start", useTabs: true, printWidth: 40 },
 ];
 
 describe("the dockerfileShellLayout option", () => {
@@ -82,7 +84,7 @@ describe("the dockerfileShellLayout option", () => {
     const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
     const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
     expect(await format({})).toBe(
-      "FROM a\nRUN apt-get update && \\\n  apt-get install -y --no-install-recommends curl ca-certificates && \\\n  rm -rf /var/lib/apt/lists/*\n",
+      "FROM a\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends curl ca-certificates && \\\n    rm -rf /var/lib/apt/lists/*\n",
     );
     expect(await format({ dockerfileShellLayout: "auto" })).toBe(await format({}));
     expect(await format({ dockerfileShellLayout: "preserve" })).toBe(text);
@@ -99,6 +101,89 @@ describe("the dockerfileShellLayout option", () => {
   });
 });
 
+describe("the dockerfileOperatorPosition option", () => {
+  test("is declared for Prettier: a choice in the Dockerfile category, end by default, each choice described", () => {
+    const option = plugin.options!.dockerfileOperatorPosition as {
+      type: string;
+      category: string;
+      default: unknown;
+      description: string;
+      choices: { value: string; description: string }[];
+    };
+    expect(option.type).toBe("choice");
+    expect(option.category).toBe("Dockerfile");
+    expect(option.default).toBe("end");
+    expect(option.description.length).toBeGreaterThan(0);
+    expect(option.choices.map((c) => c.value)).toEqual(["end", "start"]);
+    for (const c of option.choices) expect(c.description.length).toBeGreaterThan(10);
+  });
+
+  test("reaches the formatter through Prettier", async () => {
+    const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
+    const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
+    expect(await format({ dockerfileOperatorPosition: "end" })).toBe(await format({}));
+    expect(await format({ dockerfileOperatorPosition: "start" })).toBe(
+      "FROM a\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*\n",
+    );
+    await expect(format({ dockerfileOperatorPosition: "middle" })).rejects.toThrow(/dockerfileOperatorPosition/);
+  });
+
+  test("the core API takes it as operatorPosition or under the Prettier name, and rejects other values", () => {
+    const text = "RUN a \\\n    && b\n";
+    expect(formatText(text, { operatorPosition: "start" })).toBe(text);
+    expect(formatText(text, { dockerfileOperatorPosition: "start" })).toBe(text);
+    expect(formatText(text)).toBe("RUN a && \\\n    b\n");
+    expect(() => formatText(text, { operatorPosition: "middle" as "end" })).toThrow(/"end" or "start"/);
+  });
+
+  test("start puts && and || at the start of the next line; ; and & always end theirs", () => {
+    const input = "RUN a && b || c; d & e && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n";
+    expect(layout(input, { operatorPosition: "start" })).toBe("RUN a \\\n    && b \\\n    || c; \\\n    d & \\\n    e \\\n    && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
+    expect(layout(input)).toBe("RUN a && \\\n    b || \\\n    c; \\\n    d & \\\n    e && \\\n    ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
+  });
+
+  test("the same construct prints the same way at every depth: inside case bodies, if bodies, loops and $( )", () => {
+    const leading = [
+      "RUN set -ex \\",
+      "    && case \"$arch\" in \\",
+      "        amd64) \\",
+      "            echo amd64 \\",
+      "            && apt-get update \\",
+      "            ;; \\",
+      "    esac \\",
+      "    && if true; then \\",
+      "        a \\",
+      "        || b; \\",
+      "    fi \\",
+      "    && x=\"$( \\",
+      "        cat /etc/os-release \\",
+      "        && echo ok \\",
+      "    )\"",
+      "",
+    ].join("\n");
+    const trailing = leading.replace(/ \\\n( *)(&&|\|\|) /g, " $2 \\\n$1");
+    expect(trailing).not.toMatch(/^ *(&&|\|\|)/m);
+    expect(layout(leading)).toBe(trailing);
+    expect(layout(trailing, { operatorPosition: "start" })).toBe(leading);
+    expect(layout(leading, { operatorPosition: "start" })).toBe(leading);
+    expect(layout(trailing)).toBe(trailing);
+  });
+
+  test("converting keeps each line's depth: a command's continuation lines stay one level under it", () => {
+    const end = "RUN apt-get update && \\\n\tapt-get install \\\n\t\tcurl\n";
+    const start = "RUN apt-get update \\\n    && apt-get install \\\n        curl\n";
+    expect(layout(end, { operatorPosition: "start" })).toBe(start);
+    expect(layout(start, { useTabs: true })).toBe(end);
+  });
+
+  test("a lone operator line (`\\t; \\`, `    && \\`) stays alone in both positions", () => {
+    for (const operatorPosition of ["end", "start"] as const) {
+      const input = "RUN set -eux; \\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\tmake \\\n\t&& \\\n\tmake install\n";
+      expect(layout(input, { useTabs: true, operatorPosition })).toBe(input);
+    }
+  });
+});
+
 describe("the layout rules", () => {
   test("a RUN written on one line that fits printWidth stays on one line; one character more and it breaks", () => {
     const run = (n: number) => `RUN echo ${"a".repeat(n)} && echo b\n`;
@@ -106,23 +191,59 @@ describe("the layout rules", () => {
     expect(fits.length - 1).toBe(80);
     expect(layout(fits)).toBe(fits);
     const over = run(81 - "RUN echo  && echo b".length);
-    expect(layout(over)).toBe(`RUN echo ${"a".repeat(62)} && \\\n  echo b\n`);
+    expect(layout(over)).toBe(`RUN echo ${"a".repeat(62)} && \\\n    echo b\n`);
     expect(layout(over, { printWidth: 81 })).toBe(over);
   });
 
-  test("a short RUN the user wrote on several lines keeps one command per line", () => {
-    expect(layout("RUN a && \\\n  b\n")).toBe("RUN a && \\\n  b\n");
-    expect(layout("RUN a \\\n  && b\n")).toBe("RUN a && \\\n  b\n");
+  test("a RUN written on several lines keeps your breaks: operators in the middle of a line that fits stay there", () => {
+    expect(layout("RUN a && \\\n    b\n")).toBe("RUN a && \\\n    b\n");
+    expect(layout("RUN a \\\n    && b\n")).toBe("RUN a && \\\n    b\n");
+    const kept = "RUN set -eux; \\\n\tGNUPGHOME=\"$(mktemp -d)\"; export GNUPGHOME; \\\n\t[ -z \"$saved\" ] || apt-mark manual $saved\n";
+    expect(layout(kept, { useTabs: true })).toBe(kept);
   });
 
-  test("a long single command is never reflowed: on one line it stays, written one argument per line it stays", () => {
-    const oneLine = `RUN apt-get install -y ${Array.from({ length: 30 }, (_, i) => `package-${i}`).join(" ")}\n`;
-    expect(layout(oneLine)).toBe(oneLine);
-    const perLine = `RUN apt-get install -y \\\n${Array.from({ length: 5 }, (_, i) => `\t\tpackage-${i}`).join(" \\\n")}\n`;
-    expect(layout(perLine)).toBe(perLine.replaceAll("\t\t", "  "));
+  test("a line still longer than printWidth is broken at each top-level operator in it", () => {
+    const input = `RUN set -eux; \\\n    a=1; export a; echo ${"x".repeat(70)}; \\\n    b\n`;
+    expect(layout(input)).toBe(`RUN set -eux; \\\n    a=1; \\\n    export a; \\\n    echo ${"x".repeat(70)}; \\\n    b\n`);
   });
 
-  test("operators go at the end of the line, never at the start", () => {
+  test("a long package list is wrapped one package per line, at the package-list depth; other long commands are not", () => {
+    const packages = Array.from({ length: 30 }, (_, i) => `package-${i}`);
+    const oneLine = `RUN apt-get install -y --no-install-recommends ${packages.join(" ")}\n`;
+    expect(layout(oneLine)).toBe(`RUN apt-get install -y --no-install-recommends \\\n${packages.map((p) => `    ${p}`).join(" \\\n")}\n`);
+    const inList = `RUN apt-get update && \\\n    apk add --no-cache --virtual .build-deps ${packages.slice(0, 12).join(" ")} && \\\n    make\n`;
+    expect(layout(inList)).toBe(
+      `RUN apt-get update && \\\n    apk add --no-cache --virtual .build-deps \\\n${packages.slice(0, 12).map((p) => `        ${p}`).join(" \\\n")} && \\\n    make\n`,
+    );
+    // a line of packages under the command: one per line at that line's depth
+    const under = `RUN apt-get install -y \\\n        ${packages.slice(0, 10).join(" ")}\n`;
+    expect(layout(under)).toBe(`RUN apt-get install -y \\\n${packages.slice(0, 10).map((p) => `        ${p}`).join(" \\\n")}\n`);
+    for (const kept of [
+      `RUN update-alternatives --install /usr/bin/python python /usr/bin/python3.13 10 && echo ${"x".repeat(40)}\n`,
+      `RUN apt-get install -y ${packages.slice(0, 8).join(" ")} "quoted package" ${packages.slice(8, 12).join(" ")}\n`,
+      `RUN tar -xzf archive.tar.gz -C /usr/local ${packages.slice(0, 10).join(" ")}\n`,
+    ]) {
+      expect(layout(kept).split("\n").filter((l) => !/&& \\$/.test(l)).join("\n")).not.toMatch(/\n {8}\S+ \\\n {8}/);
+    }
+    const written = `RUN apt-get install -y \\\n${packages.slice(0, 5).map((p) => `\t\t${p}`).join(" \\\n")}\n`;
+    expect(layout(written, { useTabs: true })).toBe(written);
+  });
+
+  test("a command's continuation lines keep the extra depth you gave them, in whole levels, and are at least one level deeper", () => {
+    const find = "RUN set -eux; \\\n\tfind /usr/local -depth \\\n\t\t\\( \\\n\t\t\t-type d -a -name test \\\n\t\t\\) -exec rm -rf '{}' + \\\n\t; \\\n\ttrue\n";
+    expect(layout(find, { useTabs: true })).toBe(find);
+    expect(layout(find)).toBe(find.replace(/^\t+/gm, (t) => "    ".repeat(t.length)));
+    expect(layout("RUN apk add \\\n\t\tcurl \\\n\t\tgit\n", { useTabs: true })).toBe("RUN apk add \\\n\t\tcurl \\\n\t\tgit\n");
+    expect(layout("RUN a && \\\n    apt-get install \\\n    curl\n")).toBe("RUN a && \\\n    apt-get install \\\n        curl\n");
+  });
+
+  test("comment lines written at column 0 inside a RUN stay at column 0; others are indented like the line after them", () => {
+    const input = "RUN set -eux; \\\n# at column 0\n\tapt-get update; \\\n\t\t# indented\n\tmake\n";
+    expect(layout(input, { useTabs: true })).toBe("RUN set -eux; \\\n# at column 0\n\tapt-get update; \\\n\t# indented\n\tmake\n");
+    expect(layout("COPY a \\\n# at column 0\n    b /c/\n")).toBe("COPY a \\\n# at column 0\n    b /c/\n");
+  });
+
+  test("by default operators go at the end of the line, never at the start", () => {
     const out = layout("RUN a \\\n  && b \\\n  || c \\\n  ; d && e && f && g && hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh\n");
     const lines = out.trimEnd().split("\n");
     for (const line of lines.slice(1)) expect(line.trimStart()).not.toMatch(/^(&&|\|\||;)/);
@@ -186,9 +307,11 @@ describe("the layout rules", () => {
 
   test("a break inside a word or a string is kept byte for byte", () => {
     const input = 'RUN echo "one \\\n   two" && echo light\\\nning && echo three four five six seven eight nine ten eleven\n';
-    const out = layout(input);
-    expect(out).toContain('echo "one \\\n   two" && \\\n');
-    expect(out).toContain("echo light\\\nning && \\\n");
+    for (const options of [{}, { printWidth: 30 }, { operatorPosition: "start" as const }]) {
+      const out = layout(input, options);
+      expect(out).toContain('echo "one \\\n   two"');
+      expect(out).toContain("echo light\\\nning");
+    }
   });
 
   test("heredocs, non-POSIX shells and escape=` files keep their RUN text; only continuation indentation may change", () => {
@@ -208,7 +331,7 @@ describe("the layout rules", () => {
     const input =
       "RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod --network=none go build ./...\n";
     expect(layout(input)).toBe(
-      "RUN --mount=type=cache,target=/root/.cache/go-build \\\n  --mount=type=cache,target=/go/pkg/mod \\\n  --network=none \\\n  go build ./...\n",
+      "RUN --mount=type=cache,target=/root/.cache/go-build \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    --network=none \\\n    go build ./...\n",
     );
   });
 });
@@ -248,11 +371,11 @@ describe("docs/run-layout.md", () => {
   });
 });
 
-describe("the corpus, laid out harder (printWidth 60, tabs) and preserved", () => {
+describe("the corpus, laid out harder (printWidth 60, tabs; operators at the line start) and preserved", () => {
   test.skipIf(!HAS_CORPUS)("no crash, idempotent, same meaning, only blanks and line breaks change in RUN, no fallback", () => {
     const files = corpusFiles();
     expect(files.length).toBeGreaterThan(1300);
-    for (const options of [{ printWidth: 60, useTabs: true }, { shellLayout: "preserve" }] as FormatOptions[]) {
+    for (const options of [{ printWidth: 60, useTabs: true }, { shellLayout: "preserve" }, { operatorPosition: "start", printWidth: 60 }] as FormatOptions[]) {
       const crashes: string[] = [];
       const notIdempotent: string[] = [];
       const meaningChanged: string[] = [];
@@ -291,6 +414,25 @@ describe("the corpus, laid out harder (printWidth 60, tabs) and preserved", () =
       expect(textChanged).toEqual([]);
       expect(fallbacks).toBe(0);
     }
+  });
+  test.skipIf(!HAS_CORPUS)("converting every corpus file between the house styles and back is lossless", () => {
+    const lineEnd: FormatOptions = { useTabs: true, verify: false };
+    const lineStart: FormatOptions = { operatorPosition: "start", tabWidth: 4, verify: false };
+    const differs: string[] = [];
+    let converted = 0;
+    for (const file of corpusFiles()) {
+      let once: string;
+      try {
+        once = formatText(readFileSync(join(CORPUS, file), "utf8"), lineEnd);
+      } catch (error) {
+        if (error instanceof DockerfileSyntaxError) continue;
+        throw error;
+      }
+      converted++;
+      if (formatText(formatText(once, lineStart), lineEnd) !== once) differs.push(file);
+    }
+    console.log(`line end (tabs) -> line start (4 spaces) -> line end over ${converted} corpus files: ${differs.length} differ`);
+    expect(differs).toEqual([]);
   });
   if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
 });

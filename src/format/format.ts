@@ -5,20 +5,10 @@
 import { buildModel, type DockerfileModel, type Instruction } from "../model/model.js";
 import { DockerfileSyntaxError, isCommentLine, isDirectiveLike, trimCommentLine } from "../model/scan.js";
 import { compareMeanings, meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
-import { formatInstruction, verbatimLines, type InstructionFormatOptions } from "./instruction.js";
+import { formatInstruction, verbatimLines } from "./instruction.js";
+import { resolveOptions, type FormatOptions, type LayoutOptions } from "./options.js";
 
-export interface FormatOptions {
-  /** Spaces per indent level (Prettier's tabWidth). */
-  tabWidth?: number;
-  useTabs?: boolean;
-  printWidth?: number;
-  /** Verify that the output means what the input meant (default true). */
-  verify?: boolean;
-  /** "auto" (default) lays out long RUN commands; "preserve" keeps the user's line breaks inside RUN. */
-  shellLayout?: "auto" | "preserve";
-  /** The Prettier option's name for `shellLayout` (fixture option files may use either). */
-  dockerfileShellLayout?: "auto" | "preserve";
-}
+export type { FormatOptions };
 
 /** How many instructions fell back to their own text in this process (for tests and benchmarks). */
 export const fallbackCount = { value: 0 };
@@ -32,23 +22,6 @@ export class MeaningChangedError extends Error {
 
 const PRETTIER_IGNORE = /^#\s*prettier-ignore\s*$/;
 
-function resolveOptions(options: FormatOptions): InstructionFormatOptions {
-  const tabWidth = options.tabWidth ?? 2;
-  return {
-    indent: options.useTabs ? "\t" : " ".repeat(Math.max(0, tabWidth)),
-    printWidth: options.printWidth ?? 80,
-    shellLayout: shellLayoutOf(options),
-  };
-}
-
-function shellLayoutOf(options: FormatOptions): "auto" | "preserve" {
-  const value: unknown = options.shellLayout ?? options.dockerfileShellLayout ?? "auto";
-  if (value !== "auto" && value !== "preserve") {
-    throw new Error(`dockerfileShellLayout must be "auto" or "preserve", not ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /**
  * Prints the model. `verbatim` lists instructions to print exactly as written
  * (prettier-ignore, or after a failed self-check).
@@ -61,7 +34,7 @@ export function printModel(
   const opts = resolveOptions(options);
   const shells = shellsInEffect(model);
   const out: string[] = [];
-  let blankPending = false;
+  let blanks = 0;
   let ignoreNext = false;
   let sawContent = false;
   const entries = model.entries;
@@ -76,12 +49,15 @@ export function printModel(
   for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
     if (entry.type === "blank") {
-      if (!sawContent) continue;
-      blankPending = true;
+      if (sawContent) blanks++;
       continue;
     }
-    if (blankPending && out.length > 0) out.push("");
-    blankPending = false;
+    if (blanks > 0 && out.length > 0) {
+      out.push("");
+      // two blank lines written before a stage are kept as its separator
+      if (blanks > 1 && startsStage(entries, e)) out.push("");
+    }
+    blanks = 0;
     sawContent = true;
     if (entry.type === "directive" || entry.type === "comment") {
       const text = trimCommentLine(model.lines[entry.line]!.text);
@@ -97,13 +73,21 @@ export function printModel(
     }
     ignoreNext = false;
   }
-  while (out.length > 0 && out[out.length - 1] === "" ) out.pop();
+  while (out.length > 0 && out[out.length - 1] === "") out.pop();
   if (out.length === 0) return "";
   return out.join("\n") + "\n";
 }
 
+/** Whether the entry at `e`, with the comment lines that start there, is right above a FROM. */
+function startsStage(entries: DockerfileModel["entries"], e: number): boolean {
+  let k = e;
+  while (entries[k]?.type === "comment") k++;
+  const entry = entries[k];
+  return entry?.type === "instruction" && (entry as Instruction).command.keyword === "FROM";
+}
+
 /** The formatted instruction; if formatting it fails for any reason, the instruction as written. */
-function formatOrKeep(model: DockerfileModel, instr: Instruction, shell: string[] | null, opts: InstructionFormatOptions): string[] {
+function formatOrKeep(model: DockerfileModel, instr: Instruction, shell: string[] | null, opts: LayoutOptions): string[] {
   try {
     return formatInstruction(model, instr, shell, opts);
   } catch (error) {

@@ -11,14 +11,9 @@ import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js"
 import { commandHead, jsonArrayValue, printedKeyword } from "../model/command.js";
 import { trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper } from "../model/go.js";
+import { LogicalLine } from "./logical-line.js";
+import type { LayoutOptions } from "./options.js";
 import { layoutRun } from "./run-layout.js";
-
-export interface InstructionFormatOptions {
-  indent: string;
-  printWidth: number;
-  /** "auto": lay out long RUN commands (run-layout.ts); "preserve": keep the user's line breaks. */
-  shellLayout: "auto" | "preserve";
-}
 
 /** The instruction's lines exactly as written (heredoc terminators without stray carriage returns, as heredocLines). */
 export function verbatimLines(model: DockerfileModel, instr: Instruction): string[] {
@@ -85,6 +80,8 @@ interface InstructionTokens {
   jsonFrom: number | null;
   /** Where shell text starts, and for which keyword. */
   shellFrom: { start: number; keyword: string } | null;
+  /** Where the arguments start when they are words (FROM, COPY, ENV k=v ...): continuation lines may align under them. */
+  wordsFrom: number | null;
 }
 
 /**
@@ -95,7 +92,7 @@ interface InstructionTokens {
  * among the flags): the instruction is then printed as written.
  */
 function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, hasComments: boolean): InstructionTokens | null {
-  const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null };
+  const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null, wordsFrom: null };
   const { tokens, upper } = result;
   const blank = (start: number, end: number) => {
     if (end > start) tokens.push({ kind: "blank", start, end, collapsible: true });
@@ -148,6 +145,7 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
   const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
   if (region.json && !hasComments) result.jsonFrom = argsStart;
   if (region.lexer === "shell") result.shellFrom = { start: argsStart, keyword };
+  if (region.lexer === "words" && !region.json) result.wordsFrom = argsStart;
   const argTokens = argsStart < end ? tokenize(text, argsStart, region.lexer, model.escape) : [];
   tokens.push(...argTokens);
   if (keyword === "FROM") {
@@ -183,44 +181,71 @@ const isAsciiSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
  * Prints the instruction. `shell` is the SHELL in effect. Returns the lines
  * (without line endings).
  */
-export function formatInstruction(
-  model: DockerfileModel,
-  instr: Instruction,
-  shell: string[] | null,
-  options: InstructionFormatOptions,
-): string[] {
+export function formatInstruction(model: DockerfileModel, instr: Instruction, shell: string[] | null, options: LayoutOptions): string[] {
   const kind = model.escape === "`" && !shell ? "unknown" : shellKindOf(shell, model.escape);
   const hasComments = instr.lines.some((l) => l.kind === "comment");
   const split = tokensFor(instr.logical, model, kind, hasComments);
   if (!split) return verbatimLines(model, instr);
-  const { tokens, upper, jsonFrom, shellFrom } = split;
-  const text = instr.logical;
+  const { jsonFrom, shellFrom } = split;
+  const line = new LogicalLine(instr.logical, split.tokens, split.upper);
 
   if (jsonFrom !== null) {
+    const array = `[${(jsonStringTokens(line.text.slice(jsonFrom)) ?? []).join(", ")}]`;
+    // your breaks before the array stay (`HEALTHCHECK --interval=5m \` + `    CMD ["curl", ...]`)
+    const content = instr.lines.filter((l) => l.kind === "content");
+    if (content.length > 1 && jsonFrom >= instr.logical.length - content[content.length - 1]!.segment.length) {
+      return preserveLayout(model, instr, line, options, { from: jsonFrom, text: array });
+    }
     // Exec form on one line: the logical line is exactly what BuildKit reads.
-    const head = printRange(text, tokens, upper, 0, jsonFrom, true);
-    const strings = jsonStringTokens(text.slice(jsonFrom)) ?? [];
-    return [`${head}${head ? " " : ""}[${strings.join(", ")}]`, ...heredocLines(model, instr)];
+    const head = line.print(0, jsonFrom, true);
+    return [`${head}${head ? " " : ""}${array}`, ...heredocLines(model, instr)];
   }
 
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
   if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
     // one line as written, and it fits: it stays
-    const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, text, tokens, upper, options) : null;
+    const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, line, options) : null;
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
-    return layoutRun(model, instr, text, tokens, upper, shellFrom.start, options) ?? oneLine ?? preserveLayout(model, instr, text, tokens, upper, options);
+    return layoutRun({ model, instr, line, argsStart: shellFrom.start }, options) ?? oneLine ?? preserveLayout(model, instr, line, options);
   }
-  return preserveLayout(model, instr, text, tokens, upper, options);
+  const column = split.wordsFrom === null ? null : alignedColumn(instr, line, split.wordsFrom, options);
+  return preserveLayout(model, instr, line, column === null ? options : { ...options, indent: " ".repeat(column) });
 }
 
-/** The instruction with the user's own line breaks, each continuation line re-indented where that is safe. */
+/**
+ * The column to align continuation lines to, when the user aligned every
+ * one of them under the first argument (`LABEL a=1 \` + `      b=2`): the
+ * column of the first argument as printed. Null otherwise, or when that
+ * column is one indent level anyway.
+ */
+function alignedColumn(instr: Instruction, line: LogicalLine, argsStart: number, options: LayoutOptions): number | null {
+  const content = instr.lines.filter((l) => l.kind === "content");
+  if (content.length < 2 || argsStart >= content[0]!.segment.length) return null;
+  let offset = content[0]!.segment.length;
+  let aligned = 0;
+  for (const l of content.slice(1)) {
+    if (line.isLooseAt(offset)) {
+      const indent = /^ */.exec(l.segment)![0].length;
+      if (indent !== argsStart || l.segment[indent] === "\t") return null;
+      aligned++;
+    }
+    offset += l.segment.length;
+  }
+  const column = line.print(0, argsStart, true).length + 1;
+  return aligned > 0 && column !== options.tabWidth ? column : null;
+}
+
+/**
+ * The instruction with the user's own line breaks, each continuation line
+ * re-indented where that is safe; `tail` replaces the end of the logical
+ * line from `from` on (an exec form's JSON array, printed `["a", "b"]`).
+ */
 function preserveLayout(
   model: DockerfileModel,
   instr: Instruction,
-  text: string,
-  tokens: Token[],
-  upper: ReadonlyMap<number, string>,
-  options: InstructionFormatOptions,
+  line: LogicalLine,
+  options: LayoutOptions,
+  tail?: { from: number; text: string },
 ): string[] {
   // Segment boundaries in the logical line.
   const contentLines = instr.lines.filter((l) => l.kind === "content");
@@ -239,82 +264,29 @@ function preserveLayout(
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
-      out.push(options.indent + trimCommentLine(model.lines[l.line]!.text));
+      // written at column 0 (docker-library's way), it stays there; otherwise it is indented one level
+      const text = model.lines[l.line]!.text;
+      out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
       continue;
     }
     const segStart = bounds[ci]!;
     const segEnd = bounds[ci + 1]!;
     const last = ci === contentLines.length - 1;
-    const joinAfter = !last ? joinKind(tokens, segEnd) : "none";
-    let body = printRange(text, tokens, upper, segStart, segEnd, ci === 0);
-    if (!last && joinAfter === "tight") {
-      // the break is inside a word or a value: keep every character
-      body = printRange(text, tokens, upper, segStart, segEnd, ci === 0, true);
-    }
-    let line = pendingIndent + body;
+    const loose = !last && line.isLooseAt(segEnd);
+    // a break inside a word or a value keeps every character
+    let body = line.print(segStart, tail && last ? tail.from : segEnd, ci === 0, !last && !loose);
+    if (tail && last) body += (body === "" ? "" : " ") + tail.text;
+    let printed = pendingIndent + body;
     if (!last) {
-      line += joinAfter === "loose" ? (body === "" ? esc : ` ${esc}`) : esc;
+      printed += loose ? (body === "" ? esc : ` ${esc}`) : esc;
     } else if (l.continues) {
       // a continuation at the end of the file: BuildKit trims the logical line
-      line += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
+      printed += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
     }
-    out.push(line);
-    pendingIndent = joinAfter === "loose" ? options.indent : "";
+    out.push(printed);
+    pendingIndent = loose ? options.indent : "";
     ci++;
   }
   out.push(...heredocLines(model, instr));
-  return out;
-}
-
-/** Whether a line break at `offset` falls in a collapsible blank run ("loose") or not ("tight"). */
-export function joinKind(tokens: Token[], offset: number): "loose" | "tight" {
-  for (const t of tokens) {
-    if (t.end < offset) continue;
-    if (t.start > offset) break;
-    if (t.kind === "blank" && t.collapsible && t.start <= offset && offset <= t.end) return "loose";
-  }
-  return "tight";
-}
-
-/**
- * Prints the part of the logical line in [from, to). Collapsible blanks become
- * one space inside the range and disappear at its edges (a line break takes
- * their place). With `exact`, the trailing blanks of the range are kept.
- */
-export function printRange(
-  text: string,
-  tokens: Token[],
-  upper: ReadonlyMap<number, string>,
-  from: number,
-  to: number,
-  isFirst: boolean,
-  exactEnd = false,
-): string {
-  let out = "";
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.end <= from && !(t.start === t.end)) continue;
-    if (t.start >= to) break;
-    const s = Math.max(t.start, from);
-    const e = Math.min(t.end, to);
-    if (t.kind === "blank" && t.collapsible) {
-      const atStart = s === from && !isFirst;
-      const atEnd = e === to;
-      if ((atStart && t.start < from) || atStart) {
-        // leading blank of a continuation line: replaced by the indent
-        continue;
-      }
-      if (atEnd && !exactEnd) continue;
-      if (atEnd && exactEnd) {
-        out += text.slice(s, e);
-        continue;
-      }
-      if (s === from && isFirst) continue;
-      out += " ";
-      continue;
-    }
-    const piece = text.slice(s, e);
-    out += s === t.start && e === t.end ? (upper.get(i) ?? piece) : piece;
-  }
   return out;
 }

@@ -1,0 +1,136 @@
+/**
+ * The lines of a laid-out RUN between its breaks (run-breaks.ts): the level
+ * each is indented to, and their text.
+ *
+ * Levels: the commands of the top-level list, flags and lone operators are
+ * at level 1; a line inside a construct that nests takes its level from the
+ * shell's structure (shell-structure.ts); a command's continuation line is
+ * one level deeper than the line the command starts on (the RUN line counts
+ * as level 0 here), or as many whole levels deeper as the user indented it
+ * deeper than that line.
+ */
+import type { Break, BreakKind, Extra, RunContext } from "./run-breaks.js";
+
+export interface Line {
+  start: number;
+  end: number;
+  /** The line ends with a tight break. */
+  tightEnd: boolean;
+  /** The line continues a tight break: printed as is, no indent. */
+  tightStart: boolean;
+  kind: BreakKind | "first";
+  /** The break before this line. */
+  before: Break | null;
+  /** The break after this line. */
+  after: Break | null;
+  level: number;
+  /** The printed line (set by render). */
+  printed: string;
+}
+
+/** The lines between the breaks, with their levels; null if the breaks do not make lines. */
+export function planLines(ctx: RunContext, breaks: readonly Break[]): Line[] | null {
+  const { text } = ctx;
+  const first: Line = { start: 0, end: text.length, tightEnd: false, tightStart: false, kind: "first", before: null, after: null, level: 1, printed: "" };
+  const lines: Line[] = [first];
+  for (const b of breaks) {
+    const prev = lines[lines.length - 1]!;
+    if (b.at < prev.start || b.resume < b.at) return null;
+    if (!b.tight && b.resume < text.length && text[b.resume] === "#") return null;
+    prev.end = b.at;
+    prev.tightEnd = b.tight;
+    prev.after = b;
+    lines.push({ start: b.resume, end: text.length, tightEnd: false, tightStart: b.tight, kind: b.kind, before: b, after: null, level: 1, printed: "" });
+  }
+  assignLevels(ctx, lines);
+  return lines;
+}
+
+/** Index of the line holding logical offset `offset`. */
+function lineIndexOf(lines: readonly Line[], offset: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function assignLevels(ctx: RunContext, lines: Line[]): void {
+  const { argsStart, shell, user } = ctx;
+  const unit = Math.max(1, ctx.options.tabWidth);
+  const broken = lines.some((l) => l.kind === "operator");
+  const levelOf = (offset: number) => lines[lineIndexOf(lines, offset)]!.level;
+  /** A continuation of the statement starting at `statement`. */
+  const continuation = (line: Line, statement: number): number => {
+    const s = lineIndexOf(lines, statement);
+    const base = s === 0 ? 0 : lines[s]!.level;
+    // the user's own line: as many levels deeper as the user wrote it than the line the statement starts on
+    // (unless that line goes on after a break inside a word or string: its blanks are not an indent)
+    if (line.kind === "user" && user.isLineStart(line.start) && !lines[s]!.tightStart) {
+      const deeper = Math.floor((user.widthAt(line.start) - user.widthAt(statement)) / unit);
+      return base + Math.max(1, deeper);
+    }
+    // a line the layout made: one level deeper; on the RUN line of a broken list, two, to stand apart from the commands
+    return base + (s === 0 && broken ? 2 : 1);
+  };
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.tightStart || line.before?.sibling) line.level = lines[i - 1]!.level;
+    else if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") line.level = 1;
+    else if (shell.nested(line.start)) {
+      const place = shell.placeOf(line.start);
+      if (place.kind === "closer") line.level = levelOf(place.owner);
+      else if (place.kind === "statement") line.level = place.owner === null ? 1 : levelOf(place.owner) + 1;
+      else line.level = continuation(line, place.statement);
+    } else line.level = continuation(line, shell.commandStart(line.start));
+  }
+}
+
+/** Columns of a printed line, a leading tab counting tabWidth. */
+export function printedWidth(line: string, tabWidth: number): number {
+  let tabs = 0;
+  while (line.charCodeAt(tabs) === 9) tabs++;
+  return line.length + tabs * (tabWidth - 1);
+}
+
+/** The level of a comment or separator line before `line`. */
+function extraLevel(lines: readonly Line[], i: number, extra: Extra): number {
+  if ("comment" in extra && extra.column0) return 0;
+  // before a lone operator the list it closes goes on: at the previous line's level
+  const line = lines[i]!;
+  return line.kind === "lone" && i > 0 ? lines[i - 1]!.level : line.level;
+}
+
+/** The printed lines, comment and separator lines included; each Line gets its own text in `printed`. */
+export function render(ctx: RunContext, lines: readonly Line[]): string[] {
+  const { indent } = ctx.options;
+  const { model, instr, line: logical } = ctx.input;
+  const esc = model.escape;
+  const out: string[] = [];
+  const lastContent = instr.lines.filter((l) => l.kind === "content").pop();
+  lines.forEach((line, i) => {
+    for (const e of line.before?.extras ?? []) out.push(indent.repeat(extraLevel(lines, i, e)) + ("comment" in e ? e.comment : esc));
+    let bodyText = logical.print(line.start, line.end, i === 0, line.tightEnd);
+    const after = line.after;
+    // `curl \` + `; rm` read as a trailing operator: `curl; \` (blanks before `;` are nothing to the shell)
+    if (after?.spacedSemicolon && bodyText.endsWith(" ;")) bodyText = `${bodyText.slice(0, -2)};`;
+    // `a&& \` reads as `a && \`, and `&&b` as `&& b` (blanks next to an operator are nothing to the shell)
+    const end = after?.endOperator;
+    if (end && bodyText.endsWith(end) && !/[ \t]$/.test(bodyText.slice(0, -end.length))) bodyText = `${bodyText.slice(0, -end.length)} ${end}`;
+    const start = line.before?.startOperator;
+    if (start && bodyText.startsWith(start) && bodyText.length > start.length && !/^[ \t]/.test(bodyText.slice(start.length))) {
+      bodyText = `${start} ${bodyText.slice(start.length)}`;
+    }
+    const prefix = i === 0 || line.tightStart ? "" : indent.repeat(line.level);
+    let suffix: string;
+    if (after) suffix = line.tightEnd || bodyText === "" ? esc : ` ${esc}`;
+    else if (lastContent?.continues) suffix = bodyText === "" || /[ \t]$/.test(bodyText) ? esc : ` ${esc}`;
+    else suffix = "";
+    line.printed = prefix + bodyText + suffix;
+    out.push(line.printed);
+  });
+  return out;
+}
