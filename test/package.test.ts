@@ -459,7 +459,7 @@ describe("a repository with Dockerfiles and other files", () => {
     const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--format"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.split("\n").filter((l) => l.includes("prettier could not be loaded")).length).toBe(1);
-    // the built-in defaults (two spaces), not the .prettierrc it cannot read
-    expect(readFileSync(join(bare, "Dockerfile"), "utf8")).toMatch(/^FROM debian:12\nRUN apt-get update && \\\n {2}apt-get install/);
+    // the built-in defaults (four spaces), not the .prettierrc (tabWidth 8) it cannot read
+    expect(readFileSync(join(bare, "Dockerfile"), "utf8")).toMatch(/^FROM debian:12\nRUN apt-get update && \\\n {4}apt-get install/);
   });
 });
