@@ -2,13 +2,31 @@
  * Every rule fixture: fixtures/rules/<rule>/<case>.in.dockerfile is fixed with
  * that rule alone (options from <case>.options.json, e.g. {"unsafeFixes": true})
  * and must give <case>.out.dockerfile; an unchanged case has out === in. Fixing
- * the output again must change nothing (idempotence).
+ * the output again must change nothing (idempotence). Where
+ * <case>.report.txt exists, it lists what the run reports, one finding a
+ * line: `LINE fixed: MESSAGE` for each applied fix and `LINE REASON: MESSAGE`
+ * for each finding left (REASON: no-fix, unsafe, meaning-check), lines of the
+ * input file.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { fix } from "../src/codemod/index.js";
+import { fix, type FixResult } from "../src/codemod/index.js";
 import { RULES } from "../src/rules/index.js";
-import { fixtureCases } from "./helpers.js";
+import { FIXTURES, fixtureCases } from "./helpers.js";
 import { initShell } from "../src/index.js";
+
+/** The report of a run, as <case>.report.txt writes it. */
+function report(result: FixResult): string {
+  const lines = [
+    ...result.fixes.map((f) => ({ line: f.line, text: `${f.line} fixed: ${f.message}` })),
+    ...result.remaining.map((f) => ({ line: f.line, text: `${f.line} ${f.reason}: ${f.message}` })),
+  ];
+  return lines
+    .sort((a, b) => a.line - b.line)
+    .map((l) => `${l.text}\n`)
+    .join("");
+}
 
 beforeAll(async () => {
   await initShell();
@@ -27,6 +45,8 @@ describe("rule fixtures", () => {
         const once = await fix(c.input, options);
         expect(once.output).toBe(c.output);
         expect(once.changed).toBe(c.input !== c.output);
+        const reportFile = join(FIXTURES, `${c.name}.report.txt`);
+        if (existsSync(reportFile)) expect(report(once)).toBe(readFileSync(reportFile, "utf8"));
         for (const applied of once.fixes) {
           expect(applied.rule).toBe(rule.id);
           expect(applied.line).toBeGreaterThan(0);

@@ -80,7 +80,10 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const input = body;
   const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
   for (let round = 0; round <= MAX_FIXES; round++) {
-    const ctx = { model, shells: shellsInEffect(model) };
+    const current = model;
+    // messages name lines of the input file, whatever earlier rounds moved
+    const inputLine = (line: number) => lineOfOffset(mapBack(appliedEdits, offsetOfLine(current, line)));
+    const ctx = { model, shells: shellsInEffect(model), inputLine };
     const findings = rules.flatMap((r) => r.check(ctx)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
     const candidates: { finding: Finding; line: number }[] = [];
