@@ -21,7 +21,7 @@ export interface ShellStateEffects {
   errexit: boolean;
   /** `set` turns errexit on or off at the level of the script (it outlives the script). */
   errexitLeaks: boolean;
-  /** A command started in the background (`&`) anywhere. */
+  /** A command started in the background (`&`, or bash's `coproc`) anywhere. */
   background: boolean;
 }
 
@@ -73,6 +73,10 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
         case "function_definition":
           e.commandLookup = true;
           break;
+        case "for_statement":
+          // `for NAME in ...` and `select NAME in ...` assign NAME, as NAME=value does
+          changeVariable(node.children.find((c) => c.field === "variable"));
+          break;
         case "expansion":
           if (node.children.some((c) => c.field === "operator" && (c.type === ":=" || c.type === "="))) changeVariable(node.children.find((c) => c.type === "variable_name"));
           break;
@@ -122,6 +126,8 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
     return;
   }
   if (!SPECIAL_BUILTINS.has(name)) for (const c of node.children) if (c.type === "variable_assignment") prefixAssignments.add(c);
+  // bash's coproc runs its command in the background, as `&` does (dash has no coproc: it is a command there)
+  if (name === "coproc") e.background = true;
   const args = argumentsOf(node);
   const first = args[0] ? literalWord(args[0]) : null;
   if (name === "command" && (first === "-v" || first === "-V")) return; // only prints what a name is
