@@ -29,6 +29,8 @@ export interface AppliedFix {
   safety: FixSafety;
   /** The replaced range of the input text (offsets, byte-order mark excluded). */
   range: { start: number; end: number };
+  /** How many instructions the fix removed (a merge removes the RUNs it joins, a shadowed CMD goes). */
+  removed: number;
 }
 
 export interface ReportedFinding {
@@ -144,6 +146,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         description: f.fix!.description,
         safety: f.fix!.safety,
         range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end) },
+        removed: f.fix!.declares.removed.length,
       });
     }
     appliedEdits.push(roundEdits.sort((x, y) => x.start - y.start));
