@@ -58,6 +58,18 @@ export function expectedKey(model: DockerfileModel, command: Command, shell: str
   return commandMeaning(command, shellKindOf(shell, model.escape), model.escape, line);
 }
 
+/** Applies non-overlapping edits to a text (offsets into that text). */
+export function applyLocalEdits(text: string, edits: readonly { start: number; end: number; text: string }[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let out = "";
+  let pos = 0;
+  for (const e of sorted) {
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
 /** Leading whitespace of a physical line. */
 export function indentOf(text: string): string {
   return /^[ \t]*/.exec(text)![0];
