@@ -11,7 +11,7 @@
  * between (a chain merge).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -171,7 +171,7 @@ const atom = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("cd /tmp", "cd vendor", "X=1", "export X=2", "X=3 tool g", "unset X", ": ${X:=4}") },
   { weight: 1, arbitrary: fc.constantFrom("for PATH in /nonexistent; do tool p; done", "read -r PATH < /dev/null", "for X in 5 6; do tool w; done", "getopts a PATH") },
   { weight: 1, arbitrary: fc.constantFrom("set -e", "set +e", "set -eux", "set -o errexit", "set -o pipefail", "set -f") },
-  { weight: 1, arbitrary: fc.constantFrom("exit 0", "trap 'tool trapped' EXIT", "f() { tool h; tool i; }; f", "tool j &", "eval tool k") },
+  { weight: 1, arbitrary: fc.constantFrom("exit 0", "trap 'tool trapped' EXIT", "f() { tool h; tool i; }; f", "tool j &", "eval tool k", "coproc tool c") },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -211,6 +211,24 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build 
       expect(sameBehaviour(c.input, c.output), c.name).toBeNull();
     }
     expect(checked).toBeGreaterThan(20);
+  });
+
+  test("coproc starts its command in the background, as & does (bash): a RUN with one is never merged", () => {
+    const marker = join(dir, "coproc-marker");
+    const r = spawnSync("bash", ["-c", `coproc { sleep 0.5; : > "${marker}"; }; [ -e "${marker}" ] && echo waited || echo background; wait`], { encoding: "utf8" });
+    expect(r.stdout.trim()).toBe("background");
+    expect(existsSync(marker)).toBe(true); // it did run, after the shell went on
+    const input = 'FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN apt-get update && apt-get install -y curl; coproc tail -f /dev/null\nRUN rm -rf /var/lib/apt/lists/*\n';
+    expect(fixSync(input, { select: ["merge-cleanup-run"] }).changed).toBe(false);
+  });
+
+  test("a loop or read variable is assigned for what runs after it in the same shell, as NAME=value is", () => {
+    for (const shell of ["dash", "bash"]) {
+      for (const script of ["for PATH in /nonexistent; do :; done", "read -r PATH", "getopts a PATH"]) {
+        const r = spawnSync(shell, ["-c", `${script}; rm --version >/dev/null 2>&1 && echo found || echo not-found`], { encoding: "utf8", input: "/nonexistent\n", env: { PATH: "/usr/bin:/bin" } });
+        expect(r.stdout.trim(), `${shell}: ${script}`).toBe("not-found");
+      }
+    }
   });
 
   // MERGE_BEHAVIOUR_RUNS=2000 for a longer search, with a random seed
