@@ -3,7 +3,7 @@ import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
 import { splitWhitespace } from "../meaning/buildkit.js";
 import { shellKindOf } from "../meaning/meaning.js";
-import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
+import { andOrChain, literalWord, topLevelStatements, walk, type SimpleCommand } from "../shell/tree.js";
 import {
   cacheDirs,
   cleanupTargets,
@@ -11,29 +11,17 @@ import {
   creates,
   isRelativeTarget,
   literalPrefix,
-  pathOperands,
   programName,
   subcommand,
   targetLabel,
   type Creations,
   type Target,
 } from "./cleanup-targets.js";
-import {
-  Inheritance,
-  applyLocalEdits,
-  argsLogicalOffset,
-  attachedCommentsStart,
-  expectedKey,
-  inputLine,
-  isBlankLine,
-  lineEndWithEol,
-  lineStart,
-  sourceOffsetOfLogical,
-  suppressedRules,
-} from "./helpers.js";
-import { breakListEdits, hasTopLevelList, indentEdits, isMultiLine, joinStyle, type JoinStyle } from "./run-join.js";
-import { isFlatStatement, shellSetsErrexit, stateEffects, type ShellStateEffects } from "./shell-state.js";
-import type { Edit, Finding, Rule, RuleContext } from "./types.js";
+import { Inheritance, expectedKey, inputLine, suppressedRules } from "./helpers.js";
+import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
+import { mergeEdits } from "./run-join.js";
+import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";
 
@@ -84,15 +72,6 @@ function isPlainWordChar(ch: string): boolean {
   return (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || "_./+-".includes(ch);
 }
 
-const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
-
-/** `true` and `:` (as in `rm -f x || true`): no effect at all. */
-function isNoop(cmd: SimpleCommand): boolean {
-  if (cmd.assignments.length > 0 || cmd.redirects.length > 0 || cmd.words.length !== 1) return false;
-  const name = literalWord(cmd.words[0]!);
-  return name === "true" || name === ":";
-}
-
 /** A command that only deletes files or caches, written without expansions. */
 export function isCleanup(cmd: SimpleCommand): boolean {
   if (cmd.assignments.length > 0 || cmd.redirects.length > 0) return false;
@@ -120,61 +99,6 @@ export function isCleanup(cmd: SimpleCommand): boolean {
   return true;
 }
 
-const isAbsolute = (paths: string[] | null) => paths !== null && paths.length > 0 && paths.every((p) => p.startsWith("/"));
-
-/**
- * Package managers that read configuration or code from the working
- * directory (.npmrc, .yarnrc, composer.json, Gemfile; `python -m pip` puts
- * the working directory on its module path).
- */
-const READS_CWD = new Set(["npm", "yarn", "pnpm", "composer", "pip", "pip3", "gem", "bundle", "conda", "mamba", "micromamba"]);
-
-/** A cleanup the working directory cannot affect: absolute paths, and package managers that ignore it. */
-function cwdIndependent(cmds: SimpleCommand[]): boolean {
-  return cmds.every((c) => {
-    if (isNoop(c)) return true;
-    const paths = pathOperands(c);
-    if (paths !== null) return isAbsolute(paths);
-    const name = programName(c.words).name;
-    return name !== null && !READS_CWD.has(name);
-  });
-}
-
-/**
- * Variables that change what `rm` with absolute paths does, or what finds
- * and reads it: where it is found, how it reads its options, the home
- * directory and the `cd` search path (rulebook: a loop or `read` variable
- * named PATH counts as much as `PATH=...`).
- */
-const RM_SENSITIVE_VARIABLES = new Set(["PATH", "POSIXLY_CORRECT", "LD_PRELOAD", "LD_LIBRARY_PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "HOME", "CDPATH"]);
-
-/** A cleanup that shell variables cannot affect: `rm` of absolute paths (no expansions), with none of the variables rm depends on changed. */
-function variablesIndependent(cmds: SimpleCommand[], names: Set<string> | null): boolean {
-  if (names === null || [...names].some((n) => RM_SENSITIVE_VARIABLES.has(n))) return false;
-  return cmds.every((c) => isNoop(c) || (programName(c.words).name === "rm" && isAbsolute(pathOperands(c))));
-}
-
-interface Analysis {
-  root: ShellNode;
-  commands: SimpleCommand[];
-}
-
-/** Blanks to tree-sitter-bash but word characters to /bin/sh: its words would not be the shell's. */
-const NOT_SH_BLANKS = ["\v", "\f", "\r"];
-
-/**
- * The tree of a RUN's shell text, or null when it cannot be joined: a
- * heredoc, a parse error, or a comment (continuation lines are joined
- * without a newline, so a comment would swallow what follows). `reading`:
- * only to see what the RUN creates, where a comment does no harm.
- */
-function analyse(text: string, reading = false): Analysis | null {
-  if (NOT_SH_BLANKS.some((c) => text.includes(c))) return null;
-  const root = shellTree(text);
-  for (const n of walk(root)) if ((BLOCKING_NODES.has(n.type) && !(reading && n.type === "comment")) || n.type === "MISSING") return null;
-  return { root, commands: allCommands(root) };
-}
-
 /** The cleanup RUN's commands, if every command of its top-level list cleans up (or is `true`/`:`), and one at least cleans. */
 function cleanupCommands(a: Analysis): SimpleCommand[] | null {
   const statements = topLevelStatements(a.root);
@@ -193,13 +117,6 @@ function cleanupCommands(a: Analysis): SimpleCommand[] | null {
   return out.some((c) => !isNoop(c)) ? out : null;
 }
 
-/** One chain of `&&`: appended with `&&`, it keeps its failure semantics. */
-function isAndChain(a: Analysis): boolean {
-  const statements = topLevelStatements(a.root);
-  if (!statements || statements.length !== 1) return false;
-  return andOrChain(statements[0]!.node).operators.every((o) => o === "&&");
-}
-
 /** Names ENV and ARG instructions of the file set. */
 function environmentNames(model: DockerfileModel): Set<string> {
   const names = new Set<string>();
@@ -213,98 +130,6 @@ function environmentNames(model: DockerfileModel): Set<string> {
 /** ENV or ARG that sets a variable bash reads its options from (errexit could be on without a visible `set -e`). */
 function setsShellOptions(names: Set<string>): boolean {
   return names.has("SHELLOPTS") || names.has("BASH_ENV");
-}
-
-export interface JoinPlan {
-  /** `( R1 )`: R1 changes shell state the cleanup depends on. */
-  wrapInstall: boolean;
-  /** `( R2 )`: R2 is not a single `&&` chain, so a failed R1 must not fall through to part of it. */
-  wrapCleanup: boolean;
-}
-
-/**
- * How to join R1 and R2 so that R2 runs exactly as it did in its own shell
- * and R1's exit status still decides the build, or why no join can.
- *
- * - R1 state that R2 could see (cd, variables, functions, exit, traps, ...) is
- *   kept in a subshell, `( R1 )`, unless R2 cannot depend on it (absolute paths, no variables).
- * - errexit (`set -e` in R1, a SHELL with -e, SHELLOPTS) is ignored in
- *   whatever stands left of `&&`, inside subshells and compound commands too
- *   (checked with dash and bash): with errexit possibly on, R1 is never
- *   wrapped and its last statement must be flat (simple commands, pipes, && ||).
- * - `( R2 )` when R2 is more than one `&&` chain; never when R1 turns errexit
- *   on or off for it (R2's own `a; b` would then stop at a failure, or not).
- */
-export function planJoin(effects: ShellStateEffects, r1: Analysis, r2: Analysis, r2Commands: SimpleCommand[], errexitFromOutside: boolean): JoinPlan | { reason: string } {
-  if (effects.background) return { reason: "starts a background job (`&` or `coproc`), which would still run while the cleanup deletes" };
-  const errexit = errexitFromOutside || effects.errexit;
-  const dependent =
-    effects.control ||
-    effects.commandLookup ||
-    (effects.cwd && !cwdIndependent(r2Commands)) ||
-    (effects.variables && !variablesIndependent(r2Commands, effects.variableNames));
-  const wrapCleanup = !isAndChain(r2);
-  if (dependent) return errexit ? { reason: "changes shell state the cleanup could see, and with errexit possibly on it cannot go in a subshell (errexit is ignored left of `&&`)" } : { wrapInstall: true, wrapCleanup };
-  if (errexit) {
-    const statements = topLevelStatements(r1.root)!;
-    if (!isFlatStatement(statements[statements.length - 1]!.node)) return { reason: "may run with errexit on, and ends in a compound command, inside which errexit would be ignored left of `&&`" };
-    if (wrapCleanup && effects.errexitLeaks) return { reason: "turns errexit on or off, which would change where the cleanup's own list stops" };
-  }
-  return { wrapInstall: false, wrapCleanup };
-}
-
-/**
- * How to join a chain of RUNs (the one that created the files, the RUNs
- * after it, the cleanup) so that each part runs as in its own shell: every
- * part but the last that changes any shell state goes in a subshell (the
- * parts after it are arbitrary commands, which may depend on anything), and
- * every part after the first that is not one `&&` chain too (`a && b; c`
- * would run `c` after a failure). errexit is ignored left of `&&` (see
- * planJoin), so a chain is joined only where errexit cannot be on.
- */
-function planChain(parts: { analysis: Analysis; effects: ShellStateEffects; instr: Instruction }[], errexitFromOutside: boolean, ctx: RuleContext): { wrap: boolean[] } | { reason: string } {
-  if (errexitFromOutside) return { reason: "errexit may be on (a SHELL with -e, or SHELLOPTS or BASH_ENV set), and a merged RUN could not keep where each part stops" };
-  const wrap: boolean[] = [];
-  for (const [i, p] of parts.entries()) {
-    const at = `the RUN on line ${inputLine(ctx, p.instr.startLine)}`;
-    if (p.effects.background) return { reason: `${at} starts a background job` };
-    if (p.effects.errexit) return { reason: `${at} turns errexit on or off, which a merged RUN could not keep` };
-    const last = i === parts.length - 1;
-    const changesState = p.effects.cwd || p.effects.variables || p.effects.commandLookup || p.effects.control;
-    wrap.push((!last && changesState) || (i > 0 && (!isAndChain(p.analysis) || hasTopLevelRedirect(p.analysis))));
-  }
-  return { wrap };
-}
-
-/**
- * A redirect on a command of the top-level list: tree-sitter-bash reads `a &&
- * b > f` as `(a && b) > f` (the shell applies it to `b` alone), so a part
- * like that joined after `&&` would not have the shape the join is checked
- * for; in a subshell it does.
- */
-function hasTopLevelRedirect(a: Analysis): boolean {
-  const statements = topLevelStatements(a.root) ?? [];
-  return statements.some((s) => s.node.type === "redirected_statement" || andOrChain(s.node).items.some((n) => n.type === "redirected_statement"));
-}
-
-/** The joined shell text parses cleanly and has the promised shape: the first part's statements (or one subshell), then each part after `&&`. */
-function joinedAsPlanned(merged: string, parts: Analysis[], wrap: boolean[]): boolean {
-  const m = analyse(merged);
-  if (!m) return false;
-  const statements = topLevelStatements(m.root);
-  const expectedCount = wrap[0] ? 1 : topLevelStatements(parts[0]!.root)!.length;
-  if (!statements || statements.length !== expectedCount || statements[statements.length - 1]!.separator !== null) return false;
-  const chain = andOrChain(statements[statements.length - 1]!.node);
-  let end = chain.items.length;
-  for (let p = parts.length - 1; p >= 1; p--) {
-    const items = wrap[p] ? null : andOrChain(topLevelStatements(parts[p]!.root)![0]!.node).items;
-    const k = items ? items.length : 1;
-    if (end - k < 1 || chain.operators[end - k - 1] !== "&&") return false;
-    const tail = chain.items.slice(end - k, end);
-    if (items ? !tail.every((n, i) => n.text === items[i]!.text) : tail[0]!.type !== "subshell" || tail[0]!.text !== `( ${parts[p]!.root.text.trim()} )`) return false;
-    end -= k;
-  }
-  return true;
 }
 
 export const mergeCleanupRun: Rule = {
@@ -570,110 +395,3 @@ function joinWords(words: string[]): string {
   return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
-/**
- * The edits that merge the parts into the first: the first RUN keeps its
- * place and gains the others, each after `&&` on its own line in the first
- * RUN's layout (run-join.ts); the others go, with the comments above them
- * (they move along) and the blank lines that would be left over.
- */
-function mergeEdits(ctx: RuleContext, parts: Instruction[], analyses: Analysis[], wrap: boolean[]): { edits: Edit[]; mergedArgs: string } | null {
-  const { model } = ctx;
-  const eol = model.eol;
-  const esc = model.escape;
-  const source = model.bom ? model.source.slice(1) : model.source;
-  const t = parts[0]!;
-  const style = joinStyle(model, t);
-  const edits: Edit[] = [];
-
-  // Each part's text ends where its last statement ends: a trailing `;` would leave `a; && b`.
-  const texts: { args: string; end: number }[] = [];
-  for (const [i, p] of parts.entries()) {
-    const statements = topLevelStatements(analyses[i]!.root)!;
-    const last = statements[statements.length - 1]!;
-    const lastLine = model.lines[p.endLine]!;
-    let end = lastLine.start + lastLine.text.replace(/[ \t]+$/, "").length;
-    let args = p.command.args;
-    if (last.separator === ";") {
-      const semicolon = sourceOffsetOfLogical(model, p, argsLogicalOffset(p) + last.node.end);
-      const rest = source.slice(semicolon, end);
-      if (semicolon < lastLine.start || rest.trim() !== ";") return null;
-      end = semicolon + rest.indexOf(";");
-      args = args.slice(0, last.node.end);
-    } else if (last.separator !== null) return null;
-    texts.push({ args, end });
-  }
-  const mergedArgs = parts.map((_, i) => (wrap[i] ? `( ${texts[i]!.args} )` : texts[i]!.args)).join(" && ");
-  if (!joinedAsPlanned(mergedArgs, analyses, wrap)) return null;
-
-  // the first RUN, laid out for what joins it
-  const tArgsAt = sourceOffsetOfLogical(model, t, argsLogicalOffset(t));
-  if (wrap[0]) edits.push({ start: tArgsAt, end: tArgsAt, text: "( " });
-  edits.push(...within(layoutEdits(model, t, style, wrap[0]!, true), tArgsAt, texts[0]!.end));
-
-  let joined = wrap[0] ? " )" : "";
-  let previousEnd = t.endLine;
-  const removals: Edit[] = [];
-  for (let i = 1; i < parts.length; i++) {
-    const p = parts[i]!;
-    const commentsFrom = attachedCommentsStart(model, p);
-    const comments: string[] = [];
-    for (let l = commentsFrom; l < p.startLine; l++) comments.push(`${style.indent}${model.lines[l]!.text.trim()}${eol}`);
-    const argsAt = sourceOffsetOfLogical(model, p, argsLogicalOffset(p));
-    const local = within(layoutEdits(model, p, style, wrap[i]!, false), argsAt, texts[i]!.end).map((e) => ({ ...e, start: e.start - argsAt, end: e.end - argsAt }));
-    const body = applyLocalEdits(source.slice(argsAt, texts[i]!.end), local);
-    const text = wrap[i] ? `( ${body} )` : body;
-    joined += style.leading ? ` ${esc}${eol}${comments.join("")}${style.indent}&& ${text}` : ` && ${esc}${eol}${comments.join("")}${style.indent}${text}`;
-    removals.push(removal(model, p, commentsFrom, previousEnd));
-    previousEnd = p.endLine;
-  }
-  const tLast = model.lines[t.endLine]!;
-  const join: Edit = { start: texts[0]!.end, end: tLast.start + tLast.text.length, text: joined };
-  // a removal that starts where the join ends (the file ends without a line break) becomes part of it
-  const touching = removals.find((r) => r.start === join.end);
-  if (touching) join.end = touching.end;
-  edits.push(join, ...removals.filter((r) => r !== touching));
-  return { edits, mergedArgs };
-}
-
-/** Edits that fall inside [start, end]. */
-function within(edits: Edit[], start: number, end: number): Edit[] {
-  return edits.filter((e) => e.start >= start && e.end <= end);
-}
-
-/**
- * How one part is laid out once it is a command of the merged chain: a part
- * on one line has its top-level list broken one command per line (unless it
- * goes in a subshell, whose inside is not broken); a part over several lines
- * has its continuation lines moved to the chain's indentation (its commands
- * are the chain's), one level deeper where it becomes nested (the
- * continuation lines of a single command, the inside of a subshell).
- */
-function layoutEdits(model: DockerfileModel, p: Instruction, style: JoinStyle, wrapped: boolean, first: boolean): Edit[] {
-  const list = hasTopLevelList(p);
-  if (!isMultiLine(p)) return !wrapped && list ? breakListEdits(model, p, style) : [];
-  if (wrapped || !list) return indentEdits(model, p, style.indent + style.indent);
-  // a list: its commands are the chain's; the first RUN's own layout is the chain's
-  return first ? [] : indentEdits(model, p, style.indent);
-}
-
-/**
- * Removes a joined RUN with the comments above it. The blank lines between
- * it and the line kept before it go too when nothing else is between them;
- * otherwise, with a blank line on each side, one of them goes.
- */
-function removal(model: DockerfileModel, p: Instruction, commentsFrom: number, previousEnd: number): Edit {
-  let from = commentsFrom;
-  while (from - 1 > previousEnd && isBlankLine(model, from - 1)) from--;
-  if (from - 1 !== previousEnd) {
-    from = commentsFrom;
-    const after = p.endLine + 1;
-    if (isBlankLine(model, from - 1) && (after >= model.lines.length || isBlankLine(model, after))) from--;
-  }
-  let start = lineStart(model, from);
-  // the file ended without a line break after the removed RUN: it still does, after the line before it
-  if (model.lines[p.endLine]!.eol === "") {
-    const before = model.lines[from - 1]!;
-    start = before.start + before.text.length;
-  }
-  return { start, end: lineEndWithEol(model, p.endLine), text: "" };
-}

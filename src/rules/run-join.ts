@@ -17,8 +17,19 @@
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { analyzeShell } from "../shell/analysis.js";
-import { argsLogicalOffset, indentOf, sourceOffsetOfLogical } from "./helpers.js";
-import type { Edit } from "./types.js";
+import { topLevelStatements } from "../shell/tree.js";
+import {
+  applyLocalEdits,
+  argsLogicalOffset,
+  attachedCommentsStart,
+  indentOf,
+  isBlankLine,
+  lineEndWithEol,
+  lineStart,
+  sourceOffsetOfLogical,
+} from "./helpers.js";
+import { joinedAsPlanned, type Analysis } from "./join-plan.js";
+import type { Edit, RuleContext } from "./types.js";
 
 export interface JoinStyle {
   /** Indentation of the chain's commands, and the unit a nested line gets on top of its own. */
@@ -221,4 +232,112 @@ export function indentEdits(model: DockerfileModel, instr: Instruction, target: 
     }
   }
   return edits;
+}
+
+/**
+ * The edits that merge the parts into the first: the first RUN keeps its
+ * place and gains the others, each after `&&` on its own line in the first
+ * RUN's layout (run-join.ts); the others go, with the comments above them
+ * (they move along) and the blank lines that would be left over.
+ */
+export function mergeEdits(ctx: RuleContext, parts: Instruction[], analyses: Analysis[], wrap: boolean[]): { edits: Edit[]; mergedArgs: string } | null {
+  const { model } = ctx;
+  const eol = model.eol;
+  const esc = model.escape;
+  const source = model.bom ? model.source.slice(1) : model.source;
+  const t = parts[0]!;
+  const style = joinStyle(model, t);
+  const edits: Edit[] = [];
+
+  // Each part's text ends where its last statement ends: a trailing `;` would leave `a; && b`.
+  const texts: { args: string; end: number }[] = [];
+  for (const [i, p] of parts.entries()) {
+    const statements = topLevelStatements(analyses[i]!.root)!;
+    const last = statements[statements.length - 1]!;
+    const lastLine = model.lines[p.endLine]!;
+    let end = lastLine.start + lastLine.text.replace(/[ \t]+$/, "").length;
+    let args = p.command.args;
+    if (last.separator === ";") {
+      const semicolon = sourceOffsetOfLogical(model, p, argsLogicalOffset(p) + last.node.end);
+      const rest = source.slice(semicolon, end);
+      if (semicolon < lastLine.start || rest.trim() !== ";") return null;
+      end = semicolon + rest.indexOf(";");
+      args = args.slice(0, last.node.end);
+    } else if (last.separator !== null) return null;
+    texts.push({ args, end });
+  }
+  const mergedArgs = parts.map((_, i) => (wrap[i] ? `( ${texts[i]!.args} )` : texts[i]!.args)).join(" && ");
+  if (!joinedAsPlanned(mergedArgs, analyses, wrap)) return null;
+
+  // the first RUN, laid out for what joins it
+  const tArgsAt = sourceOffsetOfLogical(model, t, argsLogicalOffset(t));
+  if (wrap[0]) edits.push({ start: tArgsAt, end: tArgsAt, text: "( " });
+  edits.push(...within(layoutEdits(model, t, style, wrap[0]!, true), tArgsAt, texts[0]!.end));
+
+  let joined = wrap[0] ? " )" : "";
+  let previousEnd = t.endLine;
+  const removals: Edit[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i]!;
+    const commentsFrom = attachedCommentsStart(model, p);
+    const comments: string[] = [];
+    for (let l = commentsFrom; l < p.startLine; l++) comments.push(`${style.indent}${model.lines[l]!.text.trim()}${eol}`);
+    const argsAt = sourceOffsetOfLogical(model, p, argsLogicalOffset(p));
+    const local = within(layoutEdits(model, p, style, wrap[i]!, false), argsAt, texts[i]!.end).map((e) => ({ ...e, start: e.start - argsAt, end: e.end - argsAt }));
+    const body = applyLocalEdits(source.slice(argsAt, texts[i]!.end), local);
+    const text = wrap[i] ? `( ${body} )` : body;
+    joined += style.leading ? ` ${esc}${eol}${comments.join("")}${style.indent}&& ${text}` : ` && ${esc}${eol}${comments.join("")}${style.indent}${text}`;
+    removals.push(removal(model, p, commentsFrom, previousEnd));
+    previousEnd = p.endLine;
+  }
+  const tLast = model.lines[t.endLine]!;
+  const join: Edit = { start: texts[0]!.end, end: tLast.start + tLast.text.length, text: joined };
+  // a removal that starts where the join ends (the file ends without a line break) becomes part of it
+  const touching = removals.find((r) => r.start === join.end);
+  if (touching) join.end = touching.end;
+  edits.push(join, ...removals.filter((r) => r !== touching));
+  return { edits, mergedArgs };
+}
+
+/** Edits that fall inside [start, end]. */
+function within(edits: Edit[], start: number, end: number): Edit[] {
+  return edits.filter((e) => e.start >= start && e.end <= end);
+}
+
+/**
+ * How one part is laid out once it is a command of the merged chain: a part
+ * on one line has its top-level list broken one command per line (unless it
+ * goes in a subshell, whose inside is not broken); a part over several lines
+ * has its continuation lines moved to the chain's indentation (its commands
+ * are the chain's), one level deeper where it becomes nested (the
+ * continuation lines of a single command, the inside of a subshell).
+ */
+function layoutEdits(model: DockerfileModel, p: Instruction, style: JoinStyle, wrapped: boolean, first: boolean): Edit[] {
+  const list = hasTopLevelList(p);
+  if (!isMultiLine(p)) return !wrapped && list ? breakListEdits(model, p, style) : [];
+  if (wrapped || !list) return indentEdits(model, p, style.indent + style.indent);
+  // a list: its commands are the chain's; the first RUN's own layout is the chain's
+  return first ? [] : indentEdits(model, p, style.indent);
+}
+
+/**
+ * Removes a joined RUN with the comments above it. The blank lines between
+ * it and the line kept before it go too when nothing else is between them;
+ * otherwise, with a blank line on each side, one of them goes.
+ */
+function removal(model: DockerfileModel, p: Instruction, commentsFrom: number, previousEnd: number): Edit {
+  let from = commentsFrom;
+  while (from - 1 > previousEnd && isBlankLine(model, from - 1)) from--;
+  if (from - 1 !== previousEnd) {
+    from = commentsFrom;
+    const after = p.endLine + 1;
+    if (isBlankLine(model, from - 1) && (after >= model.lines.length || isBlankLine(model, after))) from--;
+  }
+  let start = lineStart(model, from);
+  // the file ended without a line break after the removed RUN: it still does, after the line before it
+  if (model.lines[p.endLine]!.eol === "") {
+    const before = model.lines[from - 1]!;
+    start = before.start + before.text.length;
+  }
+  return { start, end: lineEndWithEol(model, p.endLine), text: "" };
 }
