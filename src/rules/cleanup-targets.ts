@@ -96,7 +96,7 @@ export type Target =
 export function targetLabel(t: Target): string {
   if (t.kind === "cache") return CACHE_LABEL[t.cache];
   if (t.kind === "packages") return `the package${t.names.length > 1 ? "s" : ""} ${t.names.length > 1 ? `${t.names.slice(0, -1).join(", ")} and ${t.names[t.names.length - 1]}` : t.names[0]}`;
-  return t.pattern;
+  return `\`${t.pattern}\``;
 }
 
 /** `python -m pip ...` is pip; `sudo` and `env` are not followed. */

@@ -240,6 +240,29 @@ function mayWrite(dest: string | null, t: Target, workdir: string | null): boole
   return overlaps(dir);
 }
 
+/** The directories a RUN's --mount flags put a mount on (`target=`, `dst=`, `destination=`). */
+function mountTargets(instr: Instruction): string[] {
+  const out: string[] = [];
+  for (const flag of instr.command.flags) {
+    if (!flag.startsWith("--mount=")) continue;
+    for (const field of flag.slice("--mount=".length).split(",")) {
+      const eq = field.indexOf("=");
+      const key = eq === -1 ? field : field.slice(0, eq);
+      if ((key === "target" || key === "dst" || key === "destination") && eq !== -1) out.push(posix.normalize(field.slice(eq + 1)).replace(/\/+$/, "") || "/");
+    }
+  }
+  return out;
+}
+
+/** Whether what a target names lies inside a mounted directory. */
+function insideMount(mount: string, t: Target, workdir: string | null): boolean {
+  if (t.kind === "packages") return false;
+  const inside = (p: string) => p === mount || p.startsWith(`${mount}/`) || mount === "/";
+  if (t.kind === "cache") return cacheDirs(t.cache).every((d) => inside(d));
+  const path = t.pattern.startsWith("/") ? t.pattern : workdir === null ? null : posix.join(workdir, t.pattern);
+  return path !== null && inside(literalPrefix(path));
+}
+
 /**
  * For each target of the cleanup at position `j`, the nearest earlier RUN of
  * the stage that created it. The search stops where the creator cannot be
@@ -269,8 +292,11 @@ function findCreators(ctx: RuleContext, stage: Stage, j: number, targets: Target
     }
     const made: Creations = creationsOf(a.commands, a.root, pipNoCache);
     const movesAround = stateEffects(a.root).cwd;
+    const mounts = mountTargets(instr);
     targets.forEach((t, i) => {
       if (!open[i] || (isRelativeTarget(t) && movesAround)) return;
+      // what a RUN writes into a --mount (a cache, a tmpfs) is not in its layer
+      if (mounts.some((m) => insideMount(m, t, wds[j]!))) return;
       const how = creates(made, t);
       if (how === null) return;
       const f = found[i];
