@@ -89,7 +89,8 @@ const FAMILY: Record<string, Family> = {
 
 /** What a cleanup deletes: a cache, packages by name, or files at a path (absolute, or relative to the working directory). */
 export type Target =
-  | { kind: "cache"; cache: CacheKind }
+  /** `home`: the cache of a user, named by a path in a home directory (`~/...`, `/root/...`): whose it is depends on USER and HOME. */
+  | { kind: "cache"; cache: CacheKind; home?: "tilde" | "root" }
   | { kind: "packages"; family: Family; names: string[] }
   | { kind: "path"; pattern: string };
 
@@ -210,11 +211,24 @@ function pathTargets(pattern: string): Target[] {
   for (const [dir, kind] of CACHE_DIRS) {
     if (pattern === dir || literalPrefix(pattern).startsWith(`${dir}/`)) {
       insideCache = true;
-      out.push({ kind: "cache", cache: kind });
-    } else if (covers(pattern, dir)) out.push({ kind: "cache", cache: kind });
+      out.push(cacheAt(kind, dir));
+    } else if (covers(pattern, dir)) out.push(cacheAt(kind, dir));
   }
   if (!insideCache) out.push({ kind: "path", pattern });
   return dedupeTargets(out);
+}
+
+/** Caches each user has under their home directory (root's written as /root, or as its own path for yarn). */
+const PER_USER: ReadonlySet<CacheKind> = new Set(["pip-cache", "npm-cache", "yarn-cache", "pnpm-store", "gem-cache", "composer-cache"]);
+
+export function isPerUserCache(kind: CacheKind): boolean {
+  return PER_USER.has(kind);
+}
+
+function cacheAt(kind: CacheKind, dir: string): Target {
+  if (!PER_USER.has(kind)) return { kind: "cache", cache: kind };
+  if (dir.startsWith("~")) return { kind: "cache", cache: kind, home: "tilde" };
+  return dir.startsWith("/root/") || dir === "/usr/local/share/.cache/yarn" ? { kind: "cache", cache: kind, home: "root" } : { kind: "cache", cache: kind };
 }
 
 function dedupeTargets(targets: Target[]): Target[] {

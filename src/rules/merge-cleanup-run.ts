@@ -9,6 +9,7 @@ import {
   cleanupTargets,
   creationsOf,
   creates,
+  isPerUserCache,
   isRelativeTarget,
   literalPrefix,
   programName,
@@ -240,6 +241,13 @@ function mayWrite(dest: string | null, t: Target, workdir: string | null): boole
   return overlaps(dir);
 }
 
+/** Variables that move a user's caches: the home directory and where the tools put their caches. */
+const CACHE_HOME_VARIABLES = new Set(["HOME", "XDG_CACHE_HOME", "PIP_CACHE_DIR", "npm_config_cache", "NPM_CONFIG_CACHE", "YARN_CACHE_FOLDER", "GEM_HOME", "COMPOSER_HOME", "COMPOSER_CACHE_DIR"]);
+
+function changesCacheHome(model: DockerfileModel, instr: Instruction): boolean {
+  return parseNameVal(instr.command.args, "ENV", model.escape).some((p) => CACHE_HOME_VARIABLES.has(p.name));
+}
+
 /** The directories a RUN's --mount flags put a mount on (`target=`, `dst=`, `destination=`). */
 function mountTargets(instr: Instruction): string[] {
   const out: string[] = [];
@@ -274,10 +282,15 @@ function findCreators(ctx: RuleContext, stage: Stage, j: number, targets: Target
   const wds = workdirs(stage);
   const found: (Creator | null)[] = targets.map(() => null);
   const open = targets.map(() => true);
+  // a USER before a RUN: it may not run as root, whose home /root is
+  const userBefore: boolean[] = [];
+  list.forEach((i, k) => userBefore.push(k > 0 && (userBefore[k - 1]! || list[k - 1]!.command.keyword === "USER")));
   for (let k = j - 1; k >= 0 && open.some(Boolean); k--) {
     const instr = list[k]!;
     const kw = instr.command.keyword;
     if (kw === "WORKDIR") targets.forEach((t, i) => isRelativeTarget(t) && (open[i] = false));
+    // whose cache a RUN writes and which one the cleanup deletes depend on the user and HOME
+    if (kw === "USER" || (kw === "ENV" && changesCacheHome(ctx.model, instr))) targets.forEach((t, i) => t.kind === "cache" && isPerUserCache(t.cache) && (open[i] = false));
     if (kw === "COPY" || kw === "ADD") {
       const dest = copyDestination(instr, wds[k]!);
       targets.forEach((t, i) => mayWrite(dest, t, wds[j]!) && (open[i] = false));
@@ -297,6 +310,7 @@ function findCreators(ctx: RuleContext, stage: Stage, j: number, targets: Target
       if (!open[i] || (isRelativeTarget(t) && movesAround)) return;
       // what a RUN writes into a --mount (a cache, a tmpfs) is not in its layer
       if (mounts.some((m) => insideMount(m, t, wds[j]!))) return;
+      if (t.kind === "cache" && t.home === "root" && userBefore[k]) return;
       const how = creates(made, t);
       if (how === null) return;
       const f = found[i];
@@ -408,7 +422,7 @@ function describe(ctx: RuleContext, list: Instruction[], creators: Creator[]): s
   const groups = [...byRun.values()]
     .sort((a, b) => a[0]!.nearest - b[0]!.nearest || Number(b[0]!.exact) - Number(a[0]!.exact))
     .map((cs) => {
-      const labels = joinWords(cs.map((c) => targetLabel(c.target)));
+      const labels = joinWords([...new Set(cs.map((c) => targetLabel(c.target)))]);
       const k = cs[0]!.nearest;
       return cs[0]!.exact ? `${labels}, which the RUN on line ${line(k)} created` : `${labels}, in a directory the RUN on line ${line(k)} created`;
     });
