@@ -411,8 +411,9 @@ function writtenPaths(name: string, values: (string | null)[], c: Creations): vo
       if (operands.length >= 2) c.written.push(operands[operands.length - 1]!);
       return;
     case "mkdir":
-      // without -p, mkdir fails on a directory that exists: what is under it is new
-      if (!values.some((v) => v !== null && (v === "--parents" || (isShortOptions(v) && v.includes("p"))))) c.freshDirs.push(...operands);
+      // without -p, mkdir fails on a directory that exists: it and what is under it are new (with -p it may have been there)
+      if (values.some((v) => v !== null && (v === "--parents" || (isShortOptions(v) && v.includes("p"))))) return;
+      c.freshDirs.push(...operands);
       c.written.push(...operands);
       return;
     case "git": {
