@@ -77,7 +77,7 @@ describe("pre-commit", () => {
     expect(first.status, first.stdout + first.stderr).not.toBe(0);
     expect(first.stdout + first.stderr).toMatch(/files were modified by this hook/);
     expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(
-      "FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n",
+      "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n",
     );
     sh("git", ["add", "Dockerfile"]);
     const second = sh("git", ["commit", "-m", "add Dockerfile"]);
@@ -122,7 +122,7 @@ describe("pre-commit", () => {
     });
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/files were modified by this hook/);
-    expect(readFileSync(join(work, "Dockerfile"), "utf8")).toBe("FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
+    expect(readFileSync(join(work, "Dockerfile"), "utf8")).toBe("FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
   }, 900_000);
 
   if (!HAS_PRE_COMMIT) test.skip("pre-commit is not installed (Debian package pre-commit; .ci/run installs it): skipped", () => {});

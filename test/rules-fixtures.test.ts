@@ -4,13 +4,17 @@
  * and must give <case>.out.dockerfile; an unchanged case has out === in. Fixing
  * the output again must change nothing (idempotence). An optional
  * <case>.reports.json lists the findings left unfixed ({line, reason}): a
- * rule that only reports has its positive cases there.
+ * rule that only reports has its positive cases there. Where
+ * <case>.report.txt exists, it lists what the run reports, one finding a
+ * line: `LINE fixed: MESSAGE` for each applied fix and `LINE REASON: MESSAGE`
+ * for each finding left (REASON: no-fix, unsafe, meaning-check), lines of the
+ * input file.
  */
-import { beforeAll, describe, expect, test } from "vitest";
-import { fix } from "../src/codemod/index.js";
-import { RULES } from "../src/rules/index.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { fix, type FixResult } from "../src/codemod/index.js";
+import { RULES } from "../src/rules/index.js";
 import { FIXTURES, fixtureCases } from "./helpers.js";
 
 /** The unfixed findings a fixture expects, if it says. */
@@ -19,6 +23,18 @@ function reportsOf(name: string): { line: number; reason: string }[] | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { line: number; reason: string }[]) : null;
 }
 import { initShell } from "../src/index.js";
+
+/** The report of a run, as <case>.report.txt writes it. */
+function report(result: FixResult): string {
+  const lines = [
+    ...result.fixes.map((f) => ({ line: f.line, text: `${f.line} fixed: ${f.message}` })),
+    ...result.remaining.map((f) => ({ line: f.line, text: `${f.line} ${f.reason}: ${f.message}` })),
+  ];
+  return lines
+    .sort((a, b) => a.line - b.line)
+    .map((l) => `${l.text}\n`)
+    .join("");
+}
 
 beforeAll(async () => {
   await initShell();
@@ -38,6 +54,8 @@ describe("rule fixtures", () => {
         const once = await fix(c.input, options);
         expect(once.output).toBe(c.output);
         expect(once.changed).toBe(c.input !== c.output);
+        const reportFile = join(FIXTURES, `${c.name}.report.txt`);
+        if (existsSync(reportFile)) expect(report(once)).toBe(readFileSync(reportFile, "utf8"));
         for (const applied of once.fixes) {
           expect(applied.rule).toBe(rule.id);
           expect(applied.line).toBeGreaterThan(0);

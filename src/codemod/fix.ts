@@ -39,6 +39,8 @@ export interface AppliedFix {
   range: { start: number; end: number };
   /** The fix's edits, as offsets of the input text (a later round's edits, where they touch text an earlier round wrote, start where that text did). */
   edits: Edit[];
+  /** How many instructions the fix removed (a merge removes the RUNs it joins, a shadowed CMD goes). */
+  removed: number;
 }
 
 /** A fix that was not applied, as the reports show it. */
@@ -103,7 +105,10 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const input = body;
   const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
   for (let round = 0; round <= MAX_FIXES; round++) {
-    const ctx = { model, shells: shellsInEffect(model) };
+    const current = model;
+    // messages name lines of the input file, whatever earlier rounds moved
+    const inputLine = (line: number) => lineOfOffset(mapBack(appliedEdits, offsetOfLine(current, line)));
+    const ctx = { model, shells: shellsInEffect(model), inputLine };
     // suppressions are read again each round: a fix may remove or merge instructions
     const suppressions = readSuppressions(model, RULES);
     if (round === 0) warnings = suppressions.warnings;
@@ -175,6 +180,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         safety: f.fix!.safety,
         range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end) },
         edits: mapEdits(appliedEdits, edits),
+        removed: f.fix!.declares.removed.length,
       });
     }
     appliedEdits.push(roundEdits.sort((x, y) => x.start - y.start));

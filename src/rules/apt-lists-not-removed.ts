@@ -8,7 +8,7 @@ import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, walk, type SimpleCommand } from "../shell/tree.js";
 import { analyseRun, appendToRun, isJoinableRun, setsShellStartup, type RunAnalysis } from "./consecutive-run.js";
 import { expectedKey, runMounts, suppressedRules } from "./helpers.js";
-import { planJoin } from "./merge-cleanup-run.js";
+import { planJoin } from "./join-plan.js";
 import { shellSetsErrexit, stateEffects } from "./shell-state.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
@@ -192,7 +192,8 @@ export const aptListsNotRemoved: RegisteredRule = {
         const a1 = analyseRun(r.command.args);
         startup ??= setsShellStartup(model);
         const a2 = a1 && isJoinableRun(ctx, r) ? analyseRun(CLEANUP) : null;
-        const plan = a1 && a2 ? planJoin(stateEffects(a1.root), a1, a2, a2.commands, startup || shellSetsErrexit(ctx.shells[r.index] ?? null)) : null;
+        const planned = a1 && a2 ? planJoin(stateEffects(a1.root), a1, a2, a2.commands, startup || shellSetsErrexit(ctx.shells[r.index] ?? null)) : null;
+        const plan = planned && !("reason" in planned) ? planned : null;
         const joined = a1 && plan ? appendToRun(ctx, r, a1, { source: CLEANUP, args: CLEANUP }, plan) : null;
         if (!joined) {
           findings.push({ ...where, message: `${message} (no fix offered: the RUN's shell text or state does not allow appending to it)`, fix: null });

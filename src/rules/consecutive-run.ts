@@ -8,7 +8,7 @@ import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
-import { planJoin, type JoinPlan } from "./merge-cleanup-run.js";
+import { planJoin, type JoinPlan } from "./join-plan.js";
 import { shellSetsErrexit, stateEffects } from "./shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
@@ -201,7 +201,8 @@ export const consecutiveRun: RegisteredRule = {
         const effects = stateEffects(a1.root);
         // any state the first RUN leaves may reach an arbitrary second RUN: count it as control (wrap, or no join under errexit)
         const leaves = effects.cwd || effects.variables || changesOptions(a1);
-        const plan = planJoin({ ...effects, control: effects.control || leaves }, a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null));
+        const planned = planJoin({ ...effects, control: effects.control || leaves }, a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null));
+        const plan = "reason" in planned ? null : planned;
         if (!plan) {
           report("the first RUN starts a background job, or changes shell state while errexit may be on");
           continue;

@@ -1,9 +1,10 @@
-/** Pieces the rules share: source offsets, suppression comments, shells. */
-import type { DockerfileModel, Instruction } from "../model/model.js";
-import { isCommentLine } from "../model/scan.js";
+/** Pieces the rules share: source offsets, suppression comments, shells, what a stage inherits, words as /bin/sh reads them. */
+import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { commandMeaning, shellKindOf } from "../meaning/meaning.js";
 import { parseJSONArray } from "../meaning/buildkit.js";
 import type { Command } from "../model/model.js";
+import { literalWord, shellTree, type ShellNode } from "../shell/tree.js";
+import type { RuleContext } from "./types.js";
 import { commandHead, type CommandHead } from "../model/command.js";
 import { goTrimLeftSpace, isReWhitespaceCode } from "../model/go.js";
 import type { Edit } from "./types.js";
@@ -23,7 +24,8 @@ const SUPPRESSION = /^#\s*dockerfile-codemod\s+ignore=([\w,\s-]+)$/i;
 /** Rules suppressed for an instruction by `# dockerfile-codemod ignore=RULE[,RULE]` on the line before it. */
 export function suppressedRules(model: DockerfileModel, instr: Instruction): Set<string> {
   const prev = model.lines[instr.startLine - 1];
-  if (!prev || !isCommentLine(prev.text)) return new Set();
+  // a top-level comment line, never a heredoc body line that looks like one
+  if (!prev || model.lineKinds[instr.startLine - 1] !== "comment") return new Set();
   const m = SUPPRESSION.exec(prev.text.trim());
   if (!m) return new Set();
   return new Set(m[1]!.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
@@ -32,12 +34,19 @@ export function suppressedRules(model: DockerfileModel, instr: Instruction): Set
 /** Comment lines directly above an instruction (no blank line between), first line index. */
 export function attachedCommentsStart(model: DockerfileModel, instr: Instruction): number {
   let line = instr.startLine;
-  while (line > 0 && isCommentLine(model.lines[line - 1]!.text) && !isDirectiveLine(model, line - 1)) line--;
+  // top-level comment lines only: not directives, not heredoc body lines
+  while (line > 0 && model.lineKinds[line - 1] === "comment") line--;
   return line;
 }
 
-function isDirectiveLine(model: DockerfileModel, line: number): boolean {
-  return model.directives.some((d) => d.line === line);
+/** A line that is blank at the top level (not a heredoc body line, not a line inside a continuation). */
+export function isBlankLine(model: DockerfileModel, line: number): boolean {
+  return model.lineKinds[line] === "blank";
+}
+
+/** The 1-based line of the input file that a 0-based line of the checked text comes from (see RuleContext.inputLine). */
+export function inputLine(ctx: RuleContext, line: number): number {
+  return ctx.inputLine ? ctx.inputLine(line) : line + 1;
 }
 
 /** Whether the SHELL in effect is a plain POSIX `sh -c` / `bash -c` (the default included). */
@@ -50,6 +59,18 @@ export function isPlainPosixShell(shell: string[] | null, model: DockerfileModel
 /** The meaning key a command would have, under the shell in effect. */
 export function expectedKey(model: DockerfileModel, command: Command, shell: string[] | null, line: number): string {
   return commandMeaning(command, shellKindOf(shell, model.escape), model.escape, line);
+}
+
+/** Applies non-overlapping edits to a text (offsets into that text). */
+export function applyLocalEdits(text: string, edits: readonly { start: number; end: number; text: string }[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let out = "";
+  let pos = 0;
+  for (const e of sorted) {
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
 }
 
 /** Leading whitespace of a physical line. */
@@ -122,6 +143,183 @@ export function buildkitAccepts(command: Command): boolean {
     } else return false;
   }
   return true;
+}
+
+/** BuildKit's default SHELL on Windows images (meaning.ts applies it; repeated here to tell it apart). */
+const WINDOWS_DEFAULT_SHELL: readonly string[] = ["cmd", "/S", "/C"];
+
+/**
+ * The stages a stage may be built on. BuildKit expands FROM's base with the
+ * global ARG defaults and looks the result up among the earlier stages (the
+ * model's `stage.parent`), but `docker build --build-arg` may override any of
+ * them: a base that uses a build argument (`fromArgs`), or one that does not
+ * resolve, may then name any earlier named stage, or an image. `image`: an
+ * image outside this file is among the possibilities.
+ */
+export interface BaseCandidates {
+  stages: number[];
+  image: boolean;
+  /** The base depends on a build argument: what it is cannot be known from the file. */
+  byArgument: boolean;
+}
+
+export function baseCandidates(model: DockerfileModel, stage: Stage): BaseCandidates {
+  const base = stage.base;
+  if (base === null) return { stages: [], image: true, byArgument: false };
+  if (base.fromArgs || base.resolved === null) {
+    const stages = model.stages.filter((s) => s.index < stage.index && s.name !== null).map((s) => s.index);
+    return { stages, image: true, byArgument: true };
+  }
+  return stage.parent !== null ? { stages: [stage.parent], image: false, byArgument: false } : { stages: [], image: true, byArgument: false };
+}
+
+/** What an ENTRYPOINT setting is: none (never set, or `ENTRYPOINT []`), exec form, or shell form; with where it was set. */
+export interface EntrypointState {
+  kind: "none" | "exec" | "shell";
+  /** The ENTRYPOINT instruction (index), when one set it in this file. */
+  instruction: number | null;
+}
+
+/**
+ * Inherited configuration, per stage, as every possibility the file allows:
+ * the ENTRYPOINT and SHELL a stage ends with. A stage whose base is known has
+ * one possibility; one whose base depends on a build argument has those of
+ * every stage it may name, and of an image (no ENTRYPOINT that this file
+ * knows of, the default SHELL). An image's own ENTRYPOINT is not in the file:
+ * the rules' documentation says so.
+ */
+export class Inheritance {
+  readonly #model: DockerfileModel;
+  readonly #shells: (string[] | null)[];
+  readonly #finalEntrypoints = new Map<number, EntrypointState[]>();
+  readonly #finalShells = new Map<number, (string[] | null)[]>();
+
+  constructor(ctx: RuleContext) {
+    this.#model = ctx.model;
+    this.#shells = ctx.shells;
+  }
+
+  /** The ENTRYPOINT settings a stage may start with. */
+  startEntrypoints(stage: Stage): EntrypointState[] {
+    const c = baseCandidates(this.#model, stage);
+    const out: EntrypointState[] = c.image ? [{ kind: "none", instruction: null }] : [];
+    for (const s of c.stages) out.push(...this.finalEntrypoints(this.#model.stages[s]!));
+    return dedupe(out, (e) => `${e.kind}:${e.instruction}`);
+  }
+
+  /** The ENTRYPOINT settings a stage may end with. */
+  finalEntrypoints(stage: Stage): EntrypointState[] {
+    let hit = this.#finalEntrypoints.get(stage.index);
+    if (!hit) {
+      const own = stage.instructions.filter((i) => i.command.keyword === "ENTRYPOINT");
+      hit = own.length > 0 ? [entrypointState(own[own.length - 1]!)] : this.startEntrypoints(stage);
+      this.#finalEntrypoints.set(stage.index, hit);
+    }
+    return hit;
+  }
+
+  /** Every SHELL that may be in effect for an instruction (null: the default `/bin/sh -c`). */
+  shellsFor(instr: Instruction): (string[] | null)[] {
+    const stage = this.#model.stages[instr.stage]!;
+    const setInStage = this.#firstShell(stage) < instr.index;
+    if (setInStage || !baseCandidates(this.#model, stage).byArgument) return [this.#shells[instr.index] ?? null];
+    return this.#startShells(stage);
+  }
+
+  readonly #firstShells = new Map<number, number>();
+
+  /** Index of the stage's first SHELL instruction (Infinity: none); once per stage, not once per question. */
+  #firstShell(stage: Stage): number {
+    let hit = this.#firstShells.get(stage.index);
+    if (hit === undefined) {
+      hit = stage.instructions.find((i) => i.command.keyword === "SHELL" && i.command.json)?.index ?? Infinity;
+      this.#firstShells.set(stage.index, hit);
+    }
+    return hit;
+  }
+
+  #startShells(stage: Stage): (string[] | null)[] {
+    const c = baseCandidates(this.#model, stage);
+    if (!c.byArgument) return [this.#shells[stage.instructions[0]!.index] ?? null];
+    // an image: its default SHELL, Windows where the file's defaults say so (the model's recognition)
+    const out: (string[] | null)[] = [stage.parent === null && stage.windows ? [...WINDOWS_DEFAULT_SHELL] : null];
+    for (const s of c.stages) out.push(...this.#finalShellsOf(this.#model.stages[s]!));
+    return dedupe(out, (sh) => JSON.stringify(sh));
+  }
+
+  #finalShellsOf(stage: Stage): (string[] | null)[] {
+    let hit = this.#finalShells.get(stage.index);
+    if (!hit) {
+      const own = stage.instructions.filter((i) => i.command.keyword === "SHELL" && i.command.json);
+      hit = own.length > 0 ? [own[own.length - 1]!.command.json!] : this.#startShells(stage);
+      this.#finalShells.set(stage.index, hit);
+    }
+    return hit;
+  }
+}
+
+function entrypointState(instr: Instruction): EntrypointState {
+  const json = instr.command.json;
+  if (json) return { kind: json.length === 0 ? "none" : "exec", instruction: instr.index };
+  return { kind: instr.command.args === "" ? "none" : "shell", instruction: instr.index };
+}
+
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Characters tree-sitter-bash takes for blanks between words, but /bin/sh
+ * (dash, bash, busybox ash) does not: there only space, tab and newline
+ * separate words, and `\v`, `\f` and a lone `\r` are part of a word
+ * (`node a<VT>b` is two words). Before parsing, each is swapped for a
+ * private-use character that tree-sitter reads as a word character (one
+ * UTF-16 unit for one, so every offset stays), and swapped back in the
+ * words' values.
+ */
+const SH_WORD_CHARS: Record<string, string> = { "\v": "\uE00B", "\f": "\uE00C", "\r": "\uE00D" };
+const BACK: Record<string, string> = { "\uE00B": "\v", "\uE00C": "\f", "\uE00D": "\r" };
+
+export interface ShTree {
+  /** The tree of the text as /bin/sh splits it; node texts hold the stand-ins. */
+  root: ShellNode;
+  /** A word's value with quoting removed (see literalWord), or null when the shell would expand it. */
+  literal(node: ShellNode): string | null;
+}
+
+/** The text's shell tree with words split as /bin/sh splits them, or null when the text already holds a stand-in character. */
+export function shTree(text: string): ShTree | null {
+  let swapped = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (BACK[ch] !== undefined) return null;
+    const stand = SH_WORD_CHARS[ch];
+    if (stand !== undefined) {
+      swapped += text.slice(from, i) + stand;
+      from = i + 1;
+    }
+  }
+  if (from === 0) return { root: shellTree(text), literal: literalWord };
+  swapped += text.slice(from);
+  const restore = (v: string) => {
+    let out = "";
+    for (const ch of v) out += BACK[ch] ?? ch;
+    return out;
+  };
+  return {
+    root: shellTree(swapped),
+    literal: (node) => {
+      const v = literalWord(node);
+      return v === null ? null : restore(v);
+    },
+  };
 }
 
 /**

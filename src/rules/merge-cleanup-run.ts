@@ -1,55 +1,33 @@
-import type { DockerfileModel, Instruction } from "../model/model.js";
+import { posix } from "node:path";
+import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
+import { parseNameVal, parseWords } from "../model/command.js";
+import { splitWhitespace } from "../meaning/buildkit.js";
 import { shellKindOf } from "../meaning/meaning.js";
+import { andOrChain, literalWord, topLevelStatements, walk, type SimpleCommand } from "../shell/tree.js";
 import {
-  allCommands,
-  andOrChain,
-  literalWord,
-  shellTree,
-  topLevelStatements,
-  walk,
-  type ShellNode,
-  type SimpleCommand,
-} from "../shell/tree.js";
-import {
-  argsLogicalOffset,
-  attachedCommentsStart,
-  expectedKey,
-  indentOf,
-  lineEndWithEol,
-  lineStart,
-  sourceOffsetOfLogical,
-  suppressedRules,
-} from "./helpers.js";
-import { isFlatStatement, shellSetsErrexit, stateEffects, type ShellStateEffects } from "./shell-state.js";
-import type { Edit, Finding, Rule, RuleContext } from "./types.js";
+  cacheDirs,
+  cleanupTargets,
+  creationsOf,
+  creates,
+  isPerUserCache,
+  isRelativeTarget,
+  literalPrefix,
+  programName,
+  subcommand,
+  targetLabel,
+  type Creations,
+  type Target,
+} from "./cleanup-targets.js";
+import { Inheritance, expectedKey, inputLine, suppressedRules } from "./helpers.js";
+import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
+import { mergeEdits } from "./run-join.js";
+import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";
 
 /** Instructions that neither touch the filesystem nor the environment of a RUN. */
 const TRANSPARENT = new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "MAINTAINER", "ONBUILD"]);
-
-/** Package managers and the subcommands that install. */
-const INSTALLS: Record<string, Set<string>> = {
-  "apt-get": new Set(["install", "upgrade", "dist-upgrade", "build-dep"]),
-  apt: new Set(["install", "upgrade", "full-upgrade"]),
-  aptitude: new Set(["install"]),
-  apk: new Set(["add", "upgrade"]),
-  yum: new Set(["install", "update", "upgrade", "groupinstall"]),
-  dnf: new Set(["install", "update", "upgrade", "groupinstall"]),
-  microdnf: new Set(["install", "update", "upgrade"]),
-  tdnf: new Set(["install", "update", "upgrade"]),
-  zypper: new Set(["install", "in", "update", "up"]),
-  pip: new Set(["install"]),
-  pip3: new Set(["install"]),
-  npm: new Set(["install", "i", "ci"]),
-  yarn: new Set(["install", "add"]),
-  pnpm: new Set(["install", "add", "i"]),
-  gem: new Set(["install"]),
-  conda: new Set(["install", "create"]),
-  mamba: new Set(["install", "create"]),
-  micromamba: new Set(["install", "create"]),
-  composer: new Set(["install", "require"]),
-};
 
 /** Package-manager subcommands that only clean up. */
 const CLEANUPS: Record<string, Set<string>> = {
@@ -67,72 +45,32 @@ const CLEANUPS: Record<string, Set<string>> = {
   yarn: new Set(["cache"]),
   pnpm: new Set(["store"]),
   gem: new Set(["cleanup"]),
+  composer: new Set(["clear-cache", "clearcache", "cc"]),
   conda: new Set(["clean"]),
   mamba: new Set(["clean"]),
   micromamba: new Set(["clean"]),
 };
 
-const INSTALL_PROGRAMS = Object.keys(INSTALLS);
 const CLEANUP_PROGRAMS = [...Object.keys(CLEANUPS), "rm", "find"];
-
-/**
- * Whether the text contains one of the program names at all. Only a filter
- * that saves parsing shell text that cannot match: a program the tree would
- * recognise is always spelled out literally in the text.
- */
-function mentionsAny(text: string, names: readonly string[]): boolean {
-  return names.some((n) => text.includes(n));
-}
 
 /**
  * False only when the text certainly does not start with a cleanup command:
  * it opens with a plain word (letters, digits, `_./+-`, no quotes, escapes
  * or expansions) followed by a blank, which is then the first command's name
  * or a reserved word, and that word names no cleanup program. Anything less
- * plain is left to the tree. Saves parsing long RUN scripts that follow a RUN.
+ * plain is left to the tree. Saves parsing long RUN scripts.
  */
 function mayStartWithCleanup(text: string): boolean {
   let end = 0;
-  while (end < text.length && /[A-Za-z0-9_./+-]/.test(text[end]!)) end++;
+  while (end < text.length && isPlainWordChar(text[end]!)) end++;
   if (end === 0 || (end < text.length && text[end] !== " " && text[end] !== "\t")) return true;
   const word = text.slice(0, end);
   const name = word.slice(word.lastIndexOf("/") + 1);
-  return CLEANUP_PROGRAMS.includes(name) || /^python[0-9.]*$/.test(name);
+  return CLEANUP_PROGRAMS.includes(name) || name.startsWith("python");
 }
 
-const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
-
-function programName(words: ShellNode[]): { name: string | null; rest: ShellNode[] } {
-  // `python -m pip install ...` is pip; `sudo`/`env` are not followed
-  const first = words[0] ? literalWord(words[0]) : null;
-  if (first && /(^|\/)python[0-9.]*$/.test(first) && words[1] && literalWord(words[1]) === "-m" && words[2]) {
-    return { name: literalWord(words[2]), rest: words.slice(3) };
-  }
-  return { name: first ? (first.split("/").pop() ?? first) : null, rest: words.slice(1) };
-}
-
-/** The first argument that is not an option. */
-function subcommand(rest: ShellNode[]): string | null {
-  for (const w of rest) {
-    const v = literalWord(w);
-    if (v === null) return null;
-    if (!v.startsWith("-")) return v;
-  }
-  return null;
-}
-
-export function isInstall(cmd: SimpleCommand): boolean {
-  const { name, rest } = programName(cmd.words);
-  if (!name) return false;
-  const sub = subcommand(rest);
-  return sub !== null && (INSTALLS[name]?.has(sub) ?? false);
-}
-
-/** `true` and `:` (as in `rm -f x || true`): no effect at all. */
-function isNoop(cmd: SimpleCommand): boolean {
-  if (cmd.assignments.length > 0 || cmd.redirects.length > 0 || cmd.words.length !== 1) return false;
-  const name = literalWord(cmd.words[0]!);
-  return name === "true" || name === ":";
+function isPlainWordChar(ch: string): boolean {
+  return (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || "_./+-".includes(ch);
 }
 
 /** A command that only deletes files or caches, written without expansions. */
@@ -162,65 +100,7 @@ export function isCleanup(cmd: SimpleCommand): boolean {
   return true;
 }
 
-/**
- * The operands of `rm` or `find` (the paths they delete, or search), or null
- * for other commands. find's paths are the words before its first expression.
- */
-function pathOperands(cmd: SimpleCommand): string[] | null {
-  const { name, rest } = programName(cmd.words);
-  const values = rest.map((w) => literalWord(w) ?? w.text);
-  if (name === "rm") {
-    const dashdash = values.indexOf("--");
-    return dashdash === -1 ? values.filter((v) => !v.startsWith("-")) : [...values.slice(0, dashdash).filter((v) => !v.startsWith("-")), ...values.slice(dashdash + 1)];
-  }
-  if (name === "find") {
-    const out: string[] = [];
-    for (const v of values) {
-      if (v.startsWith("-") || v === "(" || v === "!") break;
-      out.push(v);
-    }
-    return out;
-  }
-  return null;
-}
-
-const isAbsolute = (paths: string[] | null) => paths !== null && paths.length > 0 && paths.every((p) => p.startsWith("/"));
-
-/** Package managers that read configuration from the working directory (.npmrc, .yarnrc, composer.json). */
-const READS_CWD = new Set(["npm", "yarn", "pnpm", "composer"]);
-
-/** A cleanup the working directory cannot affect: absolute paths, and package managers that ignore it. */
-function cwdIndependent(cmds: SimpleCommand[]): boolean {
-  return cmds.every((c) => {
-    if (isNoop(c)) return true;
-    const paths = pathOperands(c);
-    if (paths !== null) return isAbsolute(paths);
-    const name = programName(c.words).name;
-    return name !== null && !READS_CWD.has(name);
-  });
-}
-
-/** Variables that change what `rm` with absolute paths does: where it is found, how it reads its options. */
-const RM_SENSITIVE_VARIABLES = new Set(["PATH", "POSIXLY_CORRECT", "LD_PRELOAD", "LD_LIBRARY_PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS"]);
-
-/** A cleanup that shell variables cannot affect: `rm` of absolute paths (no expansions), with none of the variables rm depends on changed. */
-function variablesIndependent(cmds: SimpleCommand[], names: Set<string> | null): boolean {
-  if (names === null || [...names].some((n) => RM_SENSITIVE_VARIABLES.has(n))) return false;
-  return cmds.every((c) => isNoop(c) || (programName(c.words).name === "rm" && isAbsolute(pathOperands(c))));
-}
-
-interface Analysis {
-  root: ShellNode;
-  commands: SimpleCommand[];
-}
-
-function analyse(text: string): Analysis | null {
-  const root = shellTree(text);
-  for (const n of walk(root)) if (BLOCKING_NODES.has(n.type) || n.type === "MISSING") return null;
-  return { root, commands: allCommands(root) };
-}
-
-/** R2's commands, if every command of its top-level list cleans up (or is `true`/`:`), and one at least cleans. */
+/** The cleanup RUN's commands, if every command of its top-level list cleans up (or is `true`/`:`), and one at least cleans. */
 function cleanupCommands(a: Analysis): SimpleCommand[] | null {
   const statements = topLevelStatements(a.root);
   if (!statements || statements.length === 0) return null;
@@ -238,227 +118,362 @@ function cleanupCommands(a: Analysis): SimpleCommand[] | null {
   return out.some((c) => !isNoop(c)) ? out : null;
 }
 
-/** R2 is one chain of `&&`: appending it with `&&` keeps its failure semantics. */
-function isAndChain(a: Analysis): boolean {
-  const statements = topLevelStatements(a.root);
-  if (!statements || statements.length !== 1) return false;
-  return andOrChain(statements[0]!.node).operators.every((o) => o === "&&");
+/** Names ENV and ARG instructions of the file set. */
+function environmentNames(model: DockerfileModel): Set<string> {
+  const names = new Set<string>();
+  for (const i of model.instructions) {
+    if (i.command.keyword === "ENV") for (const p of parseNameVal(i.command.args, "ENV", model.escape)) names.add(p.name);
+    if (i.command.keyword === "ARG") for (const w of parseWords(i.command.args, model.escape)) names.add(w.split("=", 1)[0]!);
+  }
+  return names;
 }
 
 /** ENV or ARG that sets a variable bash reads its options from (errexit could be on without a visible `set -e`). */
-function setsShellOptions(model: DockerfileModel): boolean {
-  return model.instructions.some(
-    (i) => (i.command.keyword === "ENV" || i.command.keyword === "ARG") && /(^|\s)(SHELLOPTS|BASH_ENV)(=|\s|$)/.test(i.command.args),
-  );
-}
-
-export interface JoinPlan {
-  /** `( R1 )`: R1 changes shell state the cleanup depends on. */
-  wrapInstall: boolean;
-  /** `( R2 )`: R2 is not a single `&&` chain, so a failed R1 must not fall through to part of it. */
-  wrapCleanup: boolean;
-}
-
-/**
- * How to join R1 and R2 so that R2 runs exactly as it did in its own shell
- * and R1's exit status still decides the build, or null when no join can.
- *
- * - R1 state that R2 could see (cd, variables, functions, exit, traps, ...) is
- *   kept in a subshell, `( R1 )`, unless R2 cannot depend on it (absolute paths, no variables).
- * - errexit (`set -e` in R1, a SHELL with -e, SHELLOPTS) is ignored in
- *   whatever stands left of `&&`, inside subshells and compound commands too
- *   (checked with dash and bash): with errexit possibly on, R1 is never
- *   wrapped and its last statement must be flat (simple commands, pipes, && ||).
- * - `( R2 )` when R2 is more than one `&&` chain; never when R1 turns errexit
- *   on or off for it (R2's own `a; b` would then stop at a failure, or not).
- */
-export function planJoin(effects: ShellStateEffects, r1: Analysis, r2: Analysis, r2Commands: SimpleCommand[], errexitFromOutside: boolean): JoinPlan | null {
-  if (effects.background) return null;
-  const errexit = errexitFromOutside || effects.errexit;
-  const dependent =
-    effects.control ||
-    effects.commandLookup ||
-    (effects.cwd && !cwdIndependent(r2Commands)) ||
-    (effects.variables && !variablesIndependent(r2Commands, effects.variableNames));
-  const wrapCleanup = !isAndChain(r2);
-  if (dependent) return errexit ? null : { wrapInstall: true, wrapCleanup };
-  if (errexit) {
-    const statements = topLevelStatements(r1.root)!;
-    if (!isFlatStatement(statements[statements.length - 1]!.node)) return null;
-    if (wrapCleanup && effects.errexitLeaks) return null;
-  }
-  return { wrapInstall: false, wrapCleanup };
-}
-
-/**
- * The joined shell text must parse cleanly and have the promised shape: R1's
- * statements (or one subshell), the last of them followed by `&&` and R2's
- * commands (or one subshell). A second line of defence after planJoin.
- */
-function joinedAsPlanned(merged: string, r1: Analysis, r2: Analysis, plan: JoinPlan): boolean {
-  const m = analyse(merged);
-  if (!m) return false;
-  const statements = topLevelStatements(m.root);
-  const expectedCount = plan.wrapInstall ? 1 : topLevelStatements(r1.root)!.length;
-  if (!statements || statements.length !== expectedCount || statements[statements.length - 1]!.separator !== null) return false;
-  const chain = andOrChain(statements[statements.length - 1]!.node);
-  const r2Items = plan.wrapCleanup ? null : andOrChain(topLevelStatements(r2.root)![0]!.node).items;
-  const k = r2Items ? r2Items.length : 1;
-  if (chain.items.length <= k || chain.operators[chain.items.length - k - 1] !== "&&") return false;
-  const tail = chain.items.slice(-k);
-  if (r2Items) return tail.every((n, i) => n.text === r2Items[i]!.text);
-  return tail[0]!.type === "subshell" && tail[0]!.text === `( ${r2.root.text.trim()} )`;
+function setsShellOptions(names: Set<string>): boolean {
+  return names.has("SHELLOPTS") || names.has("BASH_ENV");
 }
 
 export const mergeCleanupRun: Rule = {
   id: ID,
-  summary: "Merge a package-install RUN with the cleanup RUN after it, so the deleted files never land in a layer",
+  summary: "Merge a cleanup RUN into the RUN that created what it deletes, so the deleted files never land in a layer",
   safety: "safe",
   docs: {
     whatItDoes:
-      "Finds a RUN that installs packages (apt-get, apk, yum, dnf, microdnf, zypper, pip, npm, gem, ...) followed, in the same stage, by a RUN that only cleans up (rm of caches or lists, `clean`, `purge`, `autoremove`, `apk del`, ...), and joins the cleanup onto the install RUN.",
+      "Finds a RUN that only cleans up (rm of caches, lists or downloads, `clean`, `purge`, `apk del`, `pip cache purge`, ...) and the RUN of the same stage that created what it deletes (apt lists and caches: apt-get/apt; apk's cache: apk; pip/npm/yarn/gem/composer caches: their installer; packages: the install that named them; a download: the RUN that wrote it). When that RUN is the one before, the cleanup joins it; when RUNs stand between, the whole chain from that RUN to the cleanup is merged, in order, if every instruction between may be merged; otherwise the finding is reported without a fix.",
     why:
-      "Each RUN is a layer. Files deleted in a later layer still take space in the earlier one, so a cleanup in its own RUN saves nothing (hadolint #63). Joined, the package lists and caches never reach a layer and the image shrinks.",
+      "Each RUN is a layer. Files deleted in a later layer still take space in the layer that wrote them, so a cleanup in its own RUN saves nothing (hadolint #63), and neither does one joined to a RUN that did not create the files (`rm -rf /var/lib/apt/lists/*` after a `pip install` RUN: the lists are in the apt-get layer). Joined to the RUN that created them, the files never reach a layer and the image shrinks.",
     example:
       "RUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*",
     useInstead:
-      "RUN apt-get update && apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*",
+      "RUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*",
     fixSafety:
-      "Safe: the build runs the same commands with the same exit status, and the cleanup runs exactly as it did in its own shell. A failure in the install still fails the build before the cleanup runs. Where the install changes shell state the cleanup could see (cd, variables, functions, exit, traps, eval, ...) it is wrapped in ( ... ), unless the cleanup cannot depend on it (absolute paths, no variables); where errexit may be on (set -e in the install, a SHELL with -e, SHELLOPTS or BASH_ENV set by ENV/ARG) there is no wrapping at all, because `set -e` is ignored inside whatever stands left of `&&`: then the RUNs are merged only when the plain `&&` join keeps errexit working, or not at all. A cleanup that is more than one &&-chain is wrapped too. Side effects: one fewer layer and history entry, a new cache key (one cold rebuild), and editing either part reruns both. A base image that sets SHELLOPTS or BASH_ENV in its environment is not visible here.",
+      "Safe: the build runs the same commands in the same order with the same exit status, and each part runs exactly as it did in its own shell. A failure in any part still fails the build before the parts after it run. Where a part changes shell state a later part could see (cd, variables, loop and `read` variables included, functions, exit, traps, eval, ...) it is wrapped in ( ... ), unless the only later part is a cleanup that cannot depend on it (absolute paths, no variables); where errexit may be on (set -e in the install, a SHELL with -e, SHELLOPTS or BASH_ENV set by ENV/ARG) there is no wrapping at all, because `set -e` is ignored inside whatever stands left of `&&`: then a pair is merged only when the plain `&&` join keeps errexit working, and a longer chain not at all. A cleanup that is more than one &&-chain is wrapped too. The merged RUN follows the RUN's own layout: each part on its own line at its chain's indentation, operators where the RUN puts them. Side effects: fewer layers and history entries, a new cache key (one cold rebuild), and editing any part reruns all of them. A base image that sets SHELLOPTS or BASH_ENV in its environment is not visible here.",
     facts: [
-      "Both RUNs must be in the same stage, both shell form, and neither may use heredocs.",
+      "A cleanup saves space only in the RUN that created what it deletes: apt lists come from `apt-get update`, apt's cache from apt-get install/update, apk's cache from apk add/update without --no-cache, pip's cache from pip install without --no-cache-dir (and no PIP_NO_CACHE_DIR), packages from the install that named them, a download from the RUN that wrote the file.",
+      "All the RUNs must be in the same stage, all shell form, and none may use heredocs.",
       "Their flags must be identical (--mount, --network, --security, --device): a merge that drops or adds one changes the build.",
-      "Only blank lines, comments and instructions that touch neither the filesystem nor the RUN environment may stand between them: ENV, ARG, USER, WORKDIR, SHELL, COPY, ADD, RUN, VOLUME and FROM block the merge.",
-      "The SHELL in effect must be a POSIX shell (sh, bash, ash, dash); not powershell, pwsh or cmd.",
-      "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2: join with plain `&&` only when R2 cannot be affected (absolute paths, no variables, no dependence on the working directory), else wrap `( R1 ) && ( R2 )` or do not merge; never add `set -e` (it changes what `a; b` means).",
+      "Only blank lines, comments, the RUNs of the chain and instructions that touch neither the filesystem nor the RUN environment may stand between: ENV, ARG, USER, WORKDIR, SHELL, COPY, ADD, VOLUME and FROM block the merge (the finding is then reported without a fix).",
+      "The SHELL in effect must be a POSIX shell (sh, bash, ash, dash; not powershell, pwsh or cmd), whatever stage a FROM depending on a build argument names.",
+      "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2 (so do `for NAME in`, `read NAME`, getopts, select, export/local/readonly and arithmetic assignments): join with plain `&&` only when R2 cannot be affected (absolute paths, no variables, no dependence on the working directory), else wrap `( R1 ) && ( R2 )` or do not merge; never add `set -e` (it changes what `a; b` means).",
       "errexit is ignored in every command left of `&&`, subshells and compound commands included (checked with dash and bash: `( set -e; false; echo x ) && echo y` prints both): so a wrap is never used when errexit may be on, and the install's last statement must then be simple commands joined by pipes, && or ||.",
-      "Continuation lines are joined without a newline, so a `#` comment in R1 would swallow R2: no merge. No merge when R1 starts anything in the background (`&`): it would still be running while R2 deletes.",
-      "Comments that annotate R2 (`# hadolint ignore=...`) move with it; a comment line inside a continuation is dropped by BuildKit, so it stays valid there.",
+      "Continuation lines are joined without a newline, so a `#` comment in a part would swallow the rest: no merge. No merge when a part starts anything in the background (`&`, `coproc`): it would still be running while later parts run.",
+      "Comments that annotate a moved RUN (`# hadolint ignore=...`) move with it; a comment line inside a continuation is dropped by BuildKit, so it stays valid there.",
     ],
   },
   check(ctx: RuleContext): Finding[] {
-    const { model } = ctx;
     const findings: Finding[] = [];
-    let errexitFromOutside: boolean | null = null;
-    for (const stage of model.stages) {
+    const env = { names: null as Set<string> | null };
+    const inheritance = new Inheritance(ctx);
+    for (const stage of ctx.model.stages) {
       const list = stage.instructions;
-      for (let i = 0; i < list.length; i++) {
-        const r1 = list[i]!;
-        if (!isCandidate(ctx, r1)) continue;
-        let j = i + 1;
-        while (j < list.length && TRANSPARENT.has(list[j]!.command.keyword)) j++;
-        const r2 = list[j];
-        if (!r2 || !isCandidate(ctx, r2)) continue;
-        if (suppressedRules(model, r2).has(ID) || suppressedRules(model, r1).has(ID)) continue;
-        if (JSON.stringify(r1.command.flags) !== JSON.stringify(r2.command.flags)) continue;
-        // Cheap necessary conditions before any parse: the cleanup must mention a
-        // cleanup program and the install an installer (the tree decides after).
-        if (!mentionsAny(r1.command.args, INSTALL_PROGRAMS) || !mayStartWithCleanup(r2.command.args)) continue;
-        // the cleanup RUN is usually short: read it first
-        const a2 = analyse(r2.command.args);
-        if (!a2) continue;
-        const r2Commands = cleanupCommands(a2);
-        if (!r2Commands) continue;
-        const a1 = analyse(r1.command.args);
-        if (!a1 || !a1.commands.some(isInstall)) continue;
-        errexitFromOutside ??= setsShellOptions(model);
-        const shell = ctx.shells[r1.index] ?? null;
-        const plan = planJoin(stateEffects(a1.root), a1, a2, r2Commands, errexitFromOutside || shellSetsErrexit(shell));
-        if (!plan) continue;
-        const finding = planMerge(ctx, r1, r2, a1, a2, plan);
+      for (let j = 0; j < list.length; j++) {
+        const r = list[j]!;
+        if (!isCandidate(ctx, inheritance, r) || !mayStartWithCleanup(r.command.args)) continue;
+        if (suppressedRules(ctx.model, r).has(ID)) continue;
+        const a = analyse(r.command.args);
+        if (!a) continue;
+        const commands = cleanupCommands(a);
+        if (!commands) continue;
+        env.names ??= environmentNames(ctx.model);
+        const finding = checkCleanup(ctx, inheritance, stage, j, a, commands, env.names);
         if (finding) findings.push(finding);
-        i = j; // one merge per pair; the engine re-checks after applying
       }
     }
     return findings;
   },
 };
 
-function isCandidate(ctx: RuleContext, instr: Instruction): boolean {
+/** A shell-form RUN without heredocs under a POSIX shell (every possible one), not ending in a continuation. */
+function isCandidate(ctx: RuleContext, inheritance: Inheritance, instr: Instruction): boolean {
   const c = instr.command;
   if (c.keyword !== "RUN" || c.json || c.args === "" || instr.heredocs.length > 0) return false;
-  if (instr.lines[instr.lines.length - 1]!.kind !== "content" || instr.lines[instr.lines.length - 1]!.continues) return false;
-  return shellKindOf(ctx.shells[instr.index] ?? null, ctx.model.escape) === "posix";
+  const last = instr.lines[instr.lines.length - 1]!;
+  if (last.kind !== "content" || last.continues) return false;
+  return inheritance.shellsFor(instr).every((shell) => shellKindOf(shell, ctx.model.escape) === "posix");
 }
 
-function planMerge(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Analysis, a2: Analysis, plan: JoinPlan): Finding | null {
+interface Creator {
+  target: Target;
+  /** Position in the stage of the nearest RUN that created it. */
+  nearest: number;
+  /** That RUN wrote it; otherwise it made the fresh directory it is in (a later RUN may have written it). */
+  exact: boolean;
+  /** Earlier RUNs that created it too (their copies stay in their layers). */
+  earlier: number[];
+  /** More earlier RUNs may have written it too (the search stopped after EARLIER_NAMED). */
+  moreEarlier: boolean;
+}
+
+/** The working directory before each instruction of a stage, where the file says it absolutely (null: unknown, e.g. the base image's). */
+function workdirs(stage: Stage): (string | null)[] {
+  const out: (string | null)[] = [];
+  let wd: string | null = null;
+  for (const i of stage.instructions) {
+    out.push(wd);
+    if (i.command.keyword !== "WORKDIR") continue;
+    const arg = i.command.args;
+    if (arg.includes("$") || arg === "") wd = null;
+    else if (arg.startsWith("/")) wd = posix.normalize(arg);
+    else wd = wd === null ? null : posix.join(wd, arg);
+  }
+  return out;
+}
+
+/** Where a COPY or ADD writes (absolute), or null when the file does not say. */
+function copyDestination(instr: Instruction, workdir: string | null): string | null {
+  const words = instr.command.json ?? splitWhitespace(instr.command.args);
+  const dest = words[words.length - 1];
+  if (dest === undefined || dest.includes("$")) return null;
+  const path = dest.startsWith("/") ? posix.normalize(dest) : workdir === null ? null : posix.join(workdir, dest);
+  // `/tmp/` is the directory /tmp
+  return path === null || path === "/" ? path : path.replace(/\/+$/, "");
+}
+
+/** Whether a COPY or ADD writing into `dest` may write what a target names. */
+function mayWrite(dest: string | null, t: Target, workdir: string | null): boolean {
+  if (dest === null) return true;
+  const overlaps = (p: string) => p === dest || p.startsWith(`${dest}/`) || dest.startsWith(`${p}/`) || dest === "/";
+  if (t.kind === "packages") return false;
+  if (t.kind === "cache") return cacheDirs(t.cache).some((d) => d.startsWith("~") || overlaps(d));
+  const path = t.pattern.startsWith("/") ? t.pattern : workdir === null ? null : posix.join(workdir, t.pattern);
+  if (path === null || path.startsWith("~")) return true;
+  // the directory the pattern's fixed part names
+  const fixed = literalPrefix(path);
+  const dir = fixed === path ? path : fixed.slice(0, fixed.lastIndexOf("/")) || "/";
+  return overlaps(dir);
+}
+
+/** Variables that move a user's caches: the home directory and where the tools put their caches. */
+const CACHE_HOME_VARIABLES = new Set(["HOME", "XDG_CACHE_HOME", "PIP_CACHE_DIR", "npm_config_cache", "NPM_CONFIG_CACHE", "YARN_CACHE_FOLDER", "GEM_HOME", "COMPOSER_HOME", "COMPOSER_CACHE_DIR"]);
+
+function changesCacheHome(model: DockerfileModel, instr: Instruction): boolean {
+  return parseNameVal(instr.command.args, "ENV", model.escape).some((p) => CACHE_HOME_VARIABLES.has(p.name));
+}
+
+/** The directories a RUN's --mount flags put a mount on (`target=`, `dst=`, `destination=`). */
+function mountTargets(instr: Instruction): string[] {
+  const out: string[] = [];
+  for (const flag of instr.command.flags) {
+    if (!flag.startsWith("--mount=")) continue;
+    for (const field of flag.slice("--mount=".length).split(",")) {
+      const eq = field.indexOf("=");
+      const key = eq === -1 ? field : field.slice(0, eq);
+      if ((key === "target" || key === "dst" || key === "destination") && eq !== -1) out.push(posix.normalize(field.slice(eq + 1)).replace(/\/+$/, "") || "/");
+    }
+  }
+  return out;
+}
+
+/** Whether what a target names lies inside a mounted directory. */
+function insideMount(mount: string, t: Target, workdir: string | null): boolean {
+  if (t.kind === "packages") return false;
+  const inside = (p: string) => p === mount || p.startsWith(`${mount}/`) || mount === "/";
+  if (t.kind === "cache") return cacheDirs(t.cache).every((d) => inside(d));
+  const path = t.pattern.startsWith("/") ? t.pattern : workdir === null ? null : posix.join(workdir, t.pattern);
+  return path !== null && inside(literalPrefix(path));
+}
+
+/**
+ * For each target of the cleanup at position `j`, the nearest earlier RUN of
+ * the stage that created it. The search stops where the creator cannot be
+ * known: a RUN that cannot be read (exec form, heredoc, another shell), a
+ * COPY or ADD that may write there, a WORKDIR for a relative path.
+ */
+/** How many earlier RUNs that wrote the same files a message names. */
+const EARLIER_NAMED = 3;
+
+/** What a RUN is, read once per model: every cleanup of a stage looks back over the same RUNs. */
+interface RunFacts {
+  made: Creations;
+  movesAround: boolean;
+  mounts: ReturnType<typeof mountTargets>;
+}
+
+/** Per model (a new one each round of fixes): facts per RUN, and per stage its working directories and where a USER stands before. */
+const factsCache = new WeakMap<object, Map<string, RunFacts | null>>();
+const stageCache = new WeakMap<Stage, { wds: (string | null)[]; userBefore: boolean[] }>();
+
+function runFacts(ctx: RuleContext, instr: Stage["instructions"][number], pipNoCache: boolean): RunFacts | null {
+  let cache = factsCache.get(ctx.model);
+  if (!cache) factsCache.set(ctx.model, (cache = new Map()));
+  const key = `${instr.index}:${pipNoCache}`;
+  if (cache.has(key)) return cache.get(key)!;
+  const a = instr.command.json || instr.heredocs.length > 0 ? null : analyse(instr.command.args, true);
+  const readable = shellKindOf(ctx.shells[instr.index] ?? null, ctx.model.escape) === "posix";
+  const facts = a && readable ? { made: creationsOf(a.commands, a.root, pipNoCache), movesAround: stateEffects(a.root).cwd, mounts: mountTargets(instr) } : null;
+  cache.set(key, facts);
+  return facts;
+}
+
+function stageFacts(stage: Stage): { wds: (string | null)[]; userBefore: boolean[] } {
+  let facts = stageCache.get(stage);
+  if (!facts) {
+    const list = stage.instructions;
+    // a USER before a RUN: it may not run as root, whose home /root is
+    const userBefore: boolean[] = [];
+    list.forEach((_, k) => userBefore.push(k > 0 && (userBefore[k - 1]! || list[k - 1]!.command.keyword === "USER")));
+    facts = { wds: workdirs(stage), userBefore };
+    stageCache.set(stage, facts);
+  }
+  return facts;
+}
+
+function findCreators(ctx: RuleContext, stage: Stage, j: number, targets: Target[], pipNoCache: boolean): Creator[] {
+  const list = stage.instructions;
+  const { wds, userBefore } = stageFacts(stage);
+  const found: (Creator | null)[] = targets.map(() => null);
+  const open = targets.map(() => true);
+  for (let k = j - 1; k >= 0 && open.some(Boolean); k--) {
+    const instr = list[k]!;
+    const kw = instr.command.keyword;
+    if (kw === "WORKDIR") targets.forEach((t, i) => isRelativeTarget(t) && (open[i] = false));
+    // whose cache a RUN writes and which one the cleanup deletes depend on the user and HOME
+    if (kw === "USER" || (kw === "ENV" && changesCacheHome(ctx.model, instr))) targets.forEach((t, i) => t.kind === "cache" && isPerUserCache(t.cache) && (open[i] = false));
+    if (kw === "COPY" || kw === "ADD") {
+      const dest = copyDestination(instr, wds[k]!);
+      targets.forEach((t, i) => mayWrite(dest, t, wds[j]!) && (open[i] = false));
+      continue;
+    }
+    if (kw !== "RUN") continue;
+    const facts = runFacts(ctx, instr, pipNoCache);
+    if (!facts) {
+      open.fill(false); // it may have created anything
+      break;
+    }
+    const { made, movesAround, mounts } = facts;
+    targets.forEach((t, i) => {
+      if (!open[i] || (isRelativeTarget(t) && movesAround)) return;
+      // what a RUN writes into a --mount (a cache, a tmpfs) is not in its layer
+      if (mounts.some((m) => insideMount(m, t, wds[j]!))) return;
+      if (t.kind === "cache" && t.home === "root" && userBefore[k]) return;
+      const how = creates(made, t);
+      if (how === null) return;
+      const f = found[i];
+      if (f) {
+        f.earlier.push(k);
+        // enough to say so: the message names a few, and a long file is not searched to its start for each cleanup
+        if (f.earlier.length === EARLIER_NAMED) {
+          f.moreEarlier = true;
+          open[i] = false;
+        }
+      } else found[i] = { target: t, nearest: k, exact: how === "exact", earlier: [], moreEarlier: false };
+      // what is under a fresh directory was written by it or a later RUN: nothing before it counts
+      if (how === "under") open[i] = false;
+    });
+  }
+  return found.filter((f): f is Creator => f !== null);
+}
+
+function checkCleanup(
+  ctx: RuleContext,
+  inheritance: Inheritance,
+  stage: Stage,
+  j: number,
+  cleanup: Analysis,
+  commands: SimpleCommand[],
+  envNames: Set<string>,
+): Finding | null {
   const { model } = ctx;
-  const eol = model.eol;
-  const esc = model.escape;
-  const { wrapInstall: wrap1, wrapCleanup: wrap2 } = plan;
-  const args2 = r2.command.args;
-  const source = model.bom ? model.source.slice(1) : model.source;
+  const list = stage.instructions;
+  const r = list[j]!;
+  const targets = dedupe(commands.flatMap((c) => cleanupTargets(c)));
+  if (targets.length === 0) return null;
+  const creators = findCreators(ctx, stage, j, targets, envNames.has("PIP_NO_CACHE_DIR"));
+  if (creators.length === 0) return null;
+  const first = Math.min(...creators.map((c) => c.nearest));
+  const t = list[first]!;
+  if (suppressedRules(model, t).has(ID)) return null;
+  const line = (i: Instruction) => inputLine(ctx, i.startLine);
+  const what = describe(ctx, list, creators);
+  const where = { rule: ID, line: r.startLine + 1, column: 1, instruction: r.index };
+  // reported without a fix only what a RUN certainly wrote
+  const written = creators.filter((c) => c.exact);
+  const notMerged = (reason: string): Finding | null =>
+    written.length === 0
+      ? null
+      : {
+          ...where,
+          message: `this RUN only deletes ${describe(ctx, list, written)}: an image built from this stage keeps them in the layer of the RUN that created them, so deleting them here saves no space; delete them there (not merged: ${reason})`,
+          fix: null,
+        };
 
-  // R1 ends where its last statement ends: a trailing `;` would leave `a; && b`.
-  const statements1 = topLevelStatements(a1.root)!;
-  const last1 = statements1[statements1.length - 1]!;
-  let args1 = r1.command.args;
-  const r1LastLine = model.lines[r1.endLine]!;
-  let r1End = r1LastLine.start + r1LastLine.text.replace(/[ \t]+$/, "").length;
-  if (last1.separator === ";") {
-    const semicolon = sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1) + last1.node.end);
-    const rest = source.slice(semicolon, r1End);
-    if (semicolon < r1LastLine.start || rest.trim() !== ";") return null;
-    r1End = semicolon + rest.indexOf(";");
-    args1 = args1.slice(0, last1.node.end);
-  } else if (last1.separator !== null) return null;
-
-  // Indent the moved cleanup like R1's continuation lines, or four spaces.
-  const r1Content = r1.lines.filter((l) => l.kind === "content");
-  const indent = r1Content.length > 1 ? indentOf(model.lines[r1Content[r1Content.length - 1]!.line]!.text) || "    " : "    ";
-
-  // R2's own text from its arguments to its end, comments above it first.
-  const r2ArgsAt = sourceOffsetOfLogical(model, r2, argsLogicalOffset(r2));
-  const r2End = model.lines[r2.endLine]!.start + model.lines[r2.endLine]!.text.length;
-  const r2Body = source.slice(r2ArgsAt, r2End).replace(/[ \t]+$/, "");
-  const commentsFrom = attachedCommentsStart(model, r2);
-  const movedComments: string[] = [];
-  for (let l = commentsFrom; l < r2.startLine; l++) movedComments.push(indent + model.lines[l]!.text.trim());
-
-  const mergedArgs = `${wrap1 ? `( ${args1} )` : args1} && ${wrap2 ? `( ${args2} )` : args2}`;
-  if (!joinedAsPlanned(mergedArgs, a1, a2, plan)) return null;
-
-  const joined =
-    `${wrap1 ? " )" : ""} && ${esc}${eol}` +
-    movedComments.map((c) => c + eol).join("") +
-    `${indent}${wrap2 ? "( " : ""}${r2Body}${wrap2 ? " )" : ""}`;
-
-  const edits: Edit[] = [];
-  if (wrap1) {
-    const at = sourceOffsetOfLogical(model, r1, argsLogicalOffset(r1));
-    edits.push({ start: at, end: at, text: "( " });
+  // every instruction from the creator to the cleanup: RUNs that may be merged, or metadata
+  const parts: Instruction[] = [];
+  for (let k = first; k <= j; k++) {
+    const i = list[k]!;
+    if (TRANSPARENT.has(i.command.keyword)) continue;
+    if (i.command.keyword !== "RUN") return notMerged(`the ${i.command.keywordRaw.toUpperCase()} on line ${line(i)} stands between`);
+    if (!isCandidate(ctx, inheritance, i)) return notMerged(`the RUN on line ${line(i)} is not a shell-form RUN without heredocs under a POSIX shell`);
+    if (JSON.stringify(i.command.flags) !== JSON.stringify(r.command.flags)) return notMerged(`the RUN on line ${line(i)} has other flags`);
+    if (k !== first && k !== j && suppressedRules(model, i).has(ID)) return notMerged(`the RUN on line ${line(i)} is marked dockerfile-codemod ignore=${ID}`);
+    parts.push(i);
   }
-  edits.push({ start: r1End, end: r1LastLine.start + r1LastLine.text.length, text: joined });
-  // Blank lines between the two RUNs go with the cleanup, so no stray blank line is left behind.
-  let deleteFrom = commentsFrom;
-  while (deleteFrom - 1 > r1.endLine && model.lines[deleteFrom - 1]!.text.trim() === "") deleteFrom--;
-  if (deleteFrom - 1 !== r1.endLine) {
-    deleteFrom = commentsFrom;
-    // blank lines on both sides of the removed RUN: one of them goes too
-    const after = model.lines[r2.endLine + 1];
-    if (model.lines[deleteFrom - 1]!.text.trim() === "" && (!after || after.text.trim() === "")) deleteFrom--;
+  const analyses: Analysis[] = [];
+  for (const p of parts) {
+    const a = p === r ? cleanup : analyse(p.command.args);
+    if (!a) return notMerged(`the RUN on line ${line(p)} has a comment or a form this rule cannot join`);
+    analyses.push(a);
   }
-  let deleteStart = lineStart(model, deleteFrom);
-  // the file ended without a line break after R2: it still does, after the line before it
-  if (model.lines[r2.endLine]!.eol === "") {
-    const before = model.lines[deleteFrom - 1]!;
-    deleteStart = before.start + before.text.length;
+  const errexitFromOutside = setsShellOptions(envNames) || inheritance.shellsFor(t).some((s) => shellSetsErrexit(s));
+  let wrap: boolean[];
+  if (parts.length === 2) {
+    const plan = planJoin(stateEffects(analyses[0]!.root), analyses[0]!, cleanup, commands, errexitFromOutside);
+    if ("reason" in plan) return notMerged(`the RUN on line ${line(t)} ${plan.reason}`);
+    wrap = [plan.wrapInstall, plan.wrapCleanup];
+  } else {
+    const plan = planChain(parts.map((p, i) => ({ instr: p, analysis: analyses[i]!, effects: stateEffects(analyses[i]!.root) })), errexitFromOutside, ctx);
+    if ("reason" in plan) return notMerged(plan.reason);
+    wrap = plan.wrap;
   }
-  edits.push({ start: deleteStart, end: lineEndWithEol(model, r2.endLine), text: "" });
-
-  const expected = expectedKey(model, { ...r1.command, args: mergedArgs }, ctx.shells[r1.index] ?? null, r1.startLine);
-  const how = wrap1 ? " (the install in a subshell, so its shell state does not reach the cleanup)" : "";
+  const merge = mergeEdits(ctx, parts, analyses, wrap);
+  if (!merge) return notMerged("the RUNs cannot be joined as planned");
+  const span = parts.length === 2 ? `merged into that RUN` : `merging lines ${line(t)}–${line(r)} into one RUN`;
+  const how = wrap.slice(0, -1).some(Boolean) ? " (where a part changes shell state, in a subshell, so the state does not reach the parts after it)" : "";
+  const expected = expectedKey(model, { ...t.command, args: merge.mergedArgs }, ctx.shells[t.index] ?? null, t.startLine);
   return {
-    rule: ID,
-    line: r2.startLine + 1,
-    column: 1,
-    instruction: r2.index,
-    message: `this RUN only cleans up after the install on line ${r1.startLine + 1}: merge it into that RUN${how} so the removed files never land in a layer`,
+    ...where,
+    message: `this RUN only deletes ${what}: ${span}${how}, none of it reaches a layer`,
     fix: {
       safety: "safe",
-      description: `merge into the RUN on line ${r1.startLine + 1}`,
-      edits,
-      declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]) },
+      description: parts.length === 2 ? `merge into the RUN on line ${line(t)}` : `merge the RUNs of lines ${line(t)}–${line(r)}`,
+      edits: merge.edits,
+      declares: { removed: parts.slice(1).map((p) => p.index), replaced: new Map([[t.index, expected]]) },
     },
   };
 }
+
+function dedupe(targets: Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const k = JSON.stringify(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** "the apt package lists and apt's package cache, which the RUN on line 3 created (the copy from line 1 stays in its layer)". */
+function describe(ctx: RuleContext, list: Instruction[], creators: Creator[]): string {
+  const line = (k: number) => inputLine(ctx, list[k]!.startLine);
+  const byRun = new Map<string, Creator[]>();
+  for (const c of creators) {
+    const key = `${c.nearest}:${c.exact}`;
+    byRun.set(key, [...(byRun.get(key) ?? []), c]);
+  }
+  const groups = [...byRun.values()]
+    .sort((a, b) => a[0]!.nearest - b[0]!.nearest || Number(b[0]!.exact) - Number(a[0]!.exact))
+    .map((cs) => {
+      const labels = joinWords([...new Set(cs.map((c) => targetLabel(c.target)))]);
+      const k = cs[0]!.nearest;
+      return cs[0]!.exact ? `${labels}, which the RUN on line ${line(k)} created` : `${labels}, in a directory the RUN on line ${line(k)} created`;
+    });
+  const earlier = [...new Set(creators.flatMap((c) => c.earlier))].sort((a, b) => b - a).slice(0, EARLIER_NAMED).sort((a, b) => a - b);
+  const more = creators.some((c) => c.moreEarlier) ? ", and RUNs before them," : "";
+  const note = earlier.length > 0 ? ` (what the RUN${earlier.length > 1 ? "s" : ""} on line${earlier.length > 1 ? "s" : ""} ${joinWords(earlier.map((k) => String(line(k))))}${more} wrote stays in ${earlier.length > 1 || more ? "their layers" : "its layer"})` : "";
+  return `${groups.join("; and ")}${note}`;
+}
+
+function joinWords(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+

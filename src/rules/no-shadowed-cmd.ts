@@ -1,6 +1,5 @@
 import type { Instruction } from "../model/model.js";
-import { isCommentLine } from "../model/scan.js";
-import { attachedCommentsStart, buildkitAccepts, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { attachedCommentsStart, buildkitAccepts, inputLine, isBlankLine, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "no-shadowed-cmd";
@@ -47,7 +46,8 @@ export const noShadowedCmd: Rule = {
             line: dead.startLine + 1,
             column: 1,
             instruction: dead.index,
-            message: `${kind} is overridden by the ${kind} on line ${winner.startLine + 1} in the same stage`,
+            // the line in the file as written: earlier removals in this run do not count
+            message: `${kind} is overridden by the ${kind} on line ${inputLine(ctx, winner.startLine)} in the same stage`,
             fix: {
               safety: "safe",
               description: `remove the overridden ${kind}`,
@@ -67,14 +67,12 @@ function removeInstruction(ctx: RuleContext, instr: Instruction): { start: numbe
   const { model } = ctx;
   let first = instr.startLine;
   const commentsFrom = attachedCommentsStart(model, instr);
+  // attachedCommentsStart stops at anything but a top-level comment line (never a heredoc body line)
   for (let l = instr.startLine - 1; l >= commentsFrom; l--) {
-    const text = model.lines[l]!.text.trim();
-    if (isCommentLine(text) && SUPPRESSES_NEXT.test(text)) first = l;
+    if (SUPPRESSES_NEXT.test(model.lines[l]!.text.trim())) first = l;
     else break;
   }
   // a blank line on each side of what is removed: one of them goes too
-  const before = model.lines[first - 1];
-  const after = model.lines[instr.endLine + 1];
-  if (before && before.text.trim() === "" && after && after.text.trim() === "") first--;
+  if (first > 0 && isBlankLine(model, first - 1) && instr.endLine + 1 < model.lines.length && isBlankLine(model, instr.endLine + 1)) first--;
   return { start: lineStart(model, first), end: lineEndWithEol(model, instr.endLine), text: "" };
 }

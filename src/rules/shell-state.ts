@@ -4,7 +4,7 @@
  * (rulebook rewrite 1: "cd, set -e, exit, traps and variables of R1 leak into
  * R2"). Read from the tree-sitter-bash tree, never from the text.
  */
-import { literalWord, type ShellNode } from "../shell/tree.js";
+import { literalWord, walk, type ShellNode } from "../shell/tree.js";
 
 export interface ShellStateEffects {
   /** cd, pushd, popd (or `command cd`): the working directory may change. */
@@ -21,7 +21,7 @@ export interface ShellStateEffects {
   errexit: boolean;
   /** `set` turns errexit on or off at the level of the script (it outlives the script). */
   errexitLeaks: boolean;
-  /** A command started in the background (`&`) anywhere. */
+  /** A command started in the background (`&`, or bash's `coproc`) anywhere. */
   background: boolean;
 }
 
@@ -56,7 +56,10 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
     if (v === null) e.variableNames = null;
     else e.variableNames?.add(v);
   };
-  const visit = (node: ShellNode, isolated: boolean, arithmetic: boolean): void => {
+  // preorder, left to right, with an explicit stack: a RUN of thousands of `&&` commands is a tree thousands of levels deep
+  const stack: [ShellNode, boolean, boolean][] = [[root, false, false]];
+  while (stack.length > 0) {
+    const [node, isolated, arithmetic] = stack.pop()!;
     if (node.type === "&") e.background = true;
     const inArithmetic = arithmetic || node.type === "arithmetic_expansion" || node.type === "c_style_for_statement" || (node.type === "compound_statement" && node.text.startsWith("(("));
     if (!isolated) {
@@ -72,6 +75,10 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
           break;
         case "function_definition":
           e.commandLookup = true;
+          break;
+        case "for_statement":
+          // `for NAME in ...` and `select NAME in ...` assign NAME, as NAME=value does
+          changeVariable(node.children.find((c) => c.field === "variable"));
           break;
         case "expansion":
           if (node.children.some((c) => c.field === "operator" && (c.type === ":=" || c.type === "="))) changeVariable(node.children.find((c) => c.type === "variable_name"));
@@ -93,13 +100,13 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
     const childIsolated = isolated || ISOLATING.has(node.type);
     const named = node.children.filter((c) => c.named);
     const lastNamed = named[named.length - 1];
-    for (const c of node.children) {
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      const c = node.children[i]!;
       // every element of a pipeline but the last runs in a subshell (zsh and bash's lastpipe run the last one in the shell)
       const isolatedByPipe = node.type === "pipeline" && c.named && c !== lastNamed;
-      visit(c, childIsolated || isolatedByPipe, inArithmetic);
+      stack.push([c, childIsolated || isolatedByPipe, inArithmetic]);
     }
-  };
-  visit(root, false, false);
+  }
   return e;
 }
 
@@ -122,6 +129,8 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
     return;
   }
   if (!SPECIAL_BUILTINS.has(name)) for (const c of node.children) if (c.type === "variable_assignment") prefixAssignments.add(c);
+  // bash's coproc runs its command in the background, as `&` does (dash has no coproc: it is a command there)
+  if (name === "coproc") e.background = true;
   const args = argumentsOf(node);
   const first = args[0] ? literalWord(args[0]) : null;
   if (name === "command" && (first === "-v" || first === "-V")) return; // only prints what a name is
@@ -184,6 +193,6 @@ const COMPOUND = new Set([
 
 /** A statement made only of simple commands, pipelines, `!` and `&&`/`||`: nothing inside it that errexit could stop. */
 export function isFlatStatement(node: ShellNode): boolean {
-  if (COMPOUND.has(node.type)) return false;
-  return node.children.every(isFlatStatement);
+  for (const n of walk(node)) if (COMPOUND.has(n.type)) return false;
+  return true;
 }

@@ -60,6 +60,12 @@ export interface RuleContext {
   model: DockerfileModel;
   /** SHELL in effect per instruction index (null: the default /bin/sh -c). */
   shells: (string[] | null)[];
+  /**
+   * The 1-based line in the input file of a 0-based line of the text being
+   * checked (the engine applies fixes in rounds, so lines move): every line
+   * number a message names goes through it. Absent: the text is the input.
+   */
+  inputLine?: (line: number) => number;
 }
 
 export interface Rule {
