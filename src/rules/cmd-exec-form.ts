@@ -70,15 +70,18 @@ export const cmdExecForm: Rule = {
   id: ID,
   summary: "Write a shell-form CMD as a JSON exec-form array, so the program runs as PID 1 and receives signals",
   safety: "safe",
+  buildkit: ["JSONArgsRecommended"],
+  hadolint: ["DL3025"],
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts shell-form ENTRYPOINT, a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"].",
+      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"]. A shell-form ENTRYPOINT is entrypoint-exec-form's.",
     why:
       "Shell form runs `/bin/sh -c \"...\"`: the shell is PID 1, so `docker stop` sends SIGTERM to the shell, which does not pass it on, and the container is killed after the timeout. Exec form runs the program itself as PID 1 (hadolint DL3025, BuildKit's JSONArgsRecommended). After an exec-form ENTRYPOINT, a shell-form CMD hands the entrypoint `/bin/sh`, `-c` and the text as its arguments.",
     example: "FROM node:22\nCMD node server.js --port 8080",
     useInstead: 'FROM node:22\nCMD ["node", "server.js", "--port", "8080"]',
     fixSafety:
-      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for ENTRYPOINT itself (shell-form ENTRYPOINT ignores CMD and `docker run` arguments, exec form appends them), and for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it.",
+      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it.",
     facts: [
       "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; anything after the closing ] (a `# comment` included) makes it shell form again, so the whole instruction is replaced, continuation and comment lines included, and comments move above it.",
       "Shell form runs as the SHELL in effect plus the text; the default is [\"/bin/sh\", \"-c\"] (Windows images: cmd /S /C, where there is no echo.exe and blanks are significant). Conversion requires that SHELL (including one inherited from an earlier stage) to be a plain POSIX sh -c / bash -c.",
@@ -98,13 +101,14 @@ export const cmdExecForm: Rule = {
     const inheritance = new Inheritance(ctx);
     for (const instr of model.instructions) {
       const kw = instr.command.keyword;
-      if ((kw !== "CMD" && kw !== "ENTRYPOINT") || instr.command.json || instr.command.args === "") continue;
+      // a shell-form ENTRYPOINT is entrypoint-exec-form's (its only fix is unsafe)
+      if (kw !== "CMD" || instr.command.json || instr.command.args === "") continue;
       if (isOverridden(ctx, instr)) continue; // no-shadowed-cmd removes it
       if (suppressedRules(model, instr).has(ID)) continue;
       if (instr.heredocs.length > 0) continue;
       // a CMD whose first words start with `--` is rejected for them (checkCmd reports it); anything else BuildKit rejects is left alone
-      if (!buildkitAccepts(instr.command) && !(kw === "CMD" && instr.command.flags.length > 0)) continue;
-      const finding = kw === "CMD" ? checkCmd(ctx, inheritance, instr) : checkEntrypoint(ctx, inheritance, instr);
+      if (!buildkitAccepts(instr.command) && instr.command.flags.length === 0) continue;
+      const finding = checkCmd(ctx, inheritance, instr);
       if (finding) findings.push(finding);
     }
     return findings;
@@ -116,15 +120,6 @@ function plainShell(ctx: RuleContext, inheritance: Inheritance, instr: Instructi
   const shells = inheritance.shellsFor(instr);
   if (shells.length !== 1 || !isPlainPosixShell(shells[0]!, ctx.model)) return undefined;
   return shells[0]!;
-}
-
-function checkEntrypoint(ctx: RuleContext, inheritance: Inheritance, instr: Instruction): Finding | null {
-  const shell = plainShell(ctx, inheritance, instr);
-  if (shell === undefined) return null;
-  const plan = planExecForm(instr.command.args, shell ?? DEFAULT_SHELL);
-  if (!plan) return null;
-  const reason = "exec-form ENTRYPOINT appends CMD and `docker run` arguments, which shell form ignores";
-  return conversion(ctx, instr, shell, plan, "unsafe", `shell-form ENTRYPOINT could be ${jsonArray(plan.args)}, but that is an unsafe fix: ${reason}`);
 }
 
 function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction): Finding | null {

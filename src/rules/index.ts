@@ -17,18 +17,12 @@ import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { runStartsServer } from "./run-starts-server.js";
 import { stageNameCase } from "./stage-name-case.js";
-import type { RegisteredRule, Rule, RuleMeta } from "./types.js";
-
-/** A rule whose file does not carry its metadata yet, with it. */
-function registered(rule: Rule, meta: RuleMeta): RegisteredRule {
-  return { ...rule, ...meta };
-}
+import type { RegisteredRule } from "./types.js";
 
 export const RULES: readonly RegisteredRule[] = [
-  // hadolint has no code for a cleanup in a later layer (its issue #63); DL3009 is apt-lists-not-removed's
-  registered(mergeCleanupRun, { buildkit: [], hadolint: [], defaultEnabled: true }),
-  registered(cmdExecForm, { buildkit: ["JSONArgsRecommended"], hadolint: ["DL3025"], defaultEnabled: true }),
-  registered(noShadowedCmd, { buildkit: ["MultipleInstructionsDisallowed"], hadolint: ["DL4003", "DL4004", "DL3012"], defaultEnabled: true }),
+  mergeCleanupRun,
+  cmdExecForm,
+  noShadowedCmd,
   legacyKeyValueFormat,
   exposeProtocolCase,
   exposeHostPort,

@@ -137,6 +137,10 @@ export const mergeCleanupRun: Rule = {
   id: ID,
   summary: "Merge a cleanup RUN into the RUN that created what it deletes, so the deleted files never land in a layer",
   safety: "safe",
+  buildkit: [],
+  // hadolint has no code for a cleanup in a later layer (its issue #63); DL3009 is apt-lists-not-removed's
+  hadolint: [],
+  defaultEnabled: true,
   docs: {
     whatItDoes:
       "Finds a RUN that only cleans up (rm of caches, lists or downloads, `clean`, `purge`, `apk del`, `pip cache purge`, ...) and the RUN of the same stage that created what it deletes (apt lists and caches: apt-get/apt; apk's cache: apk; pip/npm/yarn/gem/composer caches: their installer; packages: the install that named them; a download: the RUN that wrote it). When that RUN is the one before, the cleanup joins it; when RUNs stand between, the whole chain from that RUN to the cleanup is merged, in order, if every instruction between may be merged; otherwise the finding is reported without a fix.",
@@ -407,6 +411,13 @@ function checkCleanup(
     if (JSON.stringify(i.command.flags) !== JSON.stringify(r.command.flags)) return notMerged(`the RUN on line ${line(i)} has other flags`);
     if (k !== first && k !== j && suppressedRules(model, i).has(ID)) return notMerged(`the RUN on line ${line(i)} is marked dockerfile-codemod ignore=${ID}`);
     parts.push(i);
+  }
+  // BuildKit's linter applies a `# check=` comment to the instruction after it (its PrevComment): a
+  // merge would move it into the joined RUN's continuation, where it applies to nothing (its error=true could fail a build)
+  for (let l = list[first]!.endLine + 1; l < r.startLine; l++) {
+    if (model.lineKinds[l] === "comment" && /^#\s*check\s*=/i.test(model.lines[l]!.text.trim())) {
+      return notMerged(`the \`# check=\` comment on line ${inputLine(ctx, l)} would no longer stand before the instruction it applies to`);
+    }
   }
   const analyses: Analysis[] = [];
   for (const p of parts) {

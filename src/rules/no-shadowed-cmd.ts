@@ -12,6 +12,9 @@ export const noShadowedCmd: Rule = {
   id: ID,
   summary: "Remove a CMD, ENTRYPOINT or HEALTHCHECK that a later one in the same stage overrides",
   safety: "safe",
+  buildkit: ["MultipleInstructionsDisallowed"],
+  hadolint: ["DL4003", "DL4004", "DL3012"],
+  defaultEnabled: true,
   docs: {
     whatItDoes:
       "Finds a CMD, ENTRYPOINT or HEALTHCHECK followed by another of the same kind in the same build stage, and removes the earlier one.",

@@ -75,10 +75,16 @@ export interface Rule {
   safety: FixSafety | "none";
   docs: RuleDocs;
   check(ctx: RuleContext): Finding[];
-  /** See RuleMeta: optional here only until every rule file carries it (src/rules/index.ts fills it in for the others). */
-  buildkit?: readonly string[];
-  hadolint?: readonly string[];
-  defaultEnabled?: boolean;
+  /** The `docker build --check` checks (BuildKit's linter rule names) the rule answers. */
+  buildkit: readonly string[];
+  /** The hadolint codes (DLxxxx) the rule answers. */
+  hadolint: readonly string[];
+  /**
+   * On by default: the rules whose usual fix is safe. Rules that only
+   * report, whose only fix is unsafe, or that change more than the image
+   * (caching) run only when selected.
+   */
+  defaultEnabled: boolean;
 }
 
 /**
