@@ -231,7 +231,7 @@ function cacheAt(kind: CacheKind, dir: string): Target {
   return dir.startsWith("/root/") || dir === "/usr/local/share/.cache/yarn" ? { kind: "cache", cache: kind, home: "root" } : { kind: "cache", cache: kind };
 }
 
-function dedupeTargets(targets: Target[]): Target[] {
+export function dedupeTargets(targets: Target[]): Target[] {
   const seen = new Set<string>();
   return targets.filter((t) => {
     const k = JSON.stringify(t);

@@ -17,6 +17,7 @@ import {
   targetLabel,
   type Creations,
   type Target,
+  dedupeTargets,
 } from "./cleanup-targets.js";
 import { Inheritance, expectedKey, inputLine, suppressedRules } from "./helpers.js";
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
@@ -380,7 +381,7 @@ function checkCleanup(
   const { model } = ctx;
   const list = stage.instructions;
   const r = list[j]!;
-  const targets = dedupe(commands.flatMap((c) => cleanupTargets(c)));
+  const targets = dedupeTargets(commands.flatMap((c) => cleanupTargets(c)));
   if (targets.length === 0) return null;
   const creators = findCreators(ctx, stage, j, targets, envNames.has("PIP_NO_CACHE_DIR"));
   if (creators.length === 0) return null;
@@ -453,15 +454,6 @@ function checkCleanup(
   };
 }
 
-function dedupe(targets: Target[]): Target[] {
-  const seen = new Set<string>();
-  return targets.filter((t) => {
-    const k = JSON.stringify(t);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /** "the apt package lists and apt's package cache, which the RUN on line 3 created (the copy from line 1 stays in its layer)". */
 function describe(ctx: RuleContext, list: Instruction[], creators: Creator[]): string {
