@@ -23,7 +23,8 @@ import { edgeCaseFile } from "./edge-cases.js";
 
 const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 0);
-const OPTION_SETS: FormatOptions[] = [{}, { useTabs: true }, { printWidth: 40 }];
+// the third set also takes the other house style (operators at the line start)
+const OPTION_SETS: FormatOptions[] = [{}, { useTabs: true }, { printWidth: 40, operatorPosition: "start" }];
 
 beforeAll(async () => {
   await initShell();

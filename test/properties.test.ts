@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 /** The three properties, for any text. */
-function checkProperties(text: string, options: { useTabs?: boolean; tabWidth?: number } = {}): void {
+function checkProperties(text: string, options: { useTabs?: boolean; tabWidth?: number; operatorPosition?: "end" | "start" } = {}): void {
   let out: string;
   try {
     out = formatText(text, options);
@@ -108,7 +108,9 @@ const dockerfile = fc
 describe("properties", () => {
   test("generated Dockerfiles: no crash, idempotent, same meaning", () => {
     fc.assert(
-      fc.property(dockerfile, fc.boolean(), (text, useTabs) => checkProperties(text, { useTabs })),
+      fc.property(dockerfile, fc.boolean(), fc.constantFrom("end" as const, "start" as const), (text, useTabs, operatorPosition) =>
+        checkProperties(text, { useTabs, operatorPosition }),
+      ),
       { numRuns: 400 },
     );
   });
