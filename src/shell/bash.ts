@@ -16,8 +16,13 @@ import { Language, Parser, type Tree } from "web-tree-sitter";
  */
 function grammarPath(): string {
   if (import.meta.url.endsWith(".ts")) return createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
-  return fileURLToPath(new URL("../../wasm/tree-sitter-bash.wasm", import.meta.url));
+  // A bundle (scripts/bundle.mjs) says where dist/wasm/ is from its own file; tsc's dist/src/shell/bash.js is two levels down.
+  const relative = typeof __DOCKERFILE_GRAMMAR__ === "string" ? __DOCKERFILE_GRAMMAR__ : "../../wasm/tree-sitter-bash.wasm";
+  return fileURLToPath(new URL(relative, import.meta.url));
 }
+
+/** Replaced by the bundler with the grammar's path relative to the bundle; undeclared (typeof "undefined") elsewhere. */
+declare const __DOCKERFILE_GRAMMAR__: string | undefined;
 
 let parser: Parser | null = null;
 let initPromise: Promise<void> | null = null;
