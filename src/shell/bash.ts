@@ -27,11 +27,20 @@ declare const __DOCKERFILE_GRAMMAR__: string | undefined;
 let parser: Parser | null = null;
 let initPromise: Promise<void> | null = null;
 
+/**
+ * The Emscripten module web-tree-sitter runs on. Parser.init() makes the
+ * object it is given the module (Emscripten's `Module = moduleArg`), so its
+ * exports (`_ts_tree_cursor_*_wasm`, `HEAP32`) appear on it: flat.ts walks
+ * trees through them directly, and falls back to the public cursor if a
+ * version of web-tree-sitter does not have them.
+ */
+export const wasmBinding: Record<string, unknown> = {};
+
 /** Loads the WASM runtime and the bash grammar, once. */
 export function initShell(): Promise<void> {
   if (parser) return Promise.resolve();
   initPromise ??= (async () => {
-    await Parser.init();
+    await Parser.init(wasmBinding);
     const wasm = readFileSync(grammarPath());
     const language = await Language.load(wasm);
     const p = new Parser();
