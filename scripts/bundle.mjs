@@ -37,6 +37,8 @@ await build({
   ...common,
   entryPoints: [join(root, "src/cli/bin.ts")],
   outfile: join(dist, "src/cli/bin.js"),
+  // diff is imported only for --diff: left in node_modules, it is not read (nor parsed) by every run
+  external: [...common.external, "diff"],
   // --format loads the plugin (which imports prettier) only once prettier has loaded: it stays its own
   // module, the plugin's bundle, imported at run time from where tsc's layout has it
   plugins: [
