@@ -32,9 +32,14 @@ let initPromise: Promise<void> | null = null;
  * object it is given the module (Emscripten's `Module = moduleArg`), so its
  * exports (`_ts_tree_cursor_*_wasm`, `HEAP32`) appear on it: flat.ts walks
  * trees through them directly, and falls back to the public cursor if a
- * version of web-tree-sitter does not have them.
+ * version of web-tree-sitter does not have them. web-tree-sitter creates its
+ * module once per process, for whichever caller is first: every copy of this
+ * file in the process (the core's, each bundle's: scripts/bundle.mjs) passes
+ * the same object, so all of them find the exports.
  */
-export const wasmBinding: Record<string, unknown> = {};
+export const wasmBinding: Record<string, unknown> = ((globalThis as Record<symbol, Record<string, unknown> | undefined>)[
+  Symbol.for("prettier-plugin-dockerfile.web-tree-sitter-module")
+] ??= {});
 
 /** Loads the WASM runtime and the bash grammar, once. */
 export function initShell(): Promise<void> {
