@@ -181,6 +181,24 @@ describe("installing the packed package", () => {
     expect(files).toContain("dist/plugin/index.js");
   });
 
+  test("the bin and the plugin are the bundles (scripts/bundle.mjs): one file each, what `npm run build` wrote", () => {
+    const installed = join(ignored, PKG);
+    const { bin: bins, main } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { bin: Record<string, string>; main: string };
+    for (const file of [bins["dockerfile-codemod"]!, main]) {
+      const text = readFileSync(join(installed, file), "utf8");
+      expect(text, file).toBe(readFileSync(join(ROOT, file), "utf8"));
+      // static imports: node's own modules and web-tree-sitter only (it finds its .wasm beside itself)
+      const imports = [...text.matchAll(/^import .*? from "([^"]+)";$/gm)].map((m) => m[1]!);
+      expect(imports.filter((s) => !s.startsWith("node:") && s !== "web-tree-sitter" && !(file === main && s === "prettier")), file).toEqual([]);
+      // the project's modules and its CommonJS dependencies are inside
+      expect(text, file).not.toMatch(/from "\.\.?\//);
+    }
+    // the command's own modules are in its bundle, and not shipped beside it; no source maps
+    expect(readdirSync(join(installed, "dist/src/cli"))).toEqual(["bin.js"]);
+    const r = run(ignored, process.execPath, [join(installed, bins["dockerfile-codemod"]!), "--version"]);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  });
+
   test("what the install weighs", () => {
     const total = diskUsage(join(ignored, "node_modules"));
     const prettier = diskUsage(join(ignored, "node_modules/prettier"));

@@ -7,6 +7,18 @@ import { setFlagsFromString } from "node:v8";
 // over, while the process waits to exit. Set before anything compiles it.
 setFlagsFromString("--liftoff-only");
 
+// JavaScript: V8 optimises a function with TurboFan once it has run a while
+// (its interrupt budget). A run over ordinary Dockerfiles (a repository, a
+// pre-commit hook's few files) is over before most of that compiled code
+// pays for itself; with a budget 7.5 times V8's default (67,584), only the
+// functions that stay hot are optimised: the corpus run's CPU fell by a
+// quarter, and files of 1-2 MB, where the optimised code matters, stay
+// within 10% of the default either way (docs/benchmarks.md). Turning
+// TurboFan off (--max-opt=2) saved as much on the corpus but cost 10-40%
+// on a 1 MB file, and turning it back on once a run proved large did not
+// bring that speed back.
+setFlagsFromString("--interrupt-budget=500000");
+
 const { main } = await import("./main.js");
 const { removePendingWrites } = await import("./files.js");
 

@@ -17,8 +17,31 @@ export type ShellKind = "posix" | "cmd" | "powershell" | "unknown";
 export interface InstructionMeaning {
   /** 0-based physical line where the instruction starts. */
   line: number;
-  /** Canonical text of the meaning; equal strings mean equal meanings. */
-  key: string;
+  /**
+   * Canonical text of the meaning; equal strings mean equal meanings. Where
+   * the instruction has POSIX shell text, its syntax tree (a tree-sitter
+   * parse) is read on the first use of `key`: see sameMeaning.
+   */
+  readonly key: string;
+  /**
+   * What `key` is made of: `template` with the shell text's signature in
+   * place of its last SHELL_SLOT, where `shellText` (the POSIX shell text,
+   * null for none) has one. `key` is a function of these two and nothing
+   * else, so equal pairs have equal keys.
+   */
+  readonly template: string;
+  readonly shellText: string | null;
+}
+
+/**
+ * Whether two instructions mean the same: their keys are equal. Where both
+ * are made of the same template and the same shell text, the keys are equal
+ * without computing them (the key is a function of those two): an
+ * instruction a fix or the formatter left as it was costs no parse.
+ */
+export function sameMeaning(a: InstructionMeaning, b: InstructionMeaning): boolean {
+  if (a.template === b.template && a.shellText === b.shellText) return true;
+  return a.key === b.key;
 }
 
 export interface FileMeaning {
@@ -76,16 +99,21 @@ export function shellsInEffect(model: DockerfileModel): (string[] | null)[] {
  * PowerShell, a shell we do not know) means itself, byte for byte: cmd's
  * `echo a   b` prints its blanks.
  */
-function shellText(text: string, kind: ShellKind): string {
-  if (kind === "posix") return `sh${analyzeShell(text).signature}`;
+function shellText(text: string, kind: ShellKind, posix: PosixShell): string {
+  if (kind === "posix") return posix(text);
   return `${kind}:${JSON.stringify(text)}`;
 }
 
-function maybeJSON(args: string, kind: ShellKind, line: number): string {
+/** What POSIX shell text contributes to a key. */
+type PosixShell = (text: string) => string;
+
+const signatureOf: PosixShell = (text) => `sh${analyzeShell(text).signature}`;
+
+function maybeJSON(args: string, kind: ShellKind, line: number, posix: PosixShell): string {
   if (args === "") return "none";
   const arr = jsonOrThrow(args, line);
   if (arr) return `exec${JSON.stringify(arr)}`;
-  return shellText(args, kind);
+  return shellText(args, kind, posix);
 }
 
 function jsonOrThrow(args: string, line: number): string[] | null {
@@ -98,6 +126,10 @@ function jsonOrThrow(args: string, line: number): string[] | null {
 }
 
 export function commandMeaning(cmd: Command, kind: ShellKind, escape: EscapeChar, line: number): string {
+  return meaningWith(cmd, kind, escape, line, signatureOf);
+}
+
+function meaningWith(cmd: Command, kind: ShellKind, escape: EscapeChar, line: number, posix: PosixShell): string {
   const kw = cmd.keyword;
   const head = `${kw}${cmd.flags.length ? JSON.stringify(cmd.flags) : ""}`;
   const args = cmd.args;
@@ -105,7 +137,7 @@ export function commandMeaning(cmd: Command, kind: ShellKind, escape: EscapeChar
     case "RUN":
     case "CMD":
     case "ENTRYPOINT":
-      return `${head} ${maybeJSON(args, kind, line)}`;
+      return `${head} ${maybeJSON(args, kind, line, posix)}`;
     case "SHELL": {
       const arr = args === "" ? null : jsonOrThrow(args, line);
       return `${head} ${arr ? JSON.stringify(arr) : JSON.stringify(args)}`;
@@ -132,10 +164,10 @@ export function commandMeaning(cmd: Command, kind: ShellKind, escape: EscapeChar
     case "HEALTHCHECK": {
       const parts = healthcheckParts(args);
       if (!parts) return `${head} none`;
-      return `${head} ${goToUpper(parts.type)} ${maybeJSON(parts.rest, kind, line)}`;
+      return `${head} ${goToUpper(parts.type)} ${maybeJSON(parts.rest, kind, line, posix)}`;
     }
     case "ONBUILD":
-      return `${head} (${cmd.trigger ? commandMeaning(cmd.trigger, kind, escape, line) : ""})`;
+      return `${head} (${cmd.trigger ? meaningWith(cmd.trigger, kind, escape, line, posix) : ""})`;
     default:
       // MAINTAINER, STOPSIGNAL, USER, WORKDIR keep their text; unknown instructions too.
       return `${head} ${JSON.stringify(args)}`;
@@ -155,13 +187,52 @@ function heredocMeaning(model: DockerfileModel, instr: Instruction): string {
   )}`;
 }
 
+/**
+ * Stands for the signature of the instruction's POSIX shell text in a
+ * template. An instruction has at most one such text (RUN, CMD, ENTRYPOINT,
+ * HEALTHCHECK CMD, or one of these under ONBUILD), and what follows it in
+ * the key is JSON (heredoc bodies) or `)`, where a NUL is always escaped:
+ * the slot is the template's last NUL.
+ */
+const SHELL_SLOT = "\u0000";
+
+class LazyMeaning implements InstructionMeaning {
+  #key: string | null;
+  constructor(
+    readonly line: number,
+    readonly template: string,
+    readonly shellText: string | null,
+  ) {
+    this.#key = shellText === null ? template : null;
+  }
+
+  get key(): string {
+    if (this.#key === null) {
+      const at = this.template.lastIndexOf(SHELL_SLOT);
+      this.#key = this.template.slice(0, at) + signatureOf(this.shellText!) + this.template.slice(at + SHELL_SLOT.length);
+    }
+    return this.#key;
+  }
+}
+
+/**
+ * An instruction's meaning. Everything but the POSIX shell text's syntax tree
+ * is read now (a JSON array with a non-string throws here, as BuildKit's
+ * parser rejects it); the tree is parsed when the key is first read.
+ */
 export function instructionMeaning(
   model: DockerfileModel,
   instr: Instruction,
   shell: string[] | null,
 ): InstructionMeaning {
   const kind = shellKindOf(shell, model.escape);
-  return { line: instr.startLine, key: commandMeaning(instr.command, kind, model.escape, instr.startLine) + heredocMeaning(model, instr) };
+  let posixText: string | null = null;
+  const slot: PosixShell = (text) => {
+    posixText = text;
+    return SHELL_SLOT;
+  };
+  const template = meaningWith(instr.command, kind, model.escape, instr.startLine, slot) + heredocMeaning(model, instr);
+  return new LazyMeaning(instr.startLine, template, posixText);
 }
 
 const meaningCache = new WeakMap<DockerfileModel, FileMeaning>();
@@ -211,7 +282,7 @@ export function compareMeanings(a: FileMeaning, b: FileMeaning): MeaningDifferen
         message: `instruction count differs: ${a.instructions.length} vs ${b.instructions.length}`,
       };
     }
-    if (x.key !== y.key) {
+    if (!sameMeaning(x, y)) {
       return { lineA: x.line, lineB: y.line, message: `instruction ${i + 1} differs:\n  ${x.key}\n  ${y.key}` };
     }
   }

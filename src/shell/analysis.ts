@@ -88,12 +88,23 @@ export function flatTreeWithFields(text: string): FlatTree {
   return flat;
 }
 
-/** Empties the caches (benchmarks, to measure work a fresh process would do). */
-export function clearShellCaches(): void {
+function clearOwnCaches(): void {
   cache.clear();
   cachedChars = 0;
   treeCache.clear();
   treeCachedChars = 0;
+}
+
+/**
+ * Every copy of this module in the process (the core's, and the one inside
+ * each bundle: scripts/bundle.mjs) registers how to empty its caches here.
+ */
+const registry = ((globalThis as Record<symbol, Set<() => void> | undefined>)[Symbol.for("prettier-plugin-dockerfile.shell-caches")] ??= new Set());
+registry.add(clearOwnCaches);
+
+/** Empties the caches of every copy of this module in the process (benchmarks, to measure work a fresh process would do). */
+export function clearShellCaches(): void {
+  for (const clear of registry) clear();
 }
 
 interface Walk {
