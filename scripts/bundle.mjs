@@ -28,7 +28,8 @@ const common = {
   external: ["prettier", "web-tree-sitter"],
   // the CommonJS dependencies call require() for node's own modules
   banner: { js: 'import { createRequire as __bundleRequire } from "node:module";\nconst require = __bundleRequire(import.meta.url);' },
-  legalComments: "none",
+  // the licence comments of the bundled dependencies stay, at the end of the file
+  legalComments: "eof",
   logLevel: "warning",
   sourcemap: false,
 };

@@ -83,12 +83,15 @@ export function validateConfig(value: unknown, path: string): CodemodConfig {
   return config;
 }
 
-/** The nearest directory holding .git, or null. */
+const roots = new Map<string, string | null>();
+
+/** The nearest directory holding .git, or null; each directory is asked once per process. */
 function repositoryRoot(dir: string): string | null {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return null;
-  }
+  const hit = roots.get(dir);
+  if (hit !== undefined) return hit;
+  const root = existsSync(join(dir, ".git")) ? dir : dirname(dir) === dir ? null : repositoryRoot(dirname(dir));
+  roots.set(dir, root);
+  return root;
 }
 
 /** Finds and caches configuration files for the files of one run. */

@@ -8,7 +8,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { access, constants, open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { randomBytes } from "node:crypto";
 import { isDockerfileName } from "../names.js";
 
 export interface Target {
@@ -326,6 +325,8 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   const { mode } = await stat(path);
   const writable = (mode & 0o222) !== 0 && (await access(path, constants.W_OK).then(() => true, () => false));
   if (!writable) throw new NotWritableError("permission denied (the file is read-only): left as it was");
+  // node:crypto is loaded only when a file is written (a check run never pays for it)
+  const { randomBytes } = await import("node:crypto");
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   // registered before it exists: a signal that arrives as the file is created still finds it
   pending.add(tmp);

@@ -5,7 +5,7 @@
  * is dropped and its finding reported as not applied.
  */
 import { buildModel, type DockerfileModel } from "../model/model.js";
-import { meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
+import { meaningOf, sameMeaning, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
 import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
@@ -298,14 +298,19 @@ function check(
   }
   if (outMeaning.directives.join("\n") !== meaning.directives.join("\n")) return null;
   const removed = new Set(declares.removed);
-  const expected: string[] = [];
+  // per instruction of the result: the declared meaning of a replacement, or the instruction it must equal
+  const expected: (string | FileMeaning["instructions"][number])[] = [];
   meaning.instructions.forEach((m, i) => {
     if (removed.has(i)) return;
-    expected.push(declares.replaced.get(i) ?? m.key);
+    expected.push(declares.replaced.get(i) ?? m);
   });
-  const actual = outMeaning.instructions.map((m) => m.key);
+  const actual = outMeaning.instructions;
   if (expected.length !== actual.length) return null;
-  for (let i = 0; i < expected.length; i++) if (expected[i] !== actual[i]) return null;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    // an instruction the fixes did not touch has the same template and shell text: equal without a parse
+    if (typeof e === "string" ? e !== actual[i]!.key : !sameMeaning(e, actual[i]!)) return null;
+  }
   // heredoc-free instructions carry no heredoc suffix; stage structure must hold too
   if (outModel.stages.length !== model.stages.length) return null;
   return { model: outModel, meaning: outMeaning };
