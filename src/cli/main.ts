@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import { resolve } from "node:path";
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import { DockerfileSyntaxError } from "../model/scan.js";
 import { initShell, shellReady } from "../shell/bash.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
@@ -126,6 +127,21 @@ function fixOptions(settings: Settings): FixOptions {
     ignore: selectors(settings.ignore),
     unsafeFixes: settings.unsafeFixes,
   };
+}
+
+/** Past this much input in all, or in one file, a run gets V8's default young-generation growth back (see bin.ts). */
+const MEMORY_THRIFT_BYTES = 4_000_000;
+const MEMORY_THRIFT_FILE_BYTES = 500_000;
+let bytesRead = 0;
+let largeRun = false;
+
+/** Counts what a run has read; a large run (big files, or many) gets V8's default young-generation growth back. */
+function noteInput(text: string): void {
+  bytesRead += text.length;
+  if (!largeRun && (bytesRead > MEMORY_THRIFT_BYTES || text.length > MEMORY_THRIFT_FILE_BYTES)) {
+    setFlagsFromString("--semi-space-growth-factor=2");
+    largeRun = true;
+  }
 }
 
 function shorten(path: string, width: number): string {
@@ -352,6 +368,7 @@ async function processFile(target: Target, options: FixOptions, format: Formatte
     return { path: target.display, error: { line: 1, column: 1, message: read.reason } };
   }
   const input = read.text;
+  noteInput(input);
   let result: FixResult;
   let output: string;
   try {
@@ -381,6 +398,7 @@ async function runStdin(name: string, options: FixOptions, format: Formatter | n
     return 2;
   }
   const input = read.text;
+  noteInput(input);
   let result: FixResult;
   let output: string;
   try {
