@@ -1,5 +1,4 @@
 import type { Printer, Doc } from "prettier";
-import { doc } from "prettier";
 import { formatModel } from "../src/format/format.js";
 import { insertPragma } from "../src/format/pragma.js";
 import type { DockerfileRoot } from "./parser.js";
@@ -19,11 +18,14 @@ export const printer: Printer<DockerfileRoot> = {
       shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
       operatorPosition: (options as { dockerfileOperatorPosition?: "end" | "start" }).dockerfileOperatorPosition ?? "end",
     });
-    if (text === "") return "";
-    // The text is final and checked: literal lines, because Prettier trims the
-    // blanks before every hardline, and a heredoc line's trailing blanks are
-    // part of the file or script it writes.
-    return doc.utils.replaceEndOfLine(text);
+    // The text is final and checked: it is returned as one string, not as lines
+    // joined by hardline, because Prettier trims the blanks before every
+    // hardline, and a heredoc line's trailing blanks are part of the file or
+    // script it writes. Prettier writes the string as it is, with its line
+    // feeds turned into the endOfLine asked for (the doc has no group whose
+    // width a line break could upset); Markdown's embed turns them into
+    // literal lines, so a ```dockerfile block keeps them too (test/prettier-path.test.ts).
+    return text;
   },
   insertPragma,
 };
