@@ -48,13 +48,19 @@ export class LogicalLine {
 
   /** The collapsible blank run that holds `pos` (its ends included), if any. */
   blankAt(pos: number): Token | undefined {
+    const k = this.blankIndexAt(pos);
+    return k < 0 ? undefined : this.tokens[k];
+  }
+
+  /** Index of the collapsible blank token holding `pos` (its ends included), or -1. */
+  blankIndexAt(pos: number): number {
     const tokens = this.tokens;
     const lo = this.indexAt(pos);
     for (let k = lo; k >= 0 && k >= lo - 1; k--) {
       const t = tokens[k]!;
-      if (t.kind === "blank" && t.collapsible && t.start <= pos && pos <= t.end) return t;
+      if (t.kind === "blank" && t.collapsible && t.start <= pos && pos <= t.end) return k;
     }
-    return undefined;
+    return -1;
   }
 
   /** Whether a line break at `offset` falls in a collapsible blank run (a "loose" break) rather than inside a word or value. */

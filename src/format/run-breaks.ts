@@ -285,7 +285,7 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
   for (let k = 0; k < joins.length; k++) {
     const j = joins[k]!;
     if (absorbed[k] || !j.loose || j.at < ctx.argsStart) continue;
-    const b = indexOfBlank(tokens, j.at);
+    const b = ctx.input.line.blankIndexAt(j.at);
     if (b < 0) continue;
     const blank = tokens[b]!;
     const operatorAt = (t: Token | undefined) =>
@@ -308,21 +308,6 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
   }
 }
 
-/** Index of the collapsible blank token holding `pos`, or -1. */
-function indexOfBlank(tokens: readonly Token[], pos: number): number {
-  let lo = 0;
-  let hi = tokens.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (tokens[mid]!.start <= pos) lo = mid;
-    else hi = mid - 1;
-  }
-  for (let k = lo; k >= 0 && k >= lo - 1; k--) {
-    const t = tokens[k]!;
-    if (t.kind === "blank" && t.collapsible && t.start <= pos && pos <= t.end) return k;
-  }
-  return -1;
-}
 
 /**
  * The user's other breaks, where they are, added to `breaks`. Several in one
