@@ -5,6 +5,7 @@
  */
 import type { Instruction, Stage } from "../model/model.js";
 import { shellKindOf } from "../meaning/meaning.js";
+import { goToLower } from "../model/go.js";
 import { allCommands, literalWord, shellTree, walk, type SimpleCommand } from "../shell/tree.js";
 import { analyseRun, appendToRun, isJoinableRun, setsShellStartup, type RunAnalysis } from "./consecutive-run.js";
 import { expectedKey, runMounts, suppressedRules } from "./helpers.js";
@@ -113,7 +114,7 @@ function listsMounted(instr: Instruction): boolean {
   const mounts = runMounts(instr.command);
   if (mounts === null) return true; // quoted mount flags: cannot tell, so say nothing
   return mounts.some((m) => {
-    const type = (m.get("type") ?? "bind").toLowerCase();
+    const type = goToLower(m.get("type") ?? "bind");
     const target = m.get("target") ?? m.get("dst") ?? m.get("destination") ?? "";
     const t = target.replace(/\/+$/, "");
     return (type === "cache" || type === "tmpfs") && t !== "" && (t === LISTS || LISTS.startsWith(`${t}/`));
@@ -128,15 +129,13 @@ function builderOnly(ctx: RuleContext, stage: Stage): boolean {
   const names = new Set([String(stage.index), ...(stage.name ? [stage.name] : [])]);
   return model.instructions.some((i) => {
     for (const f of i.command.flags) {
-      if (i.command.keyword === "COPY" && f.startsWith("--from=") && names.has(f.slice(7).toLowerCase())) return true;
-      if (i.command.keyword === "RUN" && f.startsWith("--mount=")) {
-        for (const field of f.slice(8).split(",")) {
-          const [k, v] = field.split("=", 2);
-          if (k?.toLowerCase() === "from" && v !== undefined && names.has(v.toLowerCase())) return true;
-        }
-      }
+      // BuildKit looks COPY --from and --mount from= up through strings.ToLower
+      if (i.command.keyword === "COPY" && f.startsWith("--from=") && names.has(goToLower(f.slice(7)))) return true;
     }
-    return false;
+    if (i.command.keyword !== "RUN") return false;
+    const mounts = runMounts(i.command);
+    // a quoted mount flag may name the stage
+    return mounts === null || mounts.some((m) => m.has("from") && names.has(goToLower(m.get("from")!)));
   });
 }
 

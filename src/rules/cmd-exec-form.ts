@@ -1,5 +1,6 @@
 import { commandHead } from "../model/command.js";
 import type { Instruction } from "../model/model.js";
+import { trimCommentLine } from "../model/scan.js";
 import { topLevelStatements, walk, type ShellNode } from "../shell/tree.js";
 import {
   Inheritance,
@@ -195,7 +196,7 @@ function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null
   const first = model.lines[instr.startLine]!.text;
   const indent = indentOf(first);
   const comments: string[] = [];
-  for (const l of instr.lines) if (l.kind === "comment") comments.push(model.lines[l.line]!.text.trim());
+  for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
   if (plan.comment !== null) comments.push(plan.comment);
   // a comment line above the first instruction could be read as a parser directive
   if (comments.length > 0 && instr.index === 0) return null;

@@ -7,7 +7,9 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
-import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
+import { goToLower } from "../model/go.js";
+import { trimCommentLine } from "../model/scan.js";
+import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { planJoin, type JoinPlan } from "./join-plan.js";
 import { shellSetsErrexit, stateEffects } from "./shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -80,10 +82,10 @@ export function mountsShareable(instr: Instruction): boolean {
   const mounts = runMounts(instr.command);
   if (mounts === null) return false;
   return mounts.every((m) => {
-    const type = (m.get("type") ?? "bind").toLowerCase();
+    const type = goToLower(m.get("type") ?? "bind");
     if (type === "cache" || type === "secret" || type === "ssh") return true;
     if (type !== "bind") return false;
-    for (const key of ["rw", "readwrite"]) if (m.has(key) && m.get(key)!.toLowerCase() !== "false") return false;
+    for (const key of ["rw", "readwrite"]) if (m.has(key) && goToLower(m.get(key)!) !== "false") return false;
     return true;
   });
 }
@@ -233,18 +235,18 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
   const body = source.slice(r2ArgsAt, r2End).replace(/[ \t]+$/, "");
   const commentsFrom = attachedCommentsStart(model, r2);
   const comments: string[] = [];
-  for (let l = commentsFrom; l < r2.startLine; l++) comments.push(model.lines[l]!.text.trim());
+  for (let l = commentsFrom; l < r2.startLine; l++) comments.push(trimCommentLine(model.lines[l]!.text));
   const joined = appendToRun(ctx, r1, a1, { source: body, args: r2.command.args }, plan, comments);
   if (!joined) return null;
   const edits = joined.edits;
   // R2 goes, with the comments above it and the blank lines between the two
   let deleteFrom = commentsFrom;
-  while (deleteFrom - 1 > r1.endLine && model.lines[deleteFrom - 1]!.text.trim() === "") deleteFrom--;
+  while (deleteFrom - 1 > r1.endLine && isBlankLine(model, deleteFrom - 1)) deleteFrom--;
   if (deleteFrom - 1 !== r1.endLine) {
     // comments between the two that do not belong to R2 stay; one blank line of a pair goes
     deleteFrom = commentsFrom;
-    const after = model.lines[r2.endLine + 1];
-    if (model.lines[deleteFrom - 1]!.text.trim() === "" && (!after || after.text.trim() === "")) deleteFrom--;
+    const after = r2.endLine + 1;
+    if (isBlankLine(model, deleteFrom - 1) && (after >= model.lines.length || isBlankLine(model, after))) deleteFrom--;
   }
   let deleteStart = lineStart(model, deleteFrom);
   if (model.lines[r2.endLine]!.eol === "") {

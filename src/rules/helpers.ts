@@ -5,8 +5,8 @@ import { parseJSONArray } from "../meaning/buildkit.js";
 import type { Command } from "../model/model.js";
 import { literalWord, shellTree, type ShellNode } from "../shell/tree.js";
 import type { RuleContext } from "./types.js";
-import { commandHead, type CommandHead } from "../model/command.js";
-import { goTrimLeftSpace, isReWhitespaceCode } from "../model/go.js";
+import { commandHead, healthcheckParts, type CommandHead } from "../model/command.js";
+import { goToLower, goToUpper, goTrimLeftSpace, goTrimRightSpace, isReWhitespaceCode } from "../model/go.js";
 import type { Edit } from "./types.js";
 
 /** Offset where a physical line starts, and where it ends including its line ending. */
@@ -78,26 +78,14 @@ export function indentOf(text: string): string {
   return /^[ \t]*/.exec(text)![0];
 }
 
-/** Source offset of a position in the instruction's logical line. */
+/** Source offset of a position in the instruction's logical line (see logicalRangeToSource). */
 export function sourceOffsetOfLogical(model: DockerfileModel, instr: Instruction, logicalOffset: number): number {
-  let acc = 0;
-  let first = true;
-  for (const l of instr.lines) {
-    if (l.kind !== "content") continue;
-    const text = model.lines[l.line]!.text;
-    const col = first ? text.length - text.replace(/^[\s]+/, "").length : 0;
-    first = false;
-    if (logicalOffset <= acc + l.segment.length) return model.lines[l.line]!.start + col + (logicalOffset - acc);
-    acc += l.segment.length;
-  }
-  const last = model.lines[instr.endLine]!;
-  return last.start + last.text.length;
+  return logicalRangeToSource(model, instr, logicalOffset, logicalOffset).start;
 }
 
-/** Offset in the logical line where the instruction's arguments (after keyword and flags) begin. */
+/** Offset in the logical line where the instruction's arguments (after keyword and flags) begin: BuildKit trims the line's end with Go's unicode.IsSpace. */
 export function argsLogicalOffset(instr: Instruction): number {
-  const trimmed = instr.logical.trimEnd();
-  return trimmed.length - instr.command.args.length;
+  return goTrimRightSpace(instr.logical).length - instr.command.args.length;
 }
 
 const HEALTHCHECK_DURATION_FLAGS = new Set(["interval", "timeout", "start-period", "start-interval"]);
@@ -124,12 +112,13 @@ export function buildkitAccepts(command: Command): boolean {
   const flags = command.flags.filter((f) => f !== "--");
   if (command.keyword === "CMD" || command.keyword === "ENTRYPOINT") return command.flags.length === 0;
   if (command.keyword !== "HEALTHCHECK") return true;
-  const words = command.args.split(/\s+/).filter(Boolean);
-  const type = (words[0] ?? "").toUpperCase();
-  if (type === "NONE") return words.length === 1 && command.flags.length === 0;
-  if (type !== "CMD" || words.length < 2) return false;
+  // the type word and the rest as BuildKit's parseHealthConfig splits them; the type compared after strings.ToUpper
+  const parts = healthcheckParts(command.args);
+  const type = parts ? goToUpper(parts.type) : "";
+  if (type === "NONE") return parts!.rest === "" && command.flags.length === 0;
+  if (type !== "CMD" || parts!.rest === "") return false;
   // `HEALTHCHECK CMD []`: "Missing command after HEALTHCHECK CMD"
-  const json = parseJSONArray(command.args.replace(/^\S+\s*/, ""));
+  const json = parseJSONArray(parts!.rest);
   if (json !== null && json.length === 0) return false;
   for (const flag of flags) {
     const eq = flag.indexOf("=");
@@ -405,7 +394,8 @@ export function runMounts(command: Command): Map<string, string>[] | null {
     const fields = new Map<string, string>();
     for (const part of value.split(",")) {
       const eq = part.indexOf("=");
-      fields.set((eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase(), eq === -1 ? "" : part.slice(eq + 1).trim());
+      // BuildKit's parseMount: strings.Cut at `=`, the key through strings.ToLower, nothing trimmed
+      fields.set(goToLower(eq === -1 ? part : part.slice(0, eq)), eq === -1 ? "" : part.slice(eq + 1));
     }
     out.push(fields);
   }

@@ -19,7 +19,7 @@ import {
   type Target,
   dedupeTargets,
 } from "./cleanup-targets.js";
-import { Inheritance, expectedKey, inputLine, suppressedRules } from "./helpers.js";
+import { Inheritance, expectedKey, inputLine, runMounts, suppressedRules } from "./helpers.js";
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
 import { mergeEdits } from "./run-join.js";
 import { shellSetsErrexit, stateEffects } from "./shell-state.js";
@@ -209,6 +209,9 @@ interface Creator {
   moreEarlier: boolean;
 }
 
+/** A path BuildKit changes before use: variables, quotes and escapes (both escape characters: the directive may choose either). */
+const NOT_LITERAL_PATH = /[$"'\\`]/;
+
 /** The working directory before each instruction of a stage, where the file says it absolutely (null: unknown, e.g. the base image's). */
 function workdirs(stage: Stage): (string | null)[] {
   const out: (string | null)[] = [];
@@ -217,7 +220,8 @@ function workdirs(stage: Stage): (string | null)[] {
     out.push(wd);
     if (i.command.keyword !== "WORKDIR") continue;
     const arg = i.command.args;
-    if (arg.includes("$") || arg === "") wd = null;
+    // BuildKit expands the path and removes its quotes and escapes: such a path is not known here
+    if (arg === "" || NOT_LITERAL_PATH.test(arg)) wd = null;
     else if (arg.startsWith("/")) wd = posix.normalize(arg);
     else wd = wd === null ? null : posix.join(wd, arg);
   }
@@ -228,7 +232,7 @@ function workdirs(stage: Stage): (string | null)[] {
 function copyDestination(instr: Instruction, workdir: string | null): string | null {
   const words = instr.command.json ?? splitWhitespace(instr.command.args);
   const dest = words[words.length - 1];
-  if (dest === undefined || dest.includes("$")) return null;
+  if (dest === undefined || (instr.command.json === null && NOT_LITERAL_PATH.test(dest)) || dest.includes("$")) return null;
   const path = dest.startsWith("/") ? posix.normalize(dest) : workdir === null ? null : posix.join(workdir, dest);
   // `/tmp/` is the directory /tmp
   return path === null || path === "/" ? path : path.replace(/\/+$/, "");
@@ -255,16 +259,14 @@ function changesCacheHome(model: DockerfileModel, instr: Instruction): boolean {
   return parseNameVal(instr.command.args, "ENV", model.escape).some((p) => CACHE_HOME_VARIABLES.has(p.name));
 }
 
-/** The directories a RUN's --mount flags put a mount on (`target=`, `dst=`, `destination=`). */
-function mountTargets(instr: Instruction): string[] {
+/** The directories a RUN's --mount flags put a mount on (`target=`, `dst=`, `destination=`), or null when a mount flag is quoted or escaped. */
+function mountTargets(instr: Instruction): string[] | null {
+  const mounts = runMounts(instr.command);
+  if (mounts === null) return null;
   const out: string[] = [];
-  for (const flag of instr.command.flags) {
-    if (!flag.startsWith("--mount=")) continue;
-    for (const field of flag.slice("--mount=".length).split(",")) {
-      const eq = field.indexOf("=");
-      const key = eq === -1 ? field : field.slice(0, eq);
-      if ((key === "target" || key === "dst" || key === "destination") && eq !== -1) out.push(posix.normalize(field.slice(eq + 1)).replace(/\/+$/, "") || "/");
-    }
+  for (const m of mounts) {
+    const target = m.get("target") ?? m.get("dst") ?? m.get("destination");
+    if (target !== undefined) out.push(posix.normalize(target).replace(/\/+$/, "") || "/");
   }
   return out;
 }
@@ -291,7 +293,7 @@ const EARLIER_NAMED = 3;
 interface RunFacts {
   made: Creations;
   movesAround: boolean;
-  mounts: ReturnType<typeof mountTargets>;
+  mounts: string[];
 }
 
 /** Per model (a new one each round of fixes): facts per RUN, and per stage its working directories and where a USER stands before. */
@@ -305,7 +307,9 @@ function runFacts(ctx: RuleContext, instr: Stage["instructions"][number], pipNoC
   if (cache.has(key)) return cache.get(key)!;
   const a = instr.command.json || instr.heredocs.length > 0 ? null : analyse(instr.command.args, true);
   const readable = shellKindOf(ctx.shells[instr.index] ?? null, ctx.model.escape) === "posix";
-  const facts = a && readable ? { made: creationsOf(a.commands, a.root, pipNoCache), movesAround: stateEffects(a.root).cwd, mounts: mountTargets(instr) } : null;
+  // where its mounts are cannot be told: what it wrote may be anywhere
+  const mounts = mountTargets(instr);
+  const facts = a && readable && mounts ? { made: creationsOf(a.commands, a.root, pipNoCache), movesAround: stateEffects(a.root).cwd, mounts } : null;
   cache.set(key, facts);
   return facts;
 }

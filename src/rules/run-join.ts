@@ -16,6 +16,7 @@
  * The engine re-reads the result and compares its meaning.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
+import { trimCommentLine } from "../model/scan.js";
 import { analyzeShell } from "../shell/analysis.js";
 import { topLevelStatements } from "../shell/tree.js";
 import {
@@ -281,7 +282,7 @@ export function mergeEdits(ctx: RuleContext, parts: Instruction[], analyses: Ana
     const p = parts[i]!;
     const commentsFrom = attachedCommentsStart(model, p);
     const comments: string[] = [];
-    for (let l = commentsFrom; l < p.startLine; l++) comments.push(`${style.indent}${model.lines[l]!.text.trim()}${eol}`);
+    for (let l = commentsFrom; l < p.startLine; l++) comments.push(`${style.indent}${trimCommentLine(model.lines[l]!.text)}${eol}`);
     const argsAt = sourceOffsetOfLogical(model, p, argsLogicalOffset(p));
     const local = within(layoutEdits(model, p, style, wrap[i]!, false), argsAt, texts[i]!.end).map((e) => ({ ...e, start: e.start - argsAt, end: e.end - argsAt }));
     const body = applyLocalEdits(source.slice(argsAt, texts[i]!.end), local);
