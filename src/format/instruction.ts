@@ -8,9 +8,9 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { shellKindOf, type ShellKind } from "../meaning/meaning.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
-import { commandHead, jsonArrayValue, printedKeyword } from "../model/command.js";
+import { commandHead, jsonArrayValue, parseWords, printedKeyword, type EscapeChar } from "../model/command.js";
 import { trimCommentLine } from "../model/scan.js";
-import { goEqualFoldAscii, goToUpper } from "../model/go.js";
+import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
 import { layoutRun } from "./run-layout.js";
@@ -44,7 +44,7 @@ interface Region {
   json: boolean;
 }
 
-function regionFor(keyword: string, args: string, jsonArgs: string[] | null, kind: ShellKind): Region {
+function regionFor(keyword: string, args: string, jsonArgs: string[] | null, kind: ShellKind, escape: EscapeChar): Region {
   switch (keyword) {
     case "RUN":
     case "CMD":
@@ -59,8 +59,9 @@ function regionFor(keyword: string, args: string, jsonArgs: string[] | null, kin
       return { lexer: keyword === "SHELL" ? "verbatim" : "words", json: false };
     case "ENV":
     case "LABEL": {
-      // The legacy `ENV key value` form keeps its value verbatim.
-      const first = args.split(/[\t\v\f\r ]+/, 1)[0] ?? "";
+      // The legacy `ENV key value` form keeps its value verbatim; which form it is, BuildKit's parseNameVal
+      // decides by the first of its words (split at Unicode spaces, quotes kept together).
+      const first = parseWords(args, escape)[0] ?? "";
       return { lexer: first.includes("=") ? "words" : "verbatim", json: false };
     }
     case "ARG":
@@ -142,7 +143,7 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
   const args = logical.slice(argsStart, end);
   const parsed = jsonArrayValue(args);
   const jsonArgs = parsed !== null && parsed.every((v) => typeof v === "string") ? (parsed as string[]) : null;
-  const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind);
+  const region = regionFor(keyword === "HEALTHCHECK" ? "CMD" : keyword, args, jsonArgs, kind, model.escape);
   if (region.json && !hasComments) result.jsonFrom = argsStart;
   if (region.lexer === "shell") result.shellFrom = { start: argsStart, keyword };
   if (region.lexer === "words" && !region.json) result.wordsFrom = argsStart;
@@ -166,16 +167,14 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
  */
 function healthcheckType(logical: string, from: number, end: number): { end: number; restStart: number } | null {
   let typeEnd = from;
-  while (typeEnd < end && !isAsciiSpaceCode(logical.charCodeAt(typeEnd))) {
+  while (typeEnd < end && !isAsciiGoSpaceCode(logical.charCodeAt(typeEnd))) {
     if (logical.charCodeAt(typeEnd) >= 0x80) return null;
     typeEnd++;
   }
   let restStart = typeEnd;
-  while (restStart < end && isAsciiSpaceCode(logical.charCodeAt(restStart))) restStart++;
+  while (restStart < end && isAsciiGoSpaceCode(logical.charCodeAt(restStart))) restStart++;
   return { end: typeEnd, restStart };
 }
-
-const isAsciiSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
  * Prints the instruction. `shell` is the SHELL in effect. Returns the lines

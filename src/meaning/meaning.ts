@@ -180,7 +180,7 @@ function meaningWith(cmd: Command, kind: ShellKind, escape: EscapeChar, line: nu
  * the formatter for (a CR before a line ending goes with it: `a\r` + CRLF,
  * written with LF, reads as `a` + CRLF).
  */
-function heredocMeaning(model: DockerfileModel, instr: Instruction): string {
+function heredocMeaning(instr: Instruction): string {
   if (instr.heredocs.length === 0) return "";
   return ` heredocs${JSON.stringify(
     instr.heredocs.map((h) => [h.name, h.chomp, h.expand, h.fd, h.content.replace(/\r+\n/g, "\n")]),
@@ -231,7 +231,7 @@ export function instructionMeaning(
     posixText = text;
     return SHELL_SLOT;
   };
-  const template = meaningWith(instr.command, kind, model.escape, instr.startLine, slot) + heredocMeaning(model, instr);
+  const template = meaningWith(instr.command, kind, model.escape, instr.startLine, slot) + heredocMeaning(instr);
   return new LazyMeaning(instr.startLine, template, posixText);
 }
 

@@ -5,7 +5,7 @@
  * the flags, the argument text, whether it is a JSON array, and the errors
  * the parser raises. The model keeps one Command per instruction.
  */
-import { goToLower, goTrimLeftSpace, goTrimSpace, isGoSpaceCode, splitReWhitespace, utf8Bytes } from "./go.js";
+import { goToLower, goTrimLeftSpace, goTrimSpace, isAsciiGoSpaceCode, isGoSpaceCode, isReWhitespaceCode, splitReWhitespace, utf8Bytes } from "./go.js";
 
 export type EscapeChar = "\\" | "`";
 
@@ -386,8 +386,6 @@ export interface CommandHead {
   argsEnd: number;
 }
 
-const isAsciiSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
-
 /**
  * The positions of keyword, flags and arguments in `logical` (from `from`,
  * for an ONBUILD trigger), or null where BuildKit's byte-wise flag reading
@@ -402,11 +400,11 @@ export function commandHead(logical: string, escape: EscapeChar, from = 0): Comm
   let end = logical.length;
   while (end > start && isGoSpaceCode(logical.charCodeAt(end - 1))) end--;
   let kwEnd = start;
-  while (kwEnd < end && !isReWhitespace(logical.charCodeAt(kwEnd))) kwEnd++;
+  while (kwEnd < end && !isReWhitespaceCode(logical.charCodeAt(kwEnd))) kwEnd++;
   const head: CommandHead = { keywordStart: start, keywordEnd: kwEnd, flagWords: [], argsStart: end, argsEnd: end };
   let pos = kwEnd;
   for (;;) {
-    while (pos < end && isAsciiSpace(logical.charCodeAt(pos))) pos++;
+    while (pos < end && isAsciiGoSpaceCode(logical.charCodeAt(pos))) pos++;
     if (pos >= end) return head;
     const c = logical.charCodeAt(pos);
     if (c >= 0x80) {
@@ -424,7 +422,7 @@ export function commandHead(logical: string, escape: EscapeChar, from = 0): Comm
     for (; pos < end; pos++) {
       let ch = logical.charCodeAt(pos);
       if (ch >= 0x80) return null;
-      if (quote === 0 && isAsciiSpace(ch)) break;
+      if (quote === 0 && isAsciiGoSpaceCode(ch)) break;
       if (quote !== 0 && ch === quote) {
         quote = 0;
         continue;
@@ -444,14 +442,10 @@ export function commandHead(logical: string, escape: EscapeChar, from = 0): Comm
     }
     head.flagWords.push({ start: wordStart, end: pos });
     if (processed === "--") {
-      while (pos < end && isAsciiSpace(logical.charCodeAt(pos))) pos++;
+      while (pos < end && isAsciiGoSpaceCode(logical.charCodeAt(pos))) pos++;
       if (pos < end && logical.charCodeAt(pos) >= 0x80 && isGoSpaceCode(logical.charCodeAt(pos))) return null;
       head.argsStart = pos;
       return head;
     }
   }
-}
-
-function isReWhitespace(c: number): boolean {
-  return c === 32 || c === 9 || c === 11 || c === 12 || c === 13;
 }

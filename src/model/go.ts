@@ -17,6 +17,11 @@ export function isGoSpace(ch: string): boolean {
   return ch.length === 1 && isGoSpaceCode(ch.charCodeAt(0));
 }
 
+/** Go's unicode.IsSpace among ASCII characters (`[\t\n\v\f\r ]`): where BuildKit reads bytes, a non-ASCII character is handled apart. */
+export function isAsciiGoSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
 /** The characters of Go's regexp `\s` (`[\t\n\f\r ]`: no `\v`). */
 export function isGoRegexpSpaceCode(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
