@@ -167,6 +167,9 @@ function splitIntoContinuation(r: Rand, logical: string, escape: string): string
 
 const DIRECTIVE_LINES = ["# syntax=docker/dockerfile:1", "#escape=`", "# escape = `", "# escape=\\", "#\u3000escape=`", "# escape=`\u00a0", "# ESCAPE=`", "# check=skip=all", "# syntax=x\v", "#\tcheck = error=true", "# escape=x", "# Escape=`", "# foo=bar", "# comment"];
 
+/** Lines between instructions: comments as BuildKit's PrevComment keeps them, `check=` settings for its linter, blanks. */
+const COMMENT_LINES = ["", "# comment", "  # indented comment", "\u3000", "\u3000# c", "\ufeff# not a comment", "\u0085# c", "#", "  #", "\t#", "#\u3000", "\u00a0#", "# check=skip=A", "  # check=skip=B", "#\u0085check=skip=C", "# CHECK = skip=D;error=true", "#check=skip=E F", "\t# check=skip=G"];
+
 /** A whole file. */
 export function edgeCaseFile(seed: number): string {
   const r = rng(seed);
@@ -184,7 +187,7 @@ export function edgeCaseFile(seed: number): string {
   if (chance(r, 0.7)) lines.push(`FROM ${pick(r, ["alpine", "debian:12", "mcr.microsoft.com/windows/servercore:ltsc2022", "$BASE"])}`);
   const n = 1 + Math.floor(r() * 6);
   for (let k = 0; k < n; k++) {
-    if (chance(r, 0.15)) lines.push(pick(r, ["", "# comment", "  # indented comment", "\u3000", "\u3000# c", "\ufeff# not a comment", "\u0085# c"]));
+    if (chance(r, 0.15)) lines.push(pick(r, COMMENT_LINES));
     lines.push(...instruction(r, escape));
   }
   const eol = chance(r, 0.15) ? "\r\n" : "\n";

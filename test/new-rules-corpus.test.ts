@@ -25,6 +25,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { fixSync } from "../src/codemod/fix.js";
 import { DockerfileSyntaxError, initShell } from "../src/index.js";
 import { processWord } from "../src/model/lex.js";
+import { checkCommentValue } from "../src/model/scan.js";
 import { shellTree, type ShellNode } from "../src/shell/tree.js";
 import { RULES } from "../src/rules/index.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
@@ -32,13 +33,20 @@ import { HAS_ORACLE, NO_ORACLE_MESSAGE, oracleParse, type OracleNode, type Oracl
 import { oracleWords } from "./oracle-words.js";
 
 /**
- * The same node, lines aside, and comments aside: BuildKit keeps the
- * comments since the previous instruction in PrevComment (for `# check=`
- * lint settings and stage and ARG descriptions), and a join moves comments
- * (consecutive-run refuses to move a `# check=` line).
+ * The same node, lines aside, and comments aside but for what BuildKit's
+ * linter reads from them: BuildKit keeps the comments since the previous
+ * instruction in PrevComment (for `# check=` lint settings and stage and ARG
+ * descriptions), and a join moves comments, but never the `check=` settings
+ * an instruction has.
  */
 const same = (a: OracleNode, b: OracleNode) => JSON.stringify(comparable(a)) === JSON.stringify(comparable(b));
-const comparable = (n: OracleNode) => ({ ...n, startLine: 0, endLine: 0, original: "", prevComment: undefined });
+const comparable = (n: OracleNode) => ({
+  ...n,
+  startLine: 0,
+  endLine: 0,
+  original: "",
+  prevComment: checkCommentValue((n.prevComment ?? []).map((text) => ({ text }))),
+});
 const lower = (s: string) => s.toLowerCase();
 
 /** Why a changed node is not the change the rule declares, or null when it is. */

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildkitNode, type BuildkitNode } from "../src/meaning/buildkit.js";
-import { DockerfileSyntaxError, scan, type ScanResult } from "../src/model/scan.js";
+import { DockerfileSyntaxError, checkCommentValue, scan, type ScanResult } from "../src/model/scan.js";
 import { ROOT } from "./helpers.js";
 import { goEqualFoldAscii, goToLower, goToUpper } from "../src/model/go.js";
 
@@ -35,6 +35,8 @@ export interface OracleNode {
   attributes: { json?: boolean };
   next: string[];
   heredocs: OracleHeredoc[];
+  /** The comments BuildKit keeps for the instruction (its linter reads `check=` there). */
+  prevComment: string[];
   subCommand: OracleNode | null;
 }
 
@@ -93,6 +95,7 @@ export function modelReading(text: string): OracleResult {
       startLine: entry.startLine + 1,
       endLine: entry.endLine + 1,
       heredocs: entry.heredocs.map((h) => ({ name: h.name, content: h.content, expand: h.expand, chomp: h.chomp, fileDescriptor: h.fd ?? 0 })),
+      prevComment: entry.prevComments.map((c) => c.text),
     });
   }
   return {
@@ -115,6 +118,7 @@ function toOracle(node: BuildkitNode): OracleNode {
     attributes: node.json ? { json: true } : {},
     next: node.next,
     heredocs: [],
+    prevComment: [],
     subCommand: node.child ? toOracle(node.child) : null,
   };
 }
@@ -140,6 +144,7 @@ function comparableNode(n: OracleNode): unknown {
     json: n.attributes.json === true,
     next: n.next,
     heredocs: n.heredocs.map((h) => ({ ...h })),
+    prevComment: n.prevComment ?? [],
     sub: n.subCommand ? comparableNode({ ...n.subCommand, startLine: 0, endLine: 0 }) : null,
   };
 }
@@ -175,6 +180,9 @@ function nodeDifference(x: OracleNode, y: OracleNode, sameShell: ShellComparison
   if (kw !== goToLower(y.value)) return `keyword ${x.value} vs ${y.value}`;
   if (JSON.stringify(x.flags) !== JSON.stringify(y.flags)) return `flags ${JSON.stringify(x.flags)} vs ${JSON.stringify(y.flags)}`;
   if ((x.attributes.json === true) !== (y.attributes.json === true)) return "exec form differs";
+  // the formatter may re-indent comments, but what BuildKit's linter reads from them must stay
+  const lint = (n: OracleNode) => checkCommentValue((n.prevComment ?? []).map((text) => ({ text })));
+  if (lint(x) !== lint(y)) return `check= comment ${lint(x)} vs ${lint(y)}`;
   const heredocs = (n: OracleNode) => JSON.stringify(n.heredocs.map((h) => ({ ...h, content: h.content.replace(/\r+\n/g, "\n") })));
   if (heredocs(x) !== heredocs(y)) return `heredocs ${heredocs(x)} vs ${heredocs(y)}`;
   if ((x.subCommand === null) !== (y.subCommand === null)) return "ONBUILD trigger differs";

@@ -298,18 +298,19 @@ function check(
   }
   if (outMeaning.directives.join("\n") !== meaning.directives.join("\n")) return null;
   const removed = new Set(declares.removed);
-  // per instruction of the result: the declared meaning of a replacement, or the instruction it must equal
-  const expected: (string | FileMeaning["instructions"][number])[] = [];
+  // per instruction of the result: the instruction it must equal, or the declared meaning of a replacement
+  const expected: { original: FileMeaning["instructions"][number]; declared: string | undefined }[] = [];
   meaning.instructions.forEach((m, i) => {
     if (removed.has(i)) return;
-    expected.push(declares.replaced.get(i) ?? m);
+    expected.push({ original: m, declared: declares.replaced.get(i) });
   });
   const actual = outMeaning.instructions;
   if (expected.length !== actual.length) return null;
   for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    // an instruction the fixes did not touch has the same template and shell text: equal without a parse
-    if (typeof e === "string" ? e !== actual[i]!.key : !sameMeaning(e, actual[i]!)) return null;
+    const { original, declared } = expected[i]!;
+    const a = actual[i]!;
+    // no fix declares a change to the check= settings an instruction has
+    if (declared !== undefined ? declared !== a.key || original.lint !== a.lint : !sameMeaning(original, a)) return null;
   }
   // heredoc-free instructions carry no heredoc suffix; stage structure must hold too
   if (outModel.stages.length !== model.stages.length) return null;

@@ -8,14 +8,18 @@
  *   `# hadolint global ignore=...`, for the rules that answer those codes;
  * - BuildKit's: the `# check=skip=JSONArgsRecommended,...` parser directive
  *   (`skip=all` too) for the whole file, and the same comment among the
- *   comments before an instruction for that instruction alone (as BuildKit's
- *   linter reads an instruction's PrevComment), for the rules that answer
- *   those checks.
+ *   comments before an instruction for that instruction alone, exactly as
+ *   BuildKit's linter reads them (its ParseLintOptions, on the first
+ *   `check=` of the instruction's PrevComment: see checkCommentValue), for
+ *   the rules that answer those checks.
  *
  * A name that is not a rule, a hadolint code or a BuildKit check is reported
  * as a warning with its line.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
+import { goQuote } from "../model/command.js";
+import { goTrimSpace } from "../model/go.js";
+import { checkCommentValue } from "../model/scan.js";
 import type { Rule } from "../rules/types.js";
 
 /** BuildKit's build checks (frontend/dockerfile/linter/ruleset.go). */
@@ -66,8 +70,6 @@ export interface RuleCodes {
 
 const OURS = /^#\s*dockerfile-codemod\s+(global\s+)?ignore\s*=\s*(.*)$/i;
 const HADOLINT = /^#\s*hadolint\s+(global\s+)?ignore\s*=\s*(.*)$/i;
-/** BuildKit's directive syntax for a comment: `check=` then the value up to the first space. */
-const CHECK = /^#\s*check\s*=\s*(\S*)/i;
 
 function add(target: RuleSet, ids: Iterable<string> | "all"): RuleSet {
   if (target === "all" || ids === "all") return "all";
@@ -88,16 +90,50 @@ function names(list: string): string[] {
     .filter(Boolean);
 }
 
-/** BuildKit's ParseLintOptions, for `skip`: the names, "all", or null when the value is not valid. */
-function checkSkips(value: string): string[] | "all" | null {
-  for (const part of value.split(";").slice(0, 3)) {
+/** What BuildKit's linter takes from a `check=` value (linter.Config). */
+export interface LintOptions {
+  skipAll: boolean;
+  skip: string[];
+  experimentalAll: boolean;
+  experimental: string[];
+  /** `error=true`: a build check that fires fails the build (read from the directive only, not from a comment). */
+  error: boolean;
+}
+
+/** strconv.ParseBool */
+const GO_BOOLS: Record<string, boolean> = { "1": true, t: true, T: true, TRUE: true, true: true, True: true, "0": false, f: false, F: false, FALSE: false, false: false, False: false };
+
+/**
+ * BuildKit's linter.ParseLintOptions: `skip=A,B;error=true;experimental=C`,
+ * at most three `;` parts (the third holds the rest), keys as written,
+ * values trimmed with Go's strings.TrimSpace; a later `skip` replaces an
+ * earlier list. A string saying why when BuildKit rejects the value.
+ */
+export function parseLintOptions(value: string): LintOptions | string {
+  const options: LintOptions = { skipAll: false, skip: [], experimentalAll: false, experimental: [], error: false };
+  const text = goTrimSpace(value);
+  if (text === "") return options;
+  const parts = text.split(";");
+  if (parts.length > 3) parts.splice(2, parts.length, parts.slice(2).join(";"));
+  for (const part of parts) {
     const eq = part.indexOf("=");
-    if (eq === -1) return null;
-    const key = part.slice(0, eq).trim().toLowerCase();
-    const v = part.slice(eq + 1).trim();
-    if (key === "skip") return v === "all" ? "all" : names(v);
+    if (eq === -1) return `invalid check option ${goQuote(part)}`;
+    const key = goTrimSpace(part.slice(0, eq));
+    const v = goTrimSpace(part.slice(eq + 1));
+    if (key === "skip" || key === "experimental") {
+      const all = v === "all";
+      const list = all ? null : v.split(",").map(goTrimSpace);
+      if (key === "skip") {
+        if (all) options.skipAll = true;
+        else options.skip = list!;
+      } else if (all) options.experimentalAll = true;
+      else options.experimental = list!;
+    } else if (key === "error") {
+      if (!Object.hasOwn(GO_BOOLS, v)) return `failed to parse check option ${goQuote(part)}`;
+      options.error = GO_BOOLS[v]!;
+    } else return `invalid check option ${goQuote(key)}`;
   }
-  return [];
+  return options;
 }
 
 /** Reads every suppression of a file. */
@@ -108,8 +144,8 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
   const byCheck = (check: string) => rules.filter((r) => (r as RuleCodes).buildkit?.includes(check)).map((r) => r.id);
   const warn = (line: number, message: string) => s.warnings.push({ line: line + 1, message });
 
-  /** The rules a suppression comment turns off, or null when the comment is no suppression. */
-  const read = (text: string, line: number, atTop: boolean): { global: boolean; rules: string[] | "all" } | null => {
+  /** The rules a suppression comment of ours or hadolint's turns off, or null when the comment is neither. */
+  const read = (text: string, line: number): { global: boolean; rules: string[] | "all" } | null => {
     let m = OURS.exec(text);
     if (m) {
       const list = names(m[2]!);
@@ -130,57 +166,59 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
       }
       return { global: !!m[1], rules: out };
     }
-    m = CHECK.exec(text);
-    if (m) {
-      const skips = checkSkips(m[1]!);
-      if (skips === null) {
-        warn(line, `check: "${m[1]}" is not a valid check directive (skip=NAME,...;error=true)`);
-        return { global: atTop, rules: [] };
-      }
-      if (skips === "all") return { global: atTop, rules: "all" };
-      const out: string[] = [];
-      for (const check of skips) {
-        if (!BUILDKIT_CHECKS.has(check)) warn(line, `check=skip: unknown BuildKit check "${check}"`);
-        else out.push(...byCheck(check));
-      }
-      return { global: atTop, rules: out };
-    }
     return null;
+  };
+
+  /** The rules BuildKit's `check=` value skips (as BuildKit reads it: an invalid value skips nothing). */
+  const skipped = (value: string, line: number, where: string): string[] | "all" => {
+    const options = parseLintOptions(value);
+    if (typeof options === "string") {
+      warn(line, `check: ${options} in ${JSON.stringify(value)} (${where})`);
+      return [];
+    }
+    if (options.skipAll) return "all";
+    const out: string[] = [];
+    for (const check of options.skip) {
+      if (check === "") continue;
+      if (!BUILDKIT_CHECKS.has(check)) warn(line, `check=skip: unknown BuildKit check "${check}"`);
+      else out.push(...byCheck(check));
+    }
+    return out;
   };
 
   // the check directive at the top applies to the whole file
   for (const d of model.directives) {
-    if (d.name !== "check") continue;
-    const r = read(`# check=${d.value}`, d.line, true);
-    if (r) s.file = add(s.file, r.rules);
+    if (d.name === "check") s.file = add(s.file, skipped(d.value, d.line, "BuildKit fails the build on it"));
   }
 
-  // Comments: a global form anywhere; the others for the instruction below them. Ours and
-  // hadolint's stand in the comment block directly above it (a blank line ends the block);
-  // BuildKit's check= comment anywhere since the previous instruction (its PrevComment).
-  let pending: { rules: string[] | "all"; check: boolean }[] = [];
-  const flush = (instr: Instruction) => {
-    for (const p of pending) {
-      const set: RuleSet = s.instruction.get(instr.index) ?? new Set<string>();
-      s.instruction.set(instr.index, add(set, p.rules));
-    }
-    pending = [];
-  };
+  for (const instr of model.instructions) {
+    // BuildKit's check= comment: the first one in the instruction's PrevComment (comments since the previous instruction)
+    const value = checkCommentValue(instr.prevComments);
+    if (value === null) continue;
+    const comment = instr.prevComments.find((c) => checkCommentValue([c]) !== null)!;
+    const rules = skipped(value, comment.line, "BuildKit ignores it");
+    s.instruction.set(instr.index, add(s.instruction.get(instr.index) ?? new Set<string>(), rules));
+  }
+
+  // Ours and hadolint's: a global form anywhere; the others in the comment block directly above an instruction (a blank line ends the block).
+  let pending: (string[] | "all")[] = [];
   for (const entry of model.entries) {
     if (entry.type === "instruction") {
-      flush(entry as Instruction);
+      const index = (entry as Instruction).index;
+      for (const rules of pending) s.instruction.set(index, add(s.instruction.get(index) ?? new Set<string>(), rules));
+      pending = [];
       continue;
     }
     if (entry.type === "blank") {
-      pending = pending.filter((p) => p.check);
+      pending = [];
       continue;
     }
     if (entry.type !== "comment") continue;
-    const text = model.lines[entry.line]!.text.trim();
-    const r = read(text, entry.line, false);
+    const r = read(model.lines[entry.line]!.text.trim(), entry.line);
     if (!r) continue;
     if (r.global) s.file = add(s.file, r.rules);
-    else pending.push({ rules: r.rules, check: CHECK.test(text) });
+    else pending.push(r.rules);
   }
+  s.warnings.sort((a, b) => a.line - b.line);
   return s;
 }

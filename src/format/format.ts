@@ -3,7 +3,7 @@
  * result means what the input meant.
  */
 import { buildModel, type DockerfileModel, type Instruction } from "../model/model.js";
-import { DockerfileSyntaxError, isCommentLine, isDirectiveLike, trimCommentLine } from "../model/scan.js";
+import { DockerfileSyntaxError, commentEffect, isCommentLine, isDirectiveLike, trimCommentEnd, trimCommentLine } from "../model/scan.js";
 import { compareMeanings, meaningOf, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { formatInstruction, verbatimLines } from "./instruction.js";
 import { resolveOptions, type FormatOptions, type LayoutOptions } from "./options.js";
@@ -60,7 +60,11 @@ export function printModel(
     blanks = 0;
     sawContent = true;
     if (entry.type === "directive" || entry.type === "comment") {
-      const text = trimCommentLine(model.lines[entry.line]!.text);
+      const line = model.lines[entry.line]!.text;
+      let text = trimCommentLine(line);
+      // A comment goes to column 0 unless that changes what BuildKit reads from it for the next instruction:
+      // `  # check=skip=X` is no lint setting (BuildKit keeps its `#`) and `  #` clears nothing, unlike `# check=...` and `#`.
+      if (entry.type === "comment" && text !== line && commentEffect(text) !== commentEffect(line)) text = trimCommentEnd(line);
       out.push(text);
       ignoreNext = entry.type === "comment" && PRETTIER_IGNORE.test(text);
       continue;

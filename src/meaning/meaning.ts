@@ -9,6 +9,7 @@
 import type { DockerfileModel, Instruction, Command } from "../model/model.js";
 import { DockerfileSyntaxError, healthcheckParts, type EscapeChar } from "../model/command.js";
 import { goEqualFoldAscii, goToUpper } from "../model/go.js";
+import { checkCommentValue } from "../model/scan.js";
 import { analyzeShell } from "../shell/analysis.js";
 import { parseJSONArray, parseNameVal, parseWords, splitWhitespace, NotStringArrayError } from "./buildkit.js";
 
@@ -31,6 +32,13 @@ export interface InstructionMeaning {
    */
   readonly template: string;
   readonly shellText: string | null;
+  /**
+   * The `check=` settings BuildKit's linter reads from the comments before
+   * the instruction (checkCommentValue), or null: they decide which build
+   * checks run on it, and so what `docker build --check` reports and whether
+   * a build with `check=error=true` fails.
+   */
+  readonly lint: string | null;
 }
 
 /**
@@ -40,6 +48,7 @@ export interface InstructionMeaning {
  * instruction a fix or the formatter left as it was costs no parse.
  */
 export function sameMeaning(a: InstructionMeaning, b: InstructionMeaning): boolean {
+  if (a.lint !== b.lint) return false;
   if (a.template === b.template && a.shellText === b.shellText) return true;
   return a.key === b.key;
 }
@@ -202,6 +211,7 @@ class LazyMeaning implements InstructionMeaning {
     readonly line: number,
     readonly template: string,
     readonly shellText: string | null,
+    readonly lint: string | null,
   ) {
     this.#key = shellText === null ? template : null;
   }
@@ -232,7 +242,7 @@ export function instructionMeaning(
     return SHELL_SLOT;
   };
   const template = meaningWith(instr.command, kind, model.escape, instr.startLine, slot) + heredocMeaning(instr);
-  return new LazyMeaning(instr.startLine, template, posixText);
+  return new LazyMeaning(instr.startLine, template, posixText, checkCommentValue(instr.prevComments));
 }
 
 const meaningCache = new WeakMap<DockerfileModel, FileMeaning>();
@@ -281,6 +291,9 @@ export function compareMeanings(a: FileMeaning, b: FileMeaning): MeaningDifferen
         lineB: y?.line ?? -1,
         message: `instruction count differs: ${a.instructions.length} vs ${b.instructions.length}`,
       };
+    }
+    if (x.lint !== y.lint) {
+      return { lineA: x.line, lineB: y.line, message: `the check= comment before instruction ${i + 1} differs: ${x.lint} vs ${y.lint}` };
     }
     if (!sameMeaning(x, y)) {
       return { lineA: x.line, lineB: y.line, message: `instruction ${i + 1} differs:\n  ${x.key}\n  ${y.key}` };

@@ -19,7 +19,7 @@ import {
   type Command,
   type EscapeChar,
 } from "./command.js";
-import { goTrimLeftSpace, isGoRegexpSpaceCode, isGoSpaceCode, utf8Length } from "./go.js";
+import { goTrimLeftSpace, goTrimRightSpace, goTrimSpace, isGoRegexpSpaceCode, isGoSpaceCode, utf8Length } from "./go.js";
 import { LexError, processWords } from "./lex.js";
 
 export { DockerfileSyntaxError, type EscapeChar };
@@ -75,6 +75,18 @@ export interface ScannedInstruction {
   heredocs: ScannedHeredoc[];
   /** What BuildKit's line parser makes of the logical line. */
   command: Command;
+  /**
+   * BuildKit's PrevComment: the top-level comment lines since the previous
+   * instruction (directives aside), each as prevCommentText reads it, with
+   * its 0-based line; an empty comment (`#`) clears those before it. Its
+   * linter reads the first `check=` among them (see checkCommentValue).
+   */
+  prevComments: PrevComment[];
+}
+
+export interface PrevComment {
+  line: number;
+  text: string;
 }
 
 export type TopLevelEntry =
@@ -235,10 +247,66 @@ export function isDirectiveLike(text: string): boolean {
  * since a directive's value keeps a trailing `\v` or no-break space.
  */
 export function trimCommentLine(text: string): string {
-  const t = goTrimLeftSpace(text);
-  let end = t.length;
-  while (end > 0 && isGoRegexpSpaceCode(t.charCodeAt(end - 1))) end--;
-  return end === t.length ? t : t.slice(0, end);
+  return trimCommentEnd(goTrimLeftSpace(text));
+}
+
+/** A comment or directive line without the blanks after it that BuildKit ignores (Go's `\s`: [\t\n\f\r ]). */
+export function trimCommentEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && isGoRegexpSpaceCode(text.charCodeAt(end - 1))) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/**
+ * What BuildKit's parser keeps of a comment line for the next instruction's
+ * PrevComment: `strings.TrimSpace(line[1:])`, the line's first byte dropped
+ * whatever it is. So `# check=x` gives `check=x`, an indented `  # x` keeps
+ * its `#`, and a comment indented by a non-ASCII space keeps the other bytes
+ * of that character, which are not valid UTF-8 (U+FFFD each here, as Go's
+ * JSON writes them).
+ */
+export function prevCommentText(text: string): string {
+  const c = text.codePointAt(0);
+  if (c === undefined) return "";
+  if (c < 0x80) return goTrimSpace(text.slice(1));
+  const first = String.fromCodePoint(c);
+  return "\uFFFD".repeat(utf8Length(first) - 1) + goTrimRightSpace(text.slice(first.length));
+}
+
+/**
+ * What BuildKit's linter takes from an instruction's PrevComment
+ * (linter.WithMergedConfigFromComments): the first comment that its
+ * directive parser reads as `check=` (the name in any case), and of its value
+ * the part before the first space; null when there is none. Only that first
+ * one counts, valid or not.
+ */
+export function checkCommentValue(comments: readonly { text: string }[]): string | null {
+  for (const c of comments) {
+    const m = DIRECTIVE_BODY.exec(goTrimLeftSpace(c.text));
+    if (m === null || m[1]!.toLowerCase() !== "check") continue;
+    const value = m[2]!;
+    const space = value.indexOf(" ");
+    return space === -1 ? value : value.slice(0, space);
+  }
+  return null;
+}
+
+/** Whether BuildKit's linter reads a comment line as `check=` settings for the instruction after it. */
+export function isCheckComment(text: string): boolean {
+  return checkCommentValue([{ text: prevCommentText(text) }]) !== null;
+}
+
+/**
+ * What a comment line does to the next instruction's PrevComment, as far as
+ * BuildKit acts on it: clears the comments before it (an empty comment),
+ * gives `check=` settings (their value), or neither. The formatter keeps a
+ * comment's indentation where removing it would change this.
+ */
+export function commentEffect(text: string): string {
+  const c = prevCommentText(text);
+  if (c === "") return "clear";
+  const check = checkCommentValue([{ text: c }]);
+  return check === null ? "other" : `check=${check}`;
 }
 
 export interface HeredocSpec {
@@ -314,6 +382,7 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
   const directives: Directive[] = [];
   const dirScanner = new DirectiveScanner();
   let escape: EscapeChar = "\\";
+  let comments: PrevComment[] = [];
   let i = 0;
   while (i < lines.length) {
     const text = goTrimLeftSpace(trimNewline(lines[i]!.text));
@@ -336,6 +405,9 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
     if (text.charCodeAt(0) === 35 /* # */) {
       entries.push({ type: "comment", line: i });
       lineKinds[i] = "comment";
+      const comment = prevCommentText(lines[i]!.text);
+      if (comment === "") comments = [];
+      else comments.push({ line: i, text: comment });
       i++;
       continue;
     }
@@ -377,7 +449,8 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
     } catch (e) {
       throw atLine(e, i);
     }
-    const instr: ScannedInstruction = { type: "instruction", startLine: i, endLine: j - 1, lines: instrLines, logical, heredocs: [], command };
+    const instr: ScannedInstruction = { type: "instruction", startLine: i, endLine: j - 1, lines: instrLines, logical, heredocs: [], command, prevComments: comments };
+    comments = [];
     if (logical.includes("<<") && canContainHeredoc(command)) {
       let specs: HeredocSpec[];
       try {

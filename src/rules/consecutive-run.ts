@@ -8,7 +8,7 @@ import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { goToLower } from "../model/go.js";
-import { trimCommentLine } from "../model/scan.js";
+import { isCheckComment, trimCommentLine } from "../model/scan.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { planJoin, type JoinPlan } from "./join-plan.js";
 import { shellSetsErrexit, stateEffects } from "./shell-state.js";
@@ -222,7 +222,7 @@ export const consecutiveRun: RegisteredRule = {
 /** A comment line between two instructions that BuildKit reads as `check=` lint settings for the next instruction (linter.WithMergedConfigFromComments). */
 function checkCommentBetween(model: DockerfileModel, r1: Instruction, r2: Instruction): boolean {
   for (let l = r1.endLine + 1; l < r2.startLine; l++) {
-    if (model.lineKinds[l] === "comment" && /^#\s*check\s*=/i.test(model.lines[l]!.text.trim())) return true;
+    if (model.lineKinds[l] === "comment" && isCheckComment(model.lines[l]!.text)) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
+import { isCheckComment } from "../model/scan.js";
 import { splitWhitespace } from "../meaning/buildkit.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { andOrChain, literalWord, topLevelStatements, walk, type SimpleCommand } from "../shell/tree.js";
@@ -420,7 +421,7 @@ function checkCleanup(
   // BuildKit's linter applies a `# check=` comment to the instruction after it (its PrevComment): a
   // merge would move it into the joined RUN's continuation, where it applies to nothing (its error=true could fail a build)
   for (let l = list[first]!.endLine + 1; l < r.startLine; l++) {
-    if (model.lineKinds[l] === "comment" && /^#\s*check\s*=/i.test(model.lines[l]!.text.trim())) {
+    if (model.lineKinds[l] === "comment" && isCheckComment(model.lines[l]!.text)) {
       return notMerged(`the \`# check=\` comment on line ${inputLine(ctx, l)} would no longer stand before the instruction it applies to`);
     }
   }
