@@ -114,7 +114,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
     if (round === 0) warnings = suppressions.warnings;
     const findings = rules
       .flatMap((r) => r.check(ctx))
-      .filter((f) => !isSuppressed(suppressions, f.instruction, f.rule))
+      .filter((f) => ![f.instruction, ...(f.suppressedFrom ?? [])].some((i) => isSuppressed(suppressions, i, f.rule)))
       .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
     const candidates: { finding: Finding; line: number }[] = [];
