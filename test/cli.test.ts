@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
+import { fix } from "../src/codemod/index.js";
 
 const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
@@ -355,6 +356,21 @@ describe("exit codes (ruff's model)", () => {
     expect(read("a/Dockerfile")).toBe(FIXED);
     write("c/Dockerfile", "FROM alpine\nRUN <<EOF\n");
     expect(run(["--check", "--exit-zero"]).code).toBe(2);
+  });
+
+  // a file that needs more than 64 rounds is fixed to the end: fixtures/rules/merge-cleanup-run/more-than-64-rounds-none-dropped
+  test("rounds of fixes: when the bound is reached, what is still fixable is reported (round-limit), never dropped", async () => {
+    const text = `FROM debian:12\nRUN apt-get update && apt-get install -y curl\n${"RUN rm -rf /var/lib/apt/lists/*\n".repeat(4)}`;
+    const r = await fix(text, { select: ["merge-cleanup-run"], maxRounds: 2 });
+    expect(r.fixes.map((f) => f.line)).toEqual([3, 4]);
+    expect(r.remaining.map((f) => [f.line, f.reason])).toEqual([
+      [5, "round-limit"],
+      [6, "round-limit"],
+    ]);
+    expect(r.remaining[0]!.message).toMatch(/\(not fixed: still fixable after 2 rounds of fixes; run again\)$/);
+    // a finding left makes --write fail (exit 1): the same path as any other finding left
+    const again = await fix(r.output, { select: ["merge-cleanup-run"] });
+    expect([again.fixes.length, again.remaining]).toEqual([2, []]);
   });
 
   test("--stdin-filepath: exit 1 for a change with --diff or --check, for a finding left otherwise", () => {
