@@ -187,6 +187,39 @@ describe("dockerfile-codemod", () => {
     expect(lstatSync(join(dir, "links/Other.dockerfile")).isSymbolicLink()).toBe(true);
   });
 
+  test("symbolic links: a file whose real path is outside the paths given is never written, however it was reached", () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "dockerfile-codemod-elsewhere-"));
+    try {
+      mkdirSync(join(elsewhere, "nested"));
+      writeFileSync(join(elsewhere, "Dockerfile"), FIXABLE);
+      writeFileSync(join(elsewhere, "nested/Dockerfile"), FIXABLE);
+      symlinkSync(elsewhere, join(dir, "sub"));
+      write("Dockerfile", FIXABLE);
+      // through the linked directory: by name, by glob (as the shell would pass it, unexpanded or expanded), by searching a directory inside it
+      for (const args of [["sub/Dockerfile"], ["sub/*"], ["sub/nested"], ["sub/Dockerfile", "Dockerfile"]]) {
+        const r = run(["--write", ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr).toMatch(/sub\/(nested\/)?Dockerfile:1:1: sub\/(nested\/)?Dockerfile is reached through a symbolic link: its real path .* is outside the paths given: not written/);
+        expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXABLE);
+        expect(readFileSync(join(elsewhere, "nested/Dockerfile"), "utf8")).toBe(FIXABLE);
+      }
+      // the file named beside it is written
+      expect(read("Dockerfile")).toBe(FIXED);
+      // reading is not writing: report mode and --check read them
+      expect(run(["--check", "sub/Dockerfile"]).code).toBe(1);
+      // the named link to the same file: refused the same way
+      symlinkSync(join(elsewhere, "Dockerfile"), join(dir, "Linked.dockerfile"));
+      expect(run(["--write", "Linked.dockerfile"]).stderr).toContain("is a symbolic link to");
+      // inside a path given, the same files are written
+      const given = run(["--write", "sub/Dockerfile", elsewhere]);
+      expect(given.code).toBe(0);
+      expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXED);
+      expect(lstatSync(join(dir, "sub")).isSymbolicLink()).toBe(true);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   test("--stdin-filepath reads stdin and writes the result to stdout", () => {
     const r = run(["--stdin-filepath", "svc/Dockerfile"], FIXABLE);
     expect(r.code).toBe(0);
