@@ -2,9 +2,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ROOT } from "./helpers.js";
+import { ROOT, fixtureCases } from "./helpers.js";
 import { fix } from "../src/codemod/index.js";
 
 const BIN = join(ROOT, "dist/src/cli/bin.js");
@@ -391,7 +391,17 @@ describe("exit codes (ruff's model)", () => {
     expect(run(["--check", "--exit-zero"]).code).toBe(2);
   });
 
-  // a file that needs more than 64 rounds is fixed to the end: fixtures/rules/merge-cleanup-run/more-than-64-rounds-none-dropped
+  // fixtures/engine/<case>.in.dockerfile: the default rules, through the bin, write <case>.out.dockerfile; --check then passes
+  test("the engine's fixtures (a file that needs more than 64 rounds of fixes is fixed to the end): --write, then --check exits 0", () => {
+    const cases = fixtureCases("engine");
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) write(`${basename(c.name)}.dockerfile`, c.input);
+    const w = run(["--write", "."]);
+    expect(w.code, w.stderr).toBe(0);
+    for (const c of cases) expect(read(`${basename(c.name)}.dockerfile`), c.name).toBe(c.output);
+    expect(run(["--check", "."]).code).toBe(0);
+  });
+
   test("rounds of fixes: when the bound is reached, what is still fixable is reported (round-limit), never dropped", async () => {
     const text = `FROM debian:12\nRUN apt-get update && apt-get install -y curl\n${"RUN rm -rf /var/lib/apt/lists/*\n".repeat(4)}`;
     const r = await fix(text, { select: ["merge-cleanup-run"], maxRounds: 2 });

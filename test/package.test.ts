@@ -300,7 +300,7 @@ describe("the packed package's dockerfile-codemod bin", () => {
  * script that formats them all with the installed plugin.
  */
 describe("every fixture through the packed package", () => {
-  test("the rule fixtures, through the installed dockerfile-codemod bin with each fixture's options", () => {
+  test("the rule fixtures and the engine's, through the installed dockerfile-codemod bin with each fixture's options", () => {
     const root = join(ignored, "fixtures-rules");
     const cases: { display: string; name: string; input: string; output: string }[] = [];
     const sets = new Set<string>();
@@ -318,6 +318,15 @@ describe("every fixture through the packed package", () => {
         writeFileSync(join(ignored, display), c.input);
         cases.push({ display, name: c.name, input: c.input, output: c.output });
       }
+    }
+    // the engine's fixtures (fixtures/engine): the default rules
+    mkdirSync(join(root, "engine"), { recursive: true });
+    writeFileSync(join(root, "engine", ".dockerfile-codemodrc.json"), "{}");
+    sets.add("engine");
+    for (const c of fixtureCases("engine")) {
+      const display = `fixtures-rules/engine/${c.name.slice("engine/".length).replaceAll("/", "__")}.dockerfile`;
+      writeFileSync(join(ignored, display), c.input);
+      cases.push({ display, name: c.name, input: c.input, output: c.output });
     }
     type Report = { files: { path: string; changed: boolean; written: boolean; error: unknown; findings: { rule: string; message: string; start: { line: number }; fixed: boolean; reason: string | null }[] }[] };
     const write = bin(ignored, "dockerfile-codemod", ["--write", "--json", "--show-all-files", "fixtures-rules"]);
@@ -347,7 +356,7 @@ describe("every fixture through the packed package", () => {
     const again = bin(ignored, "dockerfile-codemod", ["--write", "--json", "fixtures-rules"]);
     expect([0, 1], again.stderr).toContain(again.status);
     expect((JSON.parse(again.stdout) as Report).files.filter((f) => f.changed || f.written).map((f) => f.path)).toEqual([]);
-    console.log(`rule fixtures through the packed bin: ${cases.length} fixtures (${reports} with their report) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
+    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (${reports} with their report) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
   });
 
   test("the format fixtures, through the installed plugin with prettier.format and a filepath", () => {
