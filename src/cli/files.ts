@@ -14,7 +14,7 @@ import { isDockerfileName } from "../names.js";
 export interface Target {
   /** Path as shown to the user. */
   display: string;
-  /** The file read and written: its real path (a named link's target, a path through a linked directory resolved). */
+  /** The file read and written (a named file's real path, a named link's target). */
   real: string;
   /** Found by directory search (true) or named (false). */
   searched: boolean;
@@ -234,7 +234,7 @@ export async function discover(args: readonly string[], cwd: string, options: Di
   const roots = writableRoots(args, cwd, (c) => c !== "" && fg.isDynamicPattern(c));
   const target = (display: string, file: string, searched: boolean): Target => {
     const real = realOr(file);
-    return { display, real, searched, readOnlyReason: outsideReason(display, real, roots, false) };
+    return { display, real: searched ? file : real, searched, readOnlyReason: outsideReason(display, real, roots, false) };
   };
   const add = (t: Target) => {
     if (seen.has(t.real)) return;
