@@ -336,6 +336,7 @@ describe("every fixture through the packed package", () => {
     const byPath = new Map(report.files.map((f) => [f.path, f]));
     const wrong: string[] = [];
     let reports = 0;
+    let findingsLeft = 0;
     for (const c of cases) {
       const file = byPath.get(c.display);
       if (!file || file.error) {
@@ -350,13 +351,20 @@ describe("every fixture through the packed package", () => {
         const want = readFileSync(reportFile, "utf8").split("\n").filter(Boolean).sort();
         if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${c.name}: report differs:\n${got.join("\n")}\nwanted:\n${want.join("\n")}`);
       }
+      const reportsFile = join(FIXTURES, `${c.name}.reports.json`);
+      if (existsSync(reportsFile)) {
+        findingsLeft++;
+        const rule = c.name.split("/")[1];
+        const got = file.findings.filter((f) => !f.fixed && f.rule === rule).map((f) => ({ line: f.start.line, reason: f.reason }));
+        if (JSON.stringify(got) !== JSON.stringify(JSON.parse(readFileSync(reportsFile, "utf8")))) wrong.push(`${c.name}: findings left differ: ${JSON.stringify(got)}`);
+      }
     }
     expect(wrong).toEqual([]);
     // fixing the output again changes nothing
     const again = bin(ignored, "dockerfile-codemod", ["--write", "--json", "fixtures-rules"]);
     expect([0, 1], again.stderr).toContain(again.status);
     expect((JSON.parse(again.stdout) as Report).files.filter((f) => f.changed || f.written).map((f) => f.path)).toEqual([]);
-    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (${reports} with their report) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
+    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (outputs; ${reports} .report.txt and ${findingsLeft} .reports.json compared too) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
   });
 
   test("the format fixtures, through the installed plugin with prettier.format and a filepath", () => {
