@@ -2,9 +2,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { ROOT } from "./helpers.js";
+import { ROOT, fixtureCases } from "./helpers.js";
+import { fix } from "../src/codemod/index.js";
 
 const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
@@ -186,6 +187,39 @@ describe("dockerfile-codemod", () => {
     expect(lstatSync(join(dir, "links/Other.dockerfile")).isSymbolicLink()).toBe(true);
   });
 
+  test("symbolic links: a file whose real path is outside the paths given is never written, however it was reached", () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "dockerfile-codemod-elsewhere-"));
+    try {
+      mkdirSync(join(elsewhere, "nested"));
+      writeFileSync(join(elsewhere, "Dockerfile"), FIXABLE);
+      writeFileSync(join(elsewhere, "nested/Dockerfile"), FIXABLE);
+      symlinkSync(elsewhere, join(dir, "sub"));
+      write("Dockerfile", FIXABLE);
+      // through the linked directory: by name, by glob (as the shell would pass it, unexpanded or expanded), by searching a directory inside it
+      for (const args of [["sub/Dockerfile"], ["sub/*"], ["sub/nested"], ["sub/Dockerfile", "Dockerfile"]]) {
+        const r = run(["--write", ...args]);
+        expect(r.code, args.join(" ")).toBe(2);
+        expect(r.stderr).toMatch(/sub\/(nested\/)?Dockerfile:1:1: sub\/(nested\/)?Dockerfile is reached through a symbolic link: its real path .* is outside the paths given: not written/);
+        expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXABLE);
+        expect(readFileSync(join(elsewhere, "nested/Dockerfile"), "utf8")).toBe(FIXABLE);
+      }
+      // the file named beside it is written
+      expect(read("Dockerfile")).toBe(FIXED);
+      // reading is not writing: report mode and --check read them
+      expect(run(["--check", "sub/Dockerfile"]).code).toBe(1);
+      // the named link to the same file: refused the same way
+      symlinkSync(join(elsewhere, "Dockerfile"), join(dir, "Linked.dockerfile"));
+      expect(run(["--write", "Linked.dockerfile"]).stderr).toContain("is a symbolic link to");
+      // inside a path given, the same files are written
+      const given = run(["--write", "sub/Dockerfile", elsewhere]);
+      expect(given.code).toBe(0);
+      expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXED);
+      expect(lstatSync(join(dir, "sub")).isSymbolicLink()).toBe(true);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   test("--stdin-filepath reads stdin and writes the result to stdout", () => {
     const r = run(["--stdin-filepath", "svc/Dockerfile"], FIXABLE);
     expect(r.code).toBe(0);
@@ -355,6 +389,31 @@ describe("exit codes (ruff's model)", () => {
     expect(read("a/Dockerfile")).toBe(FIXED);
     write("c/Dockerfile", "FROM alpine\nRUN <<EOF\n");
     expect(run(["--check", "--exit-zero"]).code).toBe(2);
+  });
+
+  // fixtures/engine/<case>.in.dockerfile: the default rules, through the bin, write <case>.out.dockerfile; --check then passes
+  test("the engine's fixtures (a file that needs more than 64 rounds of fixes is fixed to the end): --write, then --check exits 0", () => {
+    const cases = fixtureCases("engine");
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) write(`${basename(c.name)}.dockerfile`, c.input);
+    const w = run(["--write", "."]);
+    expect(w.code, w.stderr).toBe(0);
+    for (const c of cases) expect(read(`${basename(c.name)}.dockerfile`), c.name).toBe(c.output);
+    expect(run(["--check", "."]).code).toBe(0);
+  });
+
+  test("rounds of fixes: when the bound is reached, what is still fixable is reported (round-limit), never dropped", async () => {
+    const text = `FROM debian:12\nRUN apt-get update && apt-get install -y curl\n${"RUN rm -rf /var/lib/apt/lists/*\n".repeat(4)}`;
+    const r = await fix(text, { select: ["merge-cleanup-run"], maxRounds: 2 });
+    expect(r.fixes.map((f) => f.line)).toEqual([3, 4]);
+    expect(r.remaining.map((f) => [f.line, f.reason])).toEqual([
+      [5, "round-limit"],
+      [6, "round-limit"],
+    ]);
+    expect(r.remaining[0]!.message).toMatch(/\(not fixed: still fixable after 2 rounds of fixes; run again\)$/);
+    // a finding left makes --write fail (exit 1): the same path as any other finding left
+    const again = await fix(r.output, { select: ["merge-cleanup-run"] });
+    expect([again.fixes.length, again.remaining]).toEqual([2, []]);
   });
 
   test("--stdin-filepath: exit 1 for a change with --diff or --check, for a finding left otherwise", () => {

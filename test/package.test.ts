@@ -5,8 +5,10 @@
  * installed package has one, what the package ships and what the install
  * weighs; the real `prettier --check` / `--write`, the API call editors make
  * (`resolveConfig` + `format` with a filepath) and the `dockerfile-codemod`
- * bin; and that a TypeScript consumer compiles against the published
- * declarations with `skipLibCheck: false`.
+ * bin; that every fixture gives its expected output through the installed
+ * packages (the rule fixtures through the bin, the format fixtures through
+ * the plugin and `prettier.format`); and that a TypeScript consumer compiles
+ * against the published declarations with `skipLibCheck: false`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -15,7 +17,8 @@ import { dirname, join, relative } from "node:path";
 import * as prettier from "prettier";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { dockerfileGlob } from "../src/names.js";
-import { ROOT } from "./helpers.js";
+import { FIXTURES, ROOT, fixtureCases } from "./helpers.js";
+import { RULES } from "../src/rules/index.js";
 
 const prettierVersion = (JSON.parse(readFileSync(join(ROOT, "node_modules/prettier/package.json"), "utf8")) as { version: string }).version;
 const PKG = "node_modules/prettier-plugin-dockerfile";
@@ -285,6 +288,121 @@ describe("the packed package's dockerfile-codemod bin", () => {
     expect(readFileSync(join(cwd(), "app", "Dockerfile"), "utf8")).toBe('FROM node:22\nCMD ["node", "server.js"]\n');
     const again = bin(cwd(), "dockerfile-codemod", ["--check", "app"]);
     expect(again.status, again.stderr).toBe(0);
+  });
+});
+
+/**
+ * Every fixture through the packed package, batched: the rule fixtures are
+ * laid out one directory per rule and option set, each with a configuration
+ * file that selects the rule (and unsafeFixes where the fixture asks), and
+ * fixed by two bin calls over all of them (`--write --json`, then again to
+ * show nothing is left to fix); the format fixtures go through one node
+ * script that formats them all with the installed plugin.
+ */
+describe("every fixture through the packed package", () => {
+  test("the rule fixtures and the engine's, through the installed dockerfile-codemod bin with each fixture's options", () => {
+    const root = join(ignored, "fixtures-rules");
+    const cases: { display: string; name: string; input: string; output: string }[] = [];
+    const sets = new Set<string>();
+    for (const rule of RULES) {
+      for (const c of fixtureCases(`rules/${rule.id}`)) {
+        const { unsafeFixes, ...rest } = c.options as { unsafeFixes?: boolean };
+        expect(rest, `${c.name}: options the bin's configuration cannot carry`).toEqual({});
+        const set = `${rule.id}/${unsafeFixes ? "unsafe" : "safe"}`;
+        if (!sets.has(set)) {
+          sets.add(set);
+          mkdirSync(join(root, set), { recursive: true });
+          writeFileSync(join(root, set, ".dockerfile-codemodrc.json"), JSON.stringify({ select: [rule.id], unsafeFixes: !!unsafeFixes }));
+        }
+        const display = `fixtures-rules/${set}/${c.name.slice(`rules/${rule.id}/`.length).replaceAll("/", "__")}.dockerfile`;
+        writeFileSync(join(ignored, display), c.input);
+        cases.push({ display, name: c.name, input: c.input, output: c.output });
+      }
+    }
+    // the engine's fixtures (fixtures/engine): the default rules
+    mkdirSync(join(root, "engine"), { recursive: true });
+    writeFileSync(join(root, "engine", ".dockerfile-codemodrc.json"), "{}");
+    sets.add("engine");
+    for (const c of fixtureCases("engine")) {
+      const display = `fixtures-rules/engine/${c.name.slice("engine/".length).replaceAll("/", "__")}.dockerfile`;
+      writeFileSync(join(ignored, display), c.input);
+      cases.push({ display, name: c.name, input: c.input, output: c.output });
+    }
+    type Report = { files: { path: string; changed: boolean; written: boolean; error: unknown; findings: { rule: string; message: string; start: { line: number }; fixed: boolean; reason: string | null }[] }[] };
+    const write = bin(ignored, "dockerfile-codemod", ["--write", "--json", "--show-all-files", "fixtures-rules"]);
+    // 1: findings left (the fixtures that report), never 2 (an error)
+    expect([0, 1], write.stderr).toContain(write.status);
+    const report = JSON.parse(write.stdout) as Report;
+    const byPath = new Map(report.files.map((f) => [f.path, f]));
+    const wrong: string[] = [];
+    let reports = 0;
+    let findingsLeft = 0;
+    for (const c of cases) {
+      const file = byPath.get(c.display);
+      if (!file || file.error) {
+        wrong.push(`${c.name}: ${file ? JSON.stringify(file.error) : "not processed"}`);
+        continue;
+      }
+      if (readFileSync(join(ignored, c.display), "utf8") !== c.output) wrong.push(`${c.name}: output differs`);
+      const reportFile = join(FIXTURES, `${c.name}.report.txt`);
+      if (existsSync(reportFile)) {
+        reports++;
+        const got = file.findings.map((f) => `${f.start.line} ${f.fixed ? "fixed" : f.reason}: ${f.message}`).sort();
+        const want = readFileSync(reportFile, "utf8").split("\n").filter(Boolean).sort();
+        if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${c.name}: report differs:\n${got.join("\n")}\nwanted:\n${want.join("\n")}`);
+      }
+      const reportsFile = join(FIXTURES, `${c.name}.reports.json`);
+      if (existsSync(reportsFile)) {
+        findingsLeft++;
+        const rule = c.name.split("/")[1];
+        const got = file.findings.filter((f) => !f.fixed && f.rule === rule).map((f) => ({ line: f.start.line, reason: f.reason }));
+        if (JSON.stringify(got) !== JSON.stringify(JSON.parse(readFileSync(reportsFile, "utf8")))) wrong.push(`${c.name}: findings left differ: ${JSON.stringify(got)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // fixing the output again changes nothing
+    const again = bin(ignored, "dockerfile-codemod", ["--write", "--json", "fixtures-rules"]);
+    expect([0, 1], again.stderr).toContain(again.status);
+    expect((JSON.parse(again.stdout) as Report).files.filter((f) => f.changed || f.written).map((f) => f.path)).toEqual([]);
+    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (outputs; ${reports} .report.txt and ${findingsLeft} .reports.json compared too) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
+  });
+
+  test("the format fixtures, through the installed plugin with prettier.format and a filepath", () => {
+    const cases = fixtureCases("format");
+    const filepath = join(ignored, "fixtures-format", "Dockerfile");
+    mkdirSync(dirname(filepath), { recursive: true });
+    writeFileSync(join(ignored, "fixtures-format", "cases.json"), JSON.stringify(cases.map((c) => ({ name: c.name, input: c.input, options: c.options }))));
+    writeFileSync(
+      join(ignored, "fixtures-format", "format.mjs"),
+      `import * as prettier from "prettier";
+import plugin from "prettier-plugin-dockerfile";
+import { readFileSync, writeFileSync } from "node:fs";
+const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const out = {};
+for (const c of cases) {
+  const options = { ...c.options, filepath: ${JSON.stringify(filepath)}, plugins: [plugin] };
+  try {
+    const once = await prettier.format(c.input, options);
+    out[c.name] = { once, twice: await prettier.format(once, options) };
+  } catch (e) {
+    out[c.name] = { error: String(e && e.message) };
+  }
+}
+writeFileSync(process.argv[3], JSON.stringify(out));
+`,
+    );
+    const r = run(ignored, process.execPath, ["fixtures-format/format.mjs", "fixtures-format/cases.json", "fixtures-format/out.json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(join(ignored, "fixtures-format", "out.json"), "utf8")) as Record<string, { once?: string; twice?: string; error?: string }>;
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const o = out[c.name]!;
+      if (o.error !== undefined) wrong.push(`${c.name}: ${o.error}`);
+      else if (o.once !== c.output) wrong.push(`${c.name}: output differs`);
+      else if (o.twice !== o.once) wrong.push(`${c.name}: formatting the output changes it`);
+    }
+    expect(wrong).toEqual([]);
+    console.log(`format fixtures through the packed plugin and prettier.format: ${cases.length} fixtures, 1 node process, 0 differing`);
   });
 });
 

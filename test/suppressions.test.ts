@@ -2,6 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { buildModel } from "../src/model/model.js";
 import { isSuppressed, readSuppressions, type RuleCodes } from "../src/codemod/suppressions.js";
+import { fix } from "../src/codemod/index.js";
 
 const RULES: RuleCodes[] = [
   { id: "cmd-exec-form", buildkit: ["JSONArgsRecommended"], hadolint: ["DL3025"] },
@@ -58,5 +59,19 @@ describe("suppressions", () => {
 
   test("text inside a heredoc is no suppression", () => {
     expect(read("FROM a\nRUN cat <<EOF\n# hadolint global ignore=DL3025\nEOF\nCMD x\n").off(2)).toEqual([]);
+  });
+
+  test("a finding its linters report at a later instruction is silenced by that instruction's suppressions too (no-shadowed-cmd)", async () => {
+    const shadowed = (above: string, between: string) => `FROM a\n${above}CMD ["x"]\n${between}CMD ["y"]\n`;
+    const suppressions = ["# hadolint ignore=DL4003\n", "# check=skip=MultipleInstructionsDisallowed\n", "# dockerfile-codemod ignore=no-shadowed-cmd\n"];
+    for (const s of suppressions) {
+      // above the overriding CMD, where hadolint and BuildKit report the duplicate
+      const later = await fix(shadowed("", s), { select: ["no-shadowed-cmd"] });
+      expect([later.output, later.remaining]).toEqual([shadowed("", s), []]);
+    }
+    // above the overridden CMD itself: ours (and hadolint's) keep working
+    for (const s of [suppressions[0]!, suppressions[2]!]) expect((await fix(shadowed(s, ""), { select: ["no-shadowed-cmd"] })).output).toBe(shadowed(s, ""));
+    // no suppression: removed
+    expect((await fix(shadowed("", ""), { select: ["no-shadowed-cmd"] })).output).toBe('FROM a\nCMD ["y"]\n');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Finding, reading and writing the files of a run: Dockerfile names
  * (src/names.ts) in any case, what git ignores left out, no symbolic link
- * followed in directory search, atomic writes that keep mode, byte-order
- * mark and line endings, and never replace a read-only file.
+ * followed in directory search, nothing written whose real path lies
+ * outside the paths given, atomic writes that keep mode, byte-order mark
+ * and line endings, and never replace a read-only file.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync, unlinkSync } from "node:fs";
@@ -13,7 +14,7 @@ import { isDockerfileName } from "../names.js";
 export interface Target {
   /** Path as shown to the user. */
   display: string;
-  /** The file read and written (a named link's target). */
+  /** The file read and written (a named file's real path, a named link's target). */
   real: string;
   /** Found by directory search (true) or named (false). */
   searched: boolean;
@@ -149,6 +150,44 @@ async function gitignoreFilter(root: string): Promise<(absPath: string) => boole
   };
 }
 
+/**
+ * The trees a run may write in: each path given (the current directory when
+ * none is), as written. The current directory and the directories above it
+ * are resolved (a temporary directory reached through a link is still the
+ * tree), the components the user wrote below it are not: a symbolic link
+ * among them leads out of the tree. A path outside the current directory is
+ * resolved up to the directory it shares with it. A glob's tree is its
+ * static part (`sub` for `sub/*`).
+ */
+function writableRoots(args: readonly string[], cwd: string, isDynamic: (component: string) => boolean): string[] {
+  const realCwd = realOr(cwd);
+  return args.map((arg) => {
+    const components = arg.split("/");
+    const dynamic = components.findIndex(isDynamic);
+    const written = resolve(cwd, dynamic === -1 ? arg : components.slice(0, dynamic).join("/") || ".");
+    let shared = cwd;
+    while (!isInside(written, shared) && dirname(shared) !== shared) shared = dirname(shared);
+    return join(shared === cwd ? realCwd : realOr(shared), relative(shared, written));
+  });
+}
+
+/** A path's real path, or the path itself when it cannot be resolved. */
+function realOr(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Why a file must not be written, when its real path lies outside every tree of the run (see writableRoots). */
+function outsideReason(display: string, real: string, roots: readonly string[], namedLink: boolean): string | undefined {
+  if (roots.some((r) => isInside(real, r))) return undefined;
+  return namedLink
+    ? `${display} is a symbolic link to ${real}, outside the paths given: not written`
+    : `${display} is reached through a symbolic link: its real path ${real} is outside the paths given: not written`;
+}
+
 /** The Dockerfiles directory search finds under `dir`, relative: names by isDockerfileName, links and ignored files left out. */
 async function searchDirectory(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   let candidates = gitFiles(dir, env);
@@ -190,18 +229,13 @@ export async function discover(args: readonly string[], cwd: string, options: Di
   const warnings: string[] = [];
   const seen = new Set<string>();
   const named = (path: string) => options.assumeDockerfile || isDockerfileName(path);
-  // The paths given, as written (a link among them is not resolved: its target must lie inside another).
-  // Only a named link needs them.
-  let roots: string[] | null = null;
-  const rootsOf = () =>
-    (roots ??= args.map((a) => {
-      const abs = resolve(cwd, a);
-      try {
-        return join(realpathSync.native(dirname(abs)), basename(abs));
-      } catch {
-        return abs;
-      }
-    }));
+  const fg = (await import("fast-glob")).default;
+  // One rule for every file, named, searched or matched: written only when its real path lies inside the paths given.
+  const roots = writableRoots(args, cwd, (c) => c !== "" && fg.isDynamicPattern(c));
+  const target = (display: string, file: string, searched: boolean): Target => {
+    const real = realOr(file);
+    return { display, real: searched ? file : real, searched, readOnlyReason: outsideReason(display, real, roots, false) };
+  };
   const add = (t: Target) => {
     if (seen.has(t.real)) return;
     seen.add(t.real);
@@ -231,28 +265,19 @@ export async function discover(args: readonly string[], cwd: string, options: Di
         unknown.push(arg);
         continue;
       }
-      const inside = rootsOf().some((r) => isInside(real, r));
-      add({
-        display: arg,
-        real,
-        searched: false,
-        readOnlyReason: inside ? undefined : `${arg} is a symbolic link to ${real}, outside the paths given: not written`,
-      });
+      add({ display: arg, real, searched: false, readOnlyReason: outsideReason(arg, real, roots, true) });
       continue;
     }
     if (st?.isFile()) {
       if (!named(arg)) unknown.push(arg);
-      else add({ display: arg, real: realpathSync.native(abs), searched: false });
+      else add(target(arg, abs, false));
       continue;
     }
     if (st?.isDirectory()) {
-      for (const rel of await searchDirectory(abs, options.env ?? process.env)) {
-        add({ display: join(arg, rel), real: join(abs, rel), searched: true });
-      }
+      for (const rel of await searchDirectory(abs, options.env ?? process.env)) add(target(join(arg, rel), join(abs, rel), true));
       continue;
     }
     // a glob pattern
-    const fg = (await import("fast-glob")).default;
     const found = await fg(arg, { cwd, caseSensitiveMatch: false, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ["**/.git/**", "**/node_modules/**"] });
     if (found.length === 0) {
       missing.push(arg);
@@ -262,7 +287,7 @@ export async function discover(args: readonly string[], cwd: string, options: Di
       const file = resolve(cwd, rel);
       if (lstatSync(file).isSymbolicLink()) continue;
       if (!named(rel)) unknown.push(rel);
-      else add({ display: rel, real: file, searched: true });
+      else add(target(rel, file, true));
     }
   }
   return { targets, missing, unknown, warnings };

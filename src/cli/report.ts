@@ -185,7 +185,7 @@ export function renderGithub(run: RunResult): string {
     }
     for (const v of findingViews(f)) {
       if (v.fixed && run.write) continue; // written: nothing left to annotate
-      const state = v.fixed ? "fixable" : v.reason === "unsafe" ? "unsafe fix available with --unsafe-fixes" : v.reason === "meaning-check" ? "fix refused" : "no automatic fix";
+      const state = v.fixed ? "fixable" : v.reason === "unsafe" ? "unsafe fix available with --unsafe-fixes" : v.reason === "meaning-check" ? "fix refused" : v.reason === "round-limit" ? "fix not applied: rounds of fixes ran out" : "no automatic fix";
       const props = [
         `file=${escapeProperty(file)}`,
         `line=${v.start.line}`,

@@ -25,6 +25,12 @@ export interface FixOptions {
   ignore?: readonly string[];
   /** Also apply fixes marked unsafe. */
   unsafeFixes?: boolean;
+  /**
+   * The most rounds of fixes (default: roundLimit, which no real file
+   * reaches); what is still fixable after them is reported (reason
+   * "round-limit"), never dropped.
+   */
+  maxRounds?: number;
 }
 
 export interface AppliedFix {
@@ -56,8 +62,12 @@ export interface ReportedFinding {
   line: number;
   column: number;
   message: string;
-  /** Why it was not fixed: no fix, unsafe (needs --unsafe-fixes), or the check refused it. */
-  reason: "no-fix" | "unsafe" | "meaning-check";
+  /**
+   * Why it was not fixed: no fix, unsafe (needs --unsafe-fixes), the check
+   * refused it, or the rounds of fixes ran out (rules that undo each other's
+   * fixes: a bug to report; run again to go on).
+   */
+  reason: "no-fix" | "unsafe" | "meaning-check" | "round-limit";
   /** The instruction it is about, as offsets of the input text. */
   range?: { start: number; end: number };
   /** The fix it has, if any. */
@@ -74,7 +84,18 @@ export interface FixResult {
   warnings: { line: number; message: string }[];
 }
 
-const MAX_FIXES = 64;
+/**
+ * How many rounds of fixes a file gets. Each round applies a fix or refuses
+ * one (a refused finding is not tried again). On a real file a fix removes
+ * an instruction (a merge, a shadowed CMD) or rewrites one into a form the
+ * rule that made it does not fix again, so the fixes number at most one per
+ * instruction and rule, plus one per instruction removed, and as many
+ * refusals: the bound below, twice that, is reached only by rules that undo
+ * each other's fixes. Never fewer than 64 rounds.
+ */
+export function roundLimit(model: DockerfileModel, ruleCount: number): number {
+  return Math.max(64, 2 * (model.instructions.length + 1) * (ruleCount + 1));
+}
 
 /** Fixes a Dockerfile. Loads tree-sitter on first use. */
 export async function fix(text: string, options: FixOptions = {}): Promise<FixResult> {
@@ -104,7 +125,8 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   let lineOf: ((offset: number) => number) | null = null;
   const input = body;
   const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
-  for (let round = 0; round <= MAX_FIXES; round++) {
+  const limit = options.maxRounds ?? roundLimit(model, rules.length);
+  for (let round = 0; ; round++) {
     const current = model;
     // messages name lines of the input file, whatever earlier rounds moved
     const inputLine = (line: number) => lineOfOffset(mapBack(appliedEdits, offsetOfLine(current, line)));
@@ -114,10 +136,10 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
     if (round === 0) warnings = suppressions.warnings;
     const findings = rules
       .flatMap((r) => r.check(ctx))
-      .filter((f) => !isSuppressed(suppressions, f.instruction, f.rule))
+      .filter((f) => ![f.instruction, ...(f.suppressedFrom ?? [])].some((i) => isSuppressed(suppressions, i, f.rule)))
       .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
-    const candidates: { finding: Finding; line: number }[] = [];
+    const candidates: { finding: Finding; line: number; where: Omit<ReportedFinding, "reason"> }[] = [];
     for (const f of findings) {
       const key = findingKey(model, f);
       const line = lineOfOffset(mapBack(appliedEdits, offsetOfLine(model, f.line - 1)));
@@ -128,9 +150,17 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
       if (!f.fix) remaining.push({ ...where, reason: "no-fix" });
       else if (f.fix.safety === "unsafe" && !options.unsafeFixes) remaining.push({ ...where, reason: "unsafe" });
       else if (refused.has(key)) remaining.push(refused.get(key)!);
-      else candidates.push({ finding: f, line });
+      else candidates.push({ finding: f, line, where });
     }
-    if (candidates.length === 0 || round === MAX_FIXES) break;
+    if (candidates.length === 0) break;
+    if (round === limit) {
+      // never dropped silently: what is still fixable is reported, so the run fails
+      for (const c of candidates) {
+        remaining.push({ ...c.where, message: `${c.where.message} (not fixed: still fixable after ${limit} rounds of fixes; run again)`, reason: "round-limit" });
+      }
+      remaining.sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+      break;
+    }
     // All fixes that touch different text and different instructions go in one batch,
     // checked together; if the batch fails its check, they are tried one by one.
     const batch = disjoint(candidates);

@@ -32,26 +32,43 @@ export interface StageBase {
 /**
  * Windows base images: Microsoft's Windows images and the families built
  * on them (servercore, nanoserver, the Windows server image, .NET
- * Framework, IIS), and images of other projects whose tag names a Windows
- * base (`python:3.12-windowsservercore-ltsc2022`, `golang:1.22-nanoserver`).
+ * Framework, IIS), and images of other projects whose name or tag names a
+ * Windows base as a word (`python:3.12-windowsservercore-ltsc2022`,
+ * `golang:1.22-nanoserver`, `stefanscherer/node-windows`,
+ * `…:1.0-windows1809-amd64`, `…/nanoserver-insider`).
  */
-const WINDOWS_REPOSITORY_PARTS = new Set(["windows", "windowsservercore", "nanoserver", "servercore", "windows-servercore"]);
 const WINDOWS_REPOSITORIES = [
   /(^|\/)mcr\.microsoft\.com\/windows(\/|$)/,
   /(^|\/)mcr\.microsoft\.com\/dotnet\/framework(\/|$)/,
   /(^|\/)microsoft\/(windowsservercore|nanoserver|iis|aspnet|dotnet-framework|dotnet-framework-build|wcf|mssql-server-windows[a-z-]*)(\/|$)/,
 ];
-const WINDOWS_TAG_WORDS = /(^|[-_.])(windowsservercore|windows-servercore|servercore|nanoserver|windows|windowsserver|ltsc20\d\d|win20\d\d)([-_.]|$)/;
+/** Words that name a Windows base, alone or followed by a version number (`windows1809`, `nanoserver1903`). */
+const WINDOWS_WORDS = new Set(["windows", "windowsserver", "windowsservercore", "servercore", "nanoserver"]);
+/** Words that name a Windows Server release: `ltsc2019`, `ltsc2022`, `win2019`. */
+const WINDOWS_RELEASE_PREFIXES = new Set(["ltsc", "win"]);
+
+/** The words of an image reference: its parts between `-`, `_`, `.`, `/` and `:`. */
+function imageWords(reference: string): string[] {
+  return reference.split(/[-_./:]/);
+}
+
+/** Whether one word of an image reference names a Windows base (see WINDOWS_WORDS and WINDOWS_RELEASE_PREFIXES). */
+function isWindowsWord(word: string): boolean {
+  let letters = word.length;
+  while (letters > 0 && word.charCodeAt(letters - 1) >= 0x30 && word.charCodeAt(letters - 1) <= 0x39) letters--;
+  const name = word.slice(0, letters);
+  const version = word.slice(letters);
+  if (WINDOWS_WORDS.has(name)) return true;
+  return WINDOWS_RELEASE_PREFIXES.has(name) && version.length === 4 && version.startsWith("20");
+}
 
 export function isWindowsImage(reference: string): boolean {
   const ref = reference.toLowerCase().replace(/@.*$/, "");
   const slash = ref.lastIndexOf("/");
   const colon = ref.indexOf(":", slash + 1);
   const repository = colon === -1 ? ref : ref.slice(0, colon);
-  const tag = colon === -1 ? "" : ref.slice(colon + 1);
   if (WINDOWS_REPOSITORIES.some((re) => re.test(repository))) return true;
-  if (repository.split("/").some((part) => WINDOWS_REPOSITORY_PARTS.has(part))) return true;
-  return WINDOWS_TAG_WORDS.test(tag);
+  return imageWords(ref).some(isWindowsWord);
 }
 
 /** The platform of a `--platform` value: Windows when its OS part is windows. */

@@ -23,7 +23,7 @@ export const noShadowedCmd: Rule = {
     example: 'FROM python:3.12\nCMD ["python", "-m", "http.server"]\nCMD ["python", "app.py"]',
     useInstead: 'FROM python:3.12\nCMD ["python", "app.py"]',
     fixSafety:
-      "Safe: the image configuration is the same, because the later instruction overwrites the earlier one. The history loses one metadata entry. Comments above the removed instruction are kept, except linter suppressions that targeted it alone.",
+      "Safe: the image configuration is the same, because the later instruction overwrites the earlier one. The history loses one metadata entry. Comments above the removed instruction are kept, except linter suppressions that targeted it alone. A suppression of the rule (ours, `# hadolint ignore=DL4003`, `# check=skip=MultipleInstructionsDisallowed`) keeps the instruction when it is above it or above the next instruction of its kind in the stage: BuildKit and hadolint report the duplicate while reading that next one, so their suppressions are written there.",
     facts: [
       "A CMD is dead only when a later top-level CMD follows in the same stage, with no FROM between; an ENTRYPOINT between them changes nothing (the later CMD overwrites what the ENTRYPOINT reset).",
       "Never dead: the last CMD of any stage (a later stage may build FROM it, or --target may pick it), ONBUILD CMD (runs in a child image), HEALTHCHECK CMD (part of HEALTHCHECK).",
@@ -49,6 +49,8 @@ export const noShadowedCmd: Rule = {
             line: dead.startLine + 1,
             column: 1,
             instruction: dead.index,
+            // BuildKit and hadolint report it as the next one of its kind is read: a suppression above that one protects this one
+            suppressedFrom: [all[k + 1]!.index],
             // the line in the file as written: earlier removals in this run do not count
             message: `${kind} is overridden by the ${kind} on line ${inputLine(ctx, winner.startLine)} in the same stage`,
             fix: {

@@ -42,6 +42,15 @@ export interface Finding {
   message: string;
   /** Instruction the finding is about. */
   instruction: number;
+  /**
+   * Other instructions whose suppression comments silence the finding too:
+   * a linter that reports it while reading a later instruction reads the
+   * suppression there (BuildKit's MultipleInstructionsDisallowed is reported
+   * as the overriding instruction is dispatched, with that instruction's
+   * `# check=` comment; hadolint's DL4003, DL4004 and DL3012 are reported at
+   * it). The instruction's own suppressions always count.
+   */
+  suppressedFrom?: readonly number[];
   /** The fix, or null when the finding is reported only (with the reason in `message`). */
   fix: Fix | null;
 }
