@@ -1,9 +1,14 @@
-import { commandHead } from "../model/command.js";
-import type { Instruction } from "../model/model.js";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import nodePath, { posix } from "node:path";
+import { commandHead, parseNameVal } from "../model/command.js";
+import { splitWhitespace } from "../meaning/buildkit.js";
+import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
+import { agreedScan, shellDialects, type ShellDialect, type SimpleCommandScan } from "../shell/literal-words.js";
 import { topLevelStatements, walk, type ShellNode } from "../shell/tree.js";
 import {
   Inheritance,
+  baseCandidates,
   buildkitAccepts,
   expectedKey,
   indentOf,
@@ -65,6 +70,12 @@ export interface ExecFormPlan {
   unsafeReason: string | null;
   /** A shell comment after the command (`CMD echo hi # note`): it cannot follow a JSON array, so it moves above. */
   comment: string | null;
+  /**
+   * Why there is no fix, when the second reading of the text (the quote
+   * scan of src/shell/literal-words.ts, under every dialect the SHELL may
+   * be) does not give these words: the finding is reported without one.
+   */
+  refusal: string | null;
 }
 
 export const cmdExecForm: Rule = {
@@ -141,7 +152,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const flag = flags[0]!.slice(2).split("=", 1)[0]!;
     const rejected = `BuildKit rejects this CMD: it reads \`--${flag}\` as a flag, and CMD has none ("unknown flag: ${flag}")`;
     const plan = exec && certain && text !== null && shell !== undefined ? planExecForm(text, shell ?? DEFAULT_SHELL, { asArguments: true }) : null;
-    if (!plan || plan.unsafeReason) return { ...where(instr), message: `${rejected} (no fix)`, fix: null };
+    if (!plan || plan.unsafeReason || plan.refusal) return { ...where(instr), message: `${rejected} (no fix${plan?.refusal ? `: ${plan.refusal}` : ""})`, fix: null };
     const entry = model.instructions[exec!.instruction!]!;
     return conversion(ctx, instr, shell!, plan, "unsafe", `${rejected}; with the exec-form ENTRYPOINT of line ${inputLine(ctx, entry.startLine)} in effect, exec form ${jsonArray(plan.args)} passes these words to it, but that is an unsafe fix: a build that failed then passes`);
   }
@@ -154,8 +165,8 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const received = jsonArray([...shellArgs, instr.command.args]);
     const head = `shell-form CMD with the exec-form ENTRYPOINT of line ${inputLine(ctx, entry.startLine)} in effect: the entrypoint receives ${received} as its arguments, almost always a mistake`;
     const plan = shell === undefined ? null : planExecForm(instr.command.args, shell ?? DEFAULT_SHELL, { asArguments: true });
-    if (!plan || plan.unsafeReason) {
-      const why = shell === undefined ? "the SHELL in effect is not a plain POSIX `sh -c`" : "the CMD needs the shell, so it has no exec form of plain words";
+    if (!plan || plan.unsafeReason || plan.refusal) {
+      const why = shell === undefined ? "the SHELL in effect is not a plain POSIX `sh -c`" : (plan?.refusal ?? "the CMD needs the shell, so it has no exec form of plain words");
       return { ...where(instr), message: `${head} (no fix: ${why})`, fix: null };
     }
     return conversion(ctx, instr, shell!, plan, "unsafe", `${head}; exec form ${jsonArray(plan.args)} passes the words themselves, but that is an unsafe fix: it changes the arguments the entrypoint receives`);
@@ -164,6 +175,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
   if (shell === undefined) return null;
   const plan = planExecForm(instr.command.args, shell ?? DEFAULT_SHELL);
   if (!plan) return null;
+  if (plan.refusal) return { ...where(instr), message: `shell-form CMD, not converted to exec form: ${plan.refusal}`, fix: null };
   const json = jsonArray(plan.args);
   let reason: string | null = plan.unsafeReason;
   if (entrypoints.some((e) => e.kind !== "none")) {
@@ -175,6 +187,8 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
       reason = `the FROM on line ${inputLine(ctx, from.startLine)} depends on a build argument and may name ${named ? `stage ${named}` : "an earlier stage"}, whose ENTRYPOINT would receive these words instead of \`/bin/sh -c "..."\``;
     }
   }
+  // the program itself: the shell may have been needed to start it at all
+  if (!reason && plan.unsafeReason === null) reason = shellLessBase(ctx, stage) ?? programNeedsShell(ctx, instr, plan.args[0]!);
   const safety: FixSafety = reason ? "unsafe" : "safe";
   const message =
     safety === "safe"
@@ -193,15 +207,8 @@ const jsonArray = (args: readonly string[]) => `[${args.map((a) => JSON.stringif
 function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null, plan: ExecFormPlan, safety: FixSafety, message: string): Finding | null {
   const { model } = ctx;
   const json = jsonArray(plan.args);
-  const first = model.lines[instr.startLine]!.text;
-  const indent = indentOf(first);
-  const comments: string[] = [];
-  for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
-  if (plan.comment !== null) comments.push(plan.comment);
-  // a comment line above the first instruction could be read as a parser directive
-  if (comments.length > 0 && instr.index === 0) return null;
-  const eol = model.lines[instr.endLine]!.eol || model.eol;
-  const text = comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${instr.command.keywordRaw} ${json}`;
+  const text = execFormText(model, instr, json, plan.comment);
+  if (text === null) return null;
   const expected = expectedKey(model, { ...instr.command, flags: [], args: json, json: plan.args }, shell, instr.startLine);
   const last = model.lines[instr.endLine]!;
   return {
@@ -214,6 +221,23 @@ function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null
       declares: { removed: [], replaced: new Map([[instr.index, expected]]) },
     },
   };
+}
+
+/**
+ * The text that replaces an instruction by its exec form `json` (without
+ * the last line's end): the comment lines inside the instruction, and a
+ * shell comment after its command, move to lines of their own above it.
+ * Null when a comment would land above the file's first instruction (it
+ * could be read as a parser directive).
+ */
+export function execFormText(model: DockerfileModel, instr: Instruction, json: string, comment: string | null): string | null {
+  const indent = indentOf(model.lines[instr.startLine]!.text);
+  const comments: string[] = [];
+  for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
+  if (comment !== null) comments.push(comment);
+  if (comments.length > 0 && instr.index === 0) return null;
+  const eol = model.lines[instr.endLine]!.eol || model.eol;
+  return comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${instr.command.keywordRaw} ${json}`;
 }
 
 /** A later instruction of the same kind in the same stage overrides this one. */
@@ -255,7 +279,9 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
     values = values.slice(1);
     if (kept.length === 0) return null;
   }
-  if (options.asArguments) return values.every((v) => v !== null) ? { args: values as string[], unsafeReason: null, comment } : null;
+  const dialects = shellDialects(shell);
+  const second = (args: string[]) => secondReading(text, args, comment === null ? null : words[words.length - 1]!.end, dialects);
+  if (options.asArguments) return values.every((v) => v !== null) ? { args: values as string[], unsafeReason: null, comment, refusal: second(values as string[]) } : null;
   const name = values[0];
   if (name === null || name === undefined || name === "" || name.startsWith("-")) return null;
   // a name without a slash may be a builtin; with one, the shell runs that file, as exec form does
@@ -265,7 +291,7 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
   if (values.every((v) => v !== null)) {
     // dash's echo interprets backslashes and knows -n, bash's and /bin/echo (coreutils) know -n -e -E and no backslashes
     if (echo && values.slice(1).some((v) => v!.includes("\\") || v!.startsWith("-"))) return null;
-    return { args: values as string[], unsafeReason: null, comment };
+    return { args: values as string[], unsafeReason: null, comment, refusal: second(values as string[]) };
   }
   // Expansions need the shell: `exec` keeps the program as PID 1. `exec echo` runs /bin/echo, not the builtin.
   if (echo || kept.some((w) => !expandsToOneWord(w))) return null;
@@ -275,7 +301,39 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
     args: [...shell, `exec ${body}`],
     unsafeReason: `the command needs the shell for its expansions (variables, globs, ...), so it still runs through ${shell[0]}, as \`exec\`, which makes it PID 1`,
     comment,
+    refusal: shellFormRefusal(text, body, dialects),
   };
+}
+
+/** The words the scan gives the program: a leading `exec` dropped, as planExecForm drops it. */
+function programWords(scan: SimpleCommandScan): SimpleCommandScan["words"] {
+  return scan.words.length > 1 && scan.words[0]!.value === "exec" ? scan.words.slice(1) : scan.words;
+}
+
+/**
+ * Why the words tree-sitter gave (`args`, the comment ending where `commentAfter`
+ * says) are not what /bin/sh passes to the program, by the quote scan; null when they are.
+ */
+function secondReading(text: string, args: readonly string[], commentAfter: number | null, dialects: readonly ShellDialect[]): string | null {
+  const scan = agreedScan(text, dialects);
+  const shells = dialects.length > 1 ? "dash and bash" : "bash";
+  if (scan === null) return `${shells} do not read the text as one simple command of literal words (an unterminated quote, an escaped blank, an expansion, or a reading they do not share), so the words of an exec-form array could differ from the shell's`;
+  const words = programWords(scan).map((w) => w.value);
+  if (words.some((w) => w === null)) return `${shells} expand a word of it at run time, so it has no exec form of plain words`;
+  if (words.length !== args.length || words.some((w, k) => w !== args[k])) {
+    return `${shells} pass ${jsonArray(words as string[])} to the program, not ${jsonArray(args)}`;
+  }
+  if ((scan.comment === null) !== (commentAfter === null)) return `${shells} read the comment differently`;
+  return null;
+}
+
+/** Why `exec BODY` is not the command the text runs, by the quote scan; null when it is. */
+function shellFormRefusal(text: string, body: string, dialects: readonly ShellDialect[]): string | null {
+  const scan = agreedScan(text, dialects);
+  if (scan === null) return "the second reading of the text (a quote scan) is not sure it is one simple command, so `exec` could change what runs";
+  const kept = programWords(scan);
+  if (text.slice(kept[0]!.start, kept[kept.length - 1]!.end) !== body) return "the second reading of the text (a quote scan) splits the command differently";
+  return null;
 }
 
 /**
@@ -313,4 +371,220 @@ function expandsToOneWord(word: ShellNode): boolean {
     if (n.type === "command_substitution" || n.type === "process_substitution" || n.type === "arithmetic_expansion") return false;
   }
   return true;
+}
+
+/** Images that have no /bin/sh: a shell-form CMD there never started, an exec-form one may. */
+function isShellLessImage(reference: string): boolean {
+  if (reference === "scratch") return true;
+  // Google's distroless images, but their `debug` variants (which carry busybox sh)
+  if (!reference.startsWith("gcr.io/distroless/")) return false;
+  const tag = reference.slice(reference.lastIndexOf(":") + 1);
+  return !reference.slice("gcr.io/distroless/".length).includes(":") || !tag.includes("debug");
+}
+
+/** The stages whose filesystem a stage is built on, itself first: every possibility when the base depends on a build argument. */
+function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  const seen = new Set<number>();
+  const visit = (s: Stage) => {
+    if (seen.has(s.index)) return;
+    seen.add(s.index);
+    out.push(s);
+    for (const k of baseCandidates(model, s).stages) visit(model.stages[k]!);
+  };
+  visit(stage);
+  return out;
+}
+
+/** Why the shell form may never have started: the stage is built on an image without /bin/sh. */
+function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
+  for (const s of stageChain(ctx.model, stage)) {
+    const resolved = s.base?.resolved;
+    if (s.parent === null && resolved && isShellLessImage(resolved)) {
+      return `the stage is built on ${resolved}, which has no /bin/sh: the shell form could never start, the exec form may`;
+    }
+  }
+  return null;
+}
+
+/** A path as the image sees it; a relative one is joined to the working directory, `?` standing for one the file does not give. */
+const UNKNOWN_ROOT = "?";
+const DEFAULT_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+/** Dockerfile text BuildKit changes before use (variables, quotes, escapes with either escape character). */
+const isLiteralPath = (p: string) => p !== "" && ![..."$\"'\\`"].some((c) => p.includes(c));
+
+interface StageFiles {
+  /** The working directory at the end of each stage's instructions (per instruction index: before it). */
+  workdirBefore: Map<number, string>;
+  /** Directories of PATH (null: the file sets PATH to something this does not follow). */
+  path: string[] | null;
+}
+
+function join(dir: string, p: string): string {
+  return p.startsWith("/") ? posix.normalize(p) : posix.join(dir, p);
+}
+
+/** Working directories before each instruction of the chain, and the PATH directories the chain may set. */
+function stageFiles(model: DockerfileModel, chain: Stage[]): StageFiles {
+  const workdirBefore = new Map<number, string>();
+  const finalWd = new Map<number, string>();
+  let path: string[] | null = [...DEFAULT_PATH];
+  // the chain lists a stage before its bases: walk bases first
+  for (const s of [...chain].reverse()) {
+    const c = baseCandidates(model, s);
+    let wd = !c.image && c.stages.length === 1 ? (finalWd.get(c.stages[0]!) ?? `/${UNKNOWN_ROOT}`) : `/${UNKNOWN_ROOT}`;
+    for (const i of s.instructions) {
+      workdirBefore.set(i.index, wd);
+      const kw = i.command.keyword;
+      if (kw === "WORKDIR") wd = isLiteralPath(i.command.args) ? join(wd, i.command.args) : `/${UNKNOWN_ROOT}${i.index}`;
+      if (kw === "ENV" && path !== null) {
+        let pairs: { name: string; value: string }[];
+        try {
+          pairs = parseNameVal(i.command.args, "ENV", model.escape);
+        } catch {
+          pairs = [];
+        }
+        for (const { name, value } of pairs) {
+          if (name !== "PATH") continue;
+          // one pair of double quotes around the whole value is all that is followed
+          const unquoted = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+          for (const part of unquoted.split(":")) {
+            if (part === "$PATH" || part === "${PATH}") continue;
+            if (isLiteralPath(part) && part.startsWith("/")) path?.push(posix.normalize(part));
+            else path = null;
+          }
+        }
+      }
+    }
+    finalWd.set(s.index, wd);
+  }
+  return { workdirBefore, path };
+}
+
+/** A COPY or ADD from the build context: its sources, destination (absolute) and line; null sources when the file does not say them plainly. */
+interface ContextCopy {
+  line: number;
+  sources: string[] | null;
+  dest: string | null;
+  /** The destination names a directory (ends in `/`, or several sources). */
+  intoDirectory: boolean;
+  add: boolean;
+}
+
+function contextCopies(model: DockerfileModel, chain: Stage[], files: StageFiles): ContextCopy[] {
+  const out: ContextCopy[] = [];
+  for (const s of chain) {
+    for (const i of s.instructions) {
+      const kw = i.command.keyword;
+      if (kw !== "COPY" && kw !== "ADD") continue;
+      if (i.command.flags.some((f) => f.startsWith("--from"))) continue; // another stage or an image: not the context
+      const words = i.command.json ?? splitWhitespace(i.command.args);
+      const line = i.startLine;
+      if (words.length < 2 || i.heredocs.length > 0 || i.command.flags.some((f) => f.startsWith("--parents"))) {
+        out.push({ line, sources: null, dest: null, intoDirectory: true, add: kw === "ADD" });
+        continue;
+      }
+      const raw = words[words.length - 1]!;
+      const sources = words.slice(0, -1);
+      if (kw === "ADD" && sources.every((src) => /^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith("git@"))) continue; // downloads, not the context
+      const plain = isLiteralPath(raw) && sources.every((src) => isLiteralPath(src) && ![..."*?["].some((c) => src.includes(c)));
+      const dest = plain ? join(files.workdirBefore.get(i.index) ?? `/${UNKNOWN_ROOT}`, raw) : null;
+      out.push({ line, sources: plain ? sources : null, dest, intoDirectory: raw.endsWith("/") || sources.length > 1, add: kw === "ADD" });
+    }
+  }
+  return out;
+}
+
+/** The unknown directory a path starts from (its first segment), or null for a path the file gives absolutely. */
+const unknownRoot = (p: string) => (p.startsWith(`/${UNKNOWN_ROOT}`) ? p.split("/")[1]! : null);
+
+/**
+ * The files of the context a COPY may have put at `target`: an array of
+ * context paths (empty: it does not write there), or null when that cannot
+ * be told from the file.
+ */
+function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
+  const { dest, sources } = copy;
+  if (dest === null || sources === null) return null;
+  // two paths from the same unknown directory compare as written; one from an unknown and one from a known directory may be anything
+  if ((unknownRoot(dest) !== null || unknownRoot(target) !== null) && unknownRoot(dest) !== unknownRoot(target)) return null;
+  const out: string[] = [];
+  if (target === dest && !copy.intoDirectory) {
+    out.push(sources[0]!);
+    if (copy.add) return null; // an archive ADD unpacks into dest
+    return out;
+  }
+  if (!target.startsWith(dest === "/" ? "/" : `${dest}/`)) return [];
+  const rest = target.slice(dest === "/" ? 1 : dest.length + 1);
+  for (const src of sources) {
+    out.push(posix.join(src, rest)); // a directory's contents
+    if (!rest.includes("/")) out.push(src); // a file into the directory
+  }
+  return copy.add ? null : out; // an archive ADD unpacks anything anywhere under dest
+}
+
+/** What the first bytes of a context file say: it starts with `#!` or is an ELF binary (the kernel runs both). */
+function runsWithoutShell(contextDir: string, file: string): "yes" | "no" | "absent" | "unknown" {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return "unknown";
+  const full = nodePath.join(contextDir, rel);
+  let fd: number;
+  try {
+    if (!statSync(full).isFile()) return "absent";
+    fd = openSync(full, "r");
+  } catch {
+    return "absent";
+  }
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    if (n >= 2 && head[0] === 0x23 && head[1] === 0x21) return "yes";
+    if (n === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return "yes";
+    return "no";
+  } catch {
+    return "unknown";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why running the program without a shell may fail where the shell ran it:
+ * a COPY or ADD of the stage put it there from the build context, and it is
+ * (or, with the context not at hand, may be) a script without `#!`, which sh
+ * runs as a script and exec form fails to start ("exec format error").
+ * Programs the stage did not copy from the context (on PATH in the base
+ * image, built by RUN, copied from another stage) are assumed to be
+ * programs the kernel runs.
+ */
+function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string): string | null {
+  const { model } = ctx;
+  const chain = stageChain(model, model.stages[instr.stage]!);
+  const files = stageFiles(model, chain);
+  const copies = contextCopies(model, chain, files);
+  if (copies.length === 0) return null;
+  let targets: string[];
+  if (program.includes("/")) targets = [join(files.workdirBefore.get(instr.index) ?? `/${UNKNOWN_ROOT}`, program)];
+  else if (files.path === null) targets = [`/${UNKNOWN_ROOT}path/${program}`];
+  else targets = files.path.map((d) => posix.join(d, program));
+  const line = (c: ContextCopy) => inputLine(ctx, c.line);
+  for (const copy of copies) {
+    // assumed: a working directory the file does not give (the base image's) is not one of PATH's
+    if (!program.includes("/") && copy.dest !== null && unknownRoot(copy.dest) !== null) continue;
+    for (const target of targets) {
+      const found = target.startsWith(`/${UNKNOWN_ROOT}path/`) ? null : contextFilesAt(copy, target);
+      if (found !== null && found.length === 0) continue;
+      if (found === null || ctx.context === undefined) {
+        const where = ctx.context === undefined ? "the build context is not at hand" : "which file it is cannot be told from the Dockerfile";
+        return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and ${where}: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      for (const f of found) {
+        const verdict = runsWithoutShell(ctx.context, f);
+        if (verdict === "yes" || verdict === "absent") continue;
+        const why = verdict === "no" ? `is a script without \`#!\` (${f} in the build context)` : `may be a script without \`#!\` (${f} cannot be read)`;
+        return `${program}, put in the image by the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)}, ${why}: sh runs it as a script, exec form fails to start it ("exec format error")`;
+      }
+    }
+  }
+  return null;
 }
