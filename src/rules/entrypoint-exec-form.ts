@@ -3,8 +3,8 @@
  * array. Always an unsafe fix: exec form appends CMD and `docker run`
  * arguments, which shell form ignores.
  */
-import { planExecForm } from "./cmd-exec-form.js";
-import { buildkitAccepts, expectedKey, indentOf, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { execFormText, planExecForm } from "./cmd-exec-form.js";
+import { buildkitAccepts, expectedKey, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "entrypoint-exec-form";
@@ -55,8 +55,14 @@ export const entrypointExecForm: RegisteredRule = {
         });
         continue;
       }
+      if (plan.refusal) {
+        findings.push({ ...where, message: `shell-form ENTRYPOINT: the shell is PID 1 and CMD and \`docker run\` arguments never reach the program (not fixed: ${plan.refusal})`, fix: null });
+        continue;
+      }
       const json = `[${plan.args.map((a) => JSON.stringify(a)).join(", ")}]`;
-      const text = `${indentOf(model.lines[instr.startLine]!.text)}${cmd.keywordRaw} ${json}`;
+      // comment lines inside the instruction, and a comment after the command, move above it
+      const text = execFormText(model, instr, json, plan.comment);
+      if (text === null) continue;
       const key = expectedKey(model, { ...cmd, args: json, json: plan.args }, shell, instr.startLine);
       const reason = plan.unsafeReason
         ? `${plan.unsafeReason}; CMD and \`docker run\` arguments stay ignored`
