@@ -420,8 +420,10 @@ interface StageFiles {
   path: string[] | null;
 }
 
+/** `p` as an absolute path (relative ones joined to `dir`), normalized, without a trailing `/` (`/tmp/` is the directory /tmp). */
 function join(dir: string, p: string): string {
-  return p.startsWith("/") ? posix.normalize(p) : posix.join(dir, p);
+  const path = p.startsWith("/") ? posix.normalize(p) : posix.join(dir, p);
+  return path.length > 1 && path.endsWith("/") ? path.replace(/\/+$/, "") || "/" : path;
 }
 
 /** Working directories before each instruction of the chain, and the PATH directories the chain may set. */
