@@ -1,5 +1,18 @@
 /**
- * cmd-exec-form judged by the shells themselves: for every CMD it converts to
+ * cmd-exec-form and entrypoint-exec-form judged by the shells themselves.
+ *
+ * Execution: every conversion the codemod makes over the corpus (default
+ * rules; entrypoint-exec-form with unsafe fixes), over the fixtures, and
+ * over thousands of generated CMD texts aimed at quoting, is run both ways in
+ * a scratch folder: the shell text as `dash -c TEXT` and `bash -c TEXT`, the
+ * array through execvp (xargs -0), with PATH holding only stub programs that
+ * record their argv (a program named by a path gets a stub at that path
+ * inside the scratch folder). Dash, bash and the array must give the stub
+ * the same argv. The quote scan (src/shell/literal-words.ts) is judged the
+ * same way on every generated text it reads as literal words, and its shape
+ * against mvdan/sh's parser (sh-syntax), POSIX and bash dialects.
+ *
+ * Words: for every CMD it converts to
  * a plain exec array, dash and bash must split and unquote the shell text
  * into exactly those arguments (`set -- TEXT; printf '%s\0' "$@"`), a leading
  * `exec` aside. Generated words mix every kind of quoting and escaping, and
@@ -10,15 +23,17 @@
  * that the two differ; `echo` with plain words is shown to be the same.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { LangVariant, parse as shParse } from "sh-syntax";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildModel, initShell } from "../src/index.js";
 import { commandHead } from "../src/model/command.js";
-import { fixSync } from "../src/codemod/fix.js";
+import { execFormsConfirmed, fixSync, type FixOptions } from "../src/codemod/fix.js";
 import { SHELL_BUILTINS, planExecForm } from "../src/rules/cmd-exec-form.js";
+import { agreedLiteralWords, agreedScan, scanSimpleCommand, type ShellDialect } from "../src/shell/literal-words.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
 
 const HAS_DASH = spawnSync("dash", ["-c", "exit 0"]).status === 0;
@@ -137,21 +152,185 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("cmd-exec-form keeps the arguments", () 
     expectSameWords(pairs);
   });
 
-  test.skipIf(!HAS_CORPUS)("every conversion in the corpus", () => {
-    const pairs: { shell: string; exec: string[]; where: string }[] = [];
+});
+
+/** A conversion to run both ways: the shell text (after the keyword) and the exec array that replaced it. */
+interface Conversion {
+  shell: string;
+  exec: string[];
+  where: string;
+}
+
+/** Every shell-form CMD or ENTRYPOINT a fix of the run replaced by exec form, read from the applied fixes. */
+function appliedConversions(input: string, options: FixOptions, where: string): Conversion[] {
+  const result = fixSync(input, options);
+  const before = buildModel(input);
+  const out: Conversion[] = [];
+  for (const f of result.fixes) {
+    if (f.rule !== "cmd-exec-form" && f.rule !== "entrypoint-exec-form") continue;
+    const instr = before.instructions.find((i) => i.startLine === f.line - 1);
+    const edit = f.edits[f.edits.length - 1]!;
+    const lines = edit.text.replace(/\r?\n$/, "").split(/\r?\n/);
+    const after = buildModel(`FROM scratch\n${lines[lines.length - 1]!.trimStart()}\n`).instructions[1];
+    if (!instr || !after?.command.json) throw new Error(`${where}: line ${f.line}: no conversion found in the fix`);
+    out.push({ shell: textAfterKeyword(instr.logical), exec: after.command.json, where: `${where}:${f.line}` });
+  }
+  return out;
+}
+
+/** The scratch folder: one folder per batch of runs, where `bin/` holds the stubs PATH finds, `work/` is the working directory and `abs/` stands for `/`. */
+let scratch = "";
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "exec-form-run-"));
+});
+
+function newRoot(): string {
+  const root = mkdtempSync(join(scratch, "run-"));
+  for (const d of ["bin", "work", "abs", "io"]) mkdirSync(join(root, d));
+  return root;
+}
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+const PLAIN_PATH = /^[A-Za-z0-9_.\/+-]+$/;
+
+/** Puts a stub that records its argv where `program` is found, and says how to name it; null when it cannot be placed in the scratch folder. */
+function placeStub(root: string, program: string): { file: string; name: string } | null {
+  let file: string;
+  let name = program;
+  if (!program.includes("/")) file = join(root, "bin", program);
+  else if (program.startsWith("/")) {
+    if (!PLAIN_PATH.test(program)) return null;
+    file = join(root, "abs", program);
+    name = file;
+  } else file = resolve(join(root, "work"), program);
+  if (!file.startsWith(`${root}/`) || program.endsWith("/") || program === "." || program === "..") return null;
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      const id = `'${file.replace(/'/g, "'\\''")}'`;
+      writeFileSync(file, `#!/bin/sh\nfor a in ${id} "$@"; do printf '%s\\0' "$a"; done > "$ARGV_OUT"\n`);
+      chmodSync(file, 0o755);
+    } else if (!readFileSync(file, "utf8").startsWith("#!/bin/sh\nfor a in")) return null;
+  } catch {
+    return null; // a stub of another program of the batch is in the way (`/app` and `/app/run`)
+  }
+  return { file, name };
+}
+
+/**
+ * The shell text and the array as they run in the scratch folder: a program
+ * named by an absolute path is renamed into it (in the text only where the
+ * text starts with that plain path, so nothing else is read). Null when the
+ * program cannot be given a stub: counted as not executed.
+ */
+function runnable(root: string, c: Conversion): { text: string; argv: string[]; stub: string } | null {
+  const viaShell = c.exec.length === 3 && c.exec[1] === "-c" && c.exec[2]!.startsWith("exec ");
+  if (viaShell) {
+    // `sh -c "exec PROG ..."`: the shell runs; PROG must be a name PATH finds (the quote scan says which word it is)
+    const scan = agreedScan(c.exec[2]!, ["posix", "bash"]);
+    const program = scan?.words[1]?.value;
+    if (!program || program.includes("/") || !/^\/bin\/(sh|bash|dash)$/.test(c.exec[0]!)) return null;
+    const stub = placeStub(root, program);
+    return stub && { text: c.shell, argv: c.exec, stub: stub.file };
+  }
+  // words for an exec-form ENTRYPOINT (a CMD after one; `--flag`s BuildKit rejected): a stub entrypoint receives them both ways
+  if (c.exec[0]!.startsWith("-")) return runnable(root, { ...c, shell: `entrypoint ${c.shell}`, exec: ["entrypoint", ...c.exec] });
+  const program = c.exec[0]!;
+  if (program === "echo") return null; // the shells' builtin, not a program: see the echo test below
+  const stub = placeStub(root, program);
+  if (!stub) return null;
+  if (stub.name === program) return { text: c.shell, argv: c.exec, stub: stub.file };
+  const lead = /^(exec[ \t]+)?/.exec(c.shell)![0];
+  const rest = c.shell.slice(lead.length);
+  if (!rest.startsWith(program) || (rest.length > program.length && !" \t".includes(rest[program.length]!))) return null;
+  return { text: lead + stub.name + rest.slice(program.length), argv: [stub.name, ...c.exec.slice(1)], stub: stub.file };
+}
+
+/** What each run gave the stub: [stub, ...arguments], or null when no stub ran. */
+type Argv = string[] | null;
+
+/** Runs each text under dash and bash and each array through execvp, in one driver process. */
+function runBothWays(root: string, items: { text: string; argv: string[] }[]): { dash: Argv; bash: Argv; exec: Argv }[] {
+  const io = join(root, "io");
+  items.forEach((it, i) => {
+    writeFileSync(join(io, `t${i}`), it.text);
+    writeFileSync(join(io, `p${i}`), it.argv[0]!);
+    writeFileSync(join(io, `a${i}`), it.argv.slice(1).map((a) => `${a}\0`).join(""));
+  });
+  const stubs = join(root, "bin");
+  const driver = [
+    'io=$1; n=$2; i=0; cd "$WORK" || exit 1',
+    'while [ "$i" -lt "$n" ]; do',
+    '  T=$(cat "$io/t$i"; printf x); T=${T%x}; P=$(cat "$io/p$i"; printf x); P=${P%x}',
+    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.dash" dash -c "$T" </dev/null >/dev/null 2>&1',
+    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.bash" bash -c "$T" </dev/null >/dev/null 2>&1',
+    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.exec" /usr/bin/xargs -0 -a "$io/a$i" "$P" </dev/null >/dev/null 2>&1',
+    "  i=$((i + 1))",
+    "done",
+  ].join("\n");
+  const dash = spawnSync("/bin/sh", ["-c", "command -v dash"], { encoding: "utf8" }).stdout.trim();
+  const bash = spawnSync("/bin/sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
+  const script = driver.replace(/ dash -c/g, ` ${dash} -c`).replace(/ bash -c/g, ` ${bash} -c`);
+  const r = spawnSync("/bin/sh", ["-c", script, "driver", io, String(items.length)], { env: { STUBS: stubs, WORK: join(root, "work"), PATH: "/usr/bin:/bin" }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`driver failed: ${r.stderr}`);
+  const read = (f: string): Argv => (existsSync(f) ? readFileSync(f, "utf8").split("\0").slice(0, -1) : null);
+  return items.map((_, i) => ({ dash: read(join(io, `o${i}.dash`)), bash: read(join(io, `o${i}.bash`)), exec: read(join(io, `o${i}.exec`)) }));
+}
+
+/** Runs the conversions both ways; returns how many ran and the differences (as messages). */
+function executeConversions(conversions: Conversion[]): { executed: number; skipped: number; differences: string[] } {
+  const items: { text: string; argv: string[]; stub: string; c: Conversion }[] = [];
+  let skipped = 0;
+  const root = newRoot();
+  for (const c of conversions) {
+    const r = runnable(root, c);
+    if (r) items.push({ ...r, c });
+    else skipped++;
+  }
+  const differences: string[] = [];
+  runBothWays(root, items).forEach((got, i) => {
+    const it = items[i]!;
+    const same = (a: Argv, b: Argv) => JSON.stringify(a) === JSON.stringify(b);
+    if (got.exec === null || !same(got.dash, got.exec) || !same(got.bash, got.exec)) {
+      differences.push(`${it.c.where}: ${JSON.stringify(it.c.shell)} -> ${JSON.stringify(it.c.exec)}: dash ${JSON.stringify(got.dash)}, bash ${JSON.stringify(got.bash)}, exec ${JSON.stringify(got.exec)}`);
+    }
+  });
+  return { executed: items.length, skipped, differences };
+}
+
+describe.skipIf(!HAS_DASH || !HAS_BASH)("exec-form conversions run both ways: the program gets the same argv", () => {
+  test("the fixtures of both rules", () => {
+    const conversions: Conversion[] = [];
+    for (const rule of ["cmd-exec-form", "entrypoint-exec-form"]) {
+      for (const c of fixtureCases(`rules/${rule}`)) conversions.push(...appliedConversions(c.input, { select: [rule], ...c.options }, c.name));
+    }
+    const { executed, skipped, differences } = executeConversions(conversions);
+    console.log(`exec form, fixtures: ${conversions.length} conversions, ${executed} executed under dash, bash and as the array, ${skipped} not executable here, ${differences.length} differences`);
+    expect(differences).toEqual([]);
+    expect(executed).toBeGreaterThan(20);
+  });
+
+  test.skipIf(!HAS_CORPUS)("every conversion the codemod makes over the corpus", () => {
+    const conversions: Conversion[] = [];
+    let files = 0;
     for (const f of corpusFiles()) {
       const input = readFileSync(join(CORPUS, f), "utf8");
-      let output: string;
-      try {
-        output = fixSync(input, { select: ["cmd-exec-form"], unsafeFixes: true }).output;
-      } catch {
-        continue; // files BuildKit rejects: test/cli.test.ts covers how they are reported
+      for (const options of [{}, { select: ["cmd-exec-form", "entrypoint-exec-form"], unsafeFixes: true }] as FixOptions[]) {
+        try {
+          conversions.push(...appliedConversions(input, options, f));
+        } catch (e) {
+          if ((e as Error).message.includes("no conversion found")) throw e;
+          // files BuildKit rejects: test/cli.test.ts covers how they are reported
+        }
       }
-      if (output !== input) pairs.push(...conversions(input, output).map((p) => ({ ...p, where: f })));
+      files++;
     }
-    console.log(`exec form: ${pairs.length} corpus conversions checked against dash and bash`);
-    expect(pairs.length).toBeGreaterThan(20);
-    expectSameWords(pairs);
+    const { executed, skipped, differences } = executeConversions(conversions);
+    console.log(`exec form, corpus: ${files} files, ${conversions.length} conversions (default rules; cmd- and entrypoint-exec-form with unsafe fixes), ${executed} executed under dash, bash and as the array, ${skipped} not executable here (a program path with quotes, echo), ${differences.length} differences`);
+    expect(differences).toEqual([]);
+    expect(executed).toBeGreaterThan(20);
   });
   if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
 });

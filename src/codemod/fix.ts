@@ -330,7 +330,7 @@ function check(
  * leading `exec` dropped; or that shell running `exec` and the same one
  * simple command. Called with the instruction counts already equal.
  */
-function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileModel, declares: DeclaredChange): boolean {
+export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileModel, declares: DeclaredChange): boolean {
   const removed = new Set(declares.removed);
   let shells: (string[] | null)[] | null = null;
   let k = 0;
