@@ -252,35 +252,35 @@ function runnable(root: string, c: Conversion): { text: string; argv: string[]; 
 type Argv = string[] | null;
 
 /** Runs each text under dash and bash and each array through execvp, in one driver process. */
-function runBothWays(root: string, items: { text: string; argv: string[] }[]): { dash: Argv; bash: Argv; exec: Argv }[] {
+function runBothWays(root: string, items: { text: string; argv: string[] }[], execArrays: boolean): { dash: Argv; bash: Argv; exec: Argv }[] {
   const io = join(root, "io");
-  items.forEach((it, i) => {
-    writeFileSync(join(io, `t${i}`), it.text);
-    writeFileSync(join(io, `p${i}`), it.argv[0]!);
-    writeFileSync(join(io, `a${i}`), it.argv.slice(1).map((a) => `${a}\0`).join(""));
-  });
-  const stubs = join(root, "bin");
-  const driver = [
-    'io=$1; n=$2; i=0; cd "$WORK" || exit 1',
-    'while [ "$i" -lt "$n" ]; do',
-    '  T=$(cat "$io/t$i"; printf x); T=${T%x}; P=$(cat "$io/p$i"; printf x); P=${P%x}',
-    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.dash" dash -c "$T" </dev/null >/dev/null 2>&1',
-    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.bash" bash -c "$T" </dev/null >/dev/null 2>&1',
-    '  /usr/bin/env -i PATH="$STUBS" HOME=/nonexistent ARGV_OUT="$io/o$i.exec" /usr/bin/xargs -0 -a "$io/a$i" "$P" </dev/null >/dev/null 2>&1',
-    "  i=$((i + 1))",
-    "done",
-  ].join("\n");
+  // the texts and programs come as the driver's arguments, the arrays' arguments in files (xargs -0 reads them)
+  items.forEach((it, i) => writeFileSync(join(io, `a${i}`), it.argv.slice(1).map((a) => `${a}\0`).join("")));
   const dash = spawnSync("/bin/sh", ["-c", "command -v dash"], { encoding: "utf8" }).stdout.trim();
   const bash = spawnSync("/bin/sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
-  const script = driver.replace(/ dash -c/g, ` ${dash} -c`).replace(/ bash -c/g, ` ${bash} -c`);
-  const r = spawnSync("/bin/sh", ["-c", script, "driver", io, String(items.length)], { env: { STUBS: stubs, WORK: join(root, "work"), PATH: "/usr/bin:/bin" }, encoding: "utf8" });
+  const driver = [
+    'io=$1; shift; i=0; cd "$WORK" || exit 1; PATH=$STUBS; export PATH',
+    'while [ "$#" -gt 0 ]; do',
+    `  ARGV_OUT="$io/o$i.dash" ${dash} -c "$1" </dev/null >/dev/null 2>&1`,
+    `  ARGV_OUT="$io/o$i.bash" ${bash} -c "$1" </dev/null >/dev/null 2>&1`,
+    execArrays ? '  ARGV_OUT="$io/o$i.exec" /usr/bin/xargs -0 -a "$io/a$i" "$2" </dev/null >/dev/null 2>&1' : "",
+    "  i=$((i + 1)); shift 2",
+    "done",
+  ].join("\n");
+  const env = { STUBS: join(root, "bin"), WORK: join(root, "work"), PATH: "/usr/bin:/bin", HOME: "/nonexistent" };
+  const r = spawnSync("/bin/sh", ["-c", driver, "driver", io, ...items.flatMap((it) => [it.text, it.argv[0]!])], { env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`driver failed: ${r.stderr}`);
   const read = (f: string): Argv => (existsSync(f) ? readFileSync(f, "utf8").split("\0").slice(0, -1) : null);
   return items.map((_, i) => ({ dash: read(join(io, `o${i}.dash`)), bash: read(join(io, `o${i}.bash`)), exec: read(join(io, `o${i}.exec`)) }));
 }
 
-/** Runs the conversions both ways; returns how many ran and the differences (as messages). */
-function executeConversions(conversions: Conversion[]): { executed: number; skipped: number; differences: string[] } {
+/**
+ * Runs the conversions both ways; returns how many ran and the differences
+ * (as messages). With `execArrays` false the arrays are not run (the kernel
+ * passes an array as it is): the stub's argv must equal the array, the
+ * program resolved to its stub.
+ */
+function executeConversions(conversions: Conversion[], execArrays = true): { executed: number; skipped: number; differences: string[] } {
   const items: { text: string; argv: string[]; stub: string; c: Conversion }[] = [];
   let skipped = 0;
   const root = newRoot();
@@ -290,8 +290,9 @@ function executeConversions(conversions: Conversion[]): { executed: number; skip
     else skipped++;
   }
   const differences: string[] = [];
-  runBothWays(root, items).forEach((got, i) => {
+  runBothWays(root, items, execArrays).forEach((got, i) => {
     const it = items[i]!;
+    if (!execArrays) got.exec = [it.stub, ...it.argv.slice(1)];
     const same = (a: Argv, b: Argv) => JSON.stringify(a) === JSON.stringify(b);
     if (got.exec === null || !same(got.dash, got.exec) || !same(got.bash, got.exec)) {
       differences.push(`${it.c.where}: ${JSON.stringify(it.c.shell)} -> ${JSON.stringify(it.c.exec)}: dash ${JSON.stringify(got.dash)}, bash ${JSON.stringify(got.bash)}, exec ${JSON.stringify(got.exec)}`);
@@ -443,3 +444,179 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("builtins stay shell form: the builtin a
   });
 });
 if (!HAS_DASH || !HAS_BASH) test.skip("dash or bash is not installed: exec-form arguments not checked against them", () => {});
+
+/** Pieces of CMD words aimed at quoting: what tree-sitter-bash, the quote scan and the shells might read differently. */
+const quotingPiece = fc.oneof(
+  plain,
+  fc.constantFrom('"   "', '" "', '"\t"', '"\\t"', "'\\t'", "'  '", '""', "''"), // blanks-only strings, backslash-t, empty
+  fc.constantFrom('"a$"', '"$"', "a$", "$", '"$ x"', '"a\\$"', "\\$", "'$'", '"5$"'), // a `$` that expands nothing
+  fc.constantFrom('--sep=" "', "--sep=' '", '--sep="\t"', '--sep=\\ ', "--sep=", '"--sep= "'),
+  fc.constantFrom("\\ ", "\\\t", "\\ #a", "\\#a", "a#b", '"#"', "'#x'", "#x", "\\\\", '\\"', "\\'", "'\\''", '"\\\\"', '"a\\b"'),
+  fc.constantFrom('"abc', "'abc", 'a"b', "a'b", '"a\\"'), // unterminated quotes
+  fc.constantFrom("$'a\\tb'", "$'x'", '$"a b"', "$'", '$"'), // bash's quotes, dash's `$` and a string
+  fc.constantFrom("*", "?", "[a]", "a*", "~", "~/x", "{a,b}", "a{b}", "!", "a=b", "a]b"), // globs, tilde, braces
+  fc.constantFrom("$X", '"$X"', "${X}", "${X:-d}", "$1", "$@", '"$@"', "$$"), // expansions
+  fc.constantFrom("\v", "\f", "\r", "a\vb", "é", "☃"),
+  fc.constantFrom(";", "|", "&", ">x", "(a)", "&&", "`x`", "$(x)"), // operators, substitutions
+);
+const quotingWord = fc.array(quotingPiece, { minLength: 1, maxLength: 3 }).map((p) => p.join(""));
+const quotingText = fc
+  .tuple(fc.constantFrom("", "exec "), fc.constantFrom("serve", "./serve", "app"), fc.array(quotingWord, { maxLength: 4 }), fc.constantFrom("", " # note", " #", "\t# x"))
+  .map(([exec, program, args, comment]) => `${exec}${[program, ...args].join(" ")}${comment}`);
+
+const GENERATED = 2000;
+
+describe.skipIf(!HAS_DASH || !HAS_BASH)("generated CMD texts aimed at quoting", () => {
+  const texts = fc.sample(quotingText, { numRuns: GENERATED, seed: 1717 });
+
+  test("every text the rule converts, and every text the quote scan reads as literal words, gives the stub the same argv under dash, bash and as the array", () => {
+    const conversions: Conversion[] = [];
+    const scanned: Conversion[] = [];
+    for (const text of texts) {
+      const input = `FROM alpine\nCMD ${text}\n`;
+      conversions.push(...appliedConversions(input, {}, JSON.stringify(text)));
+      const words = agreedLiteralWords(text, ["posix", "bash"]);
+      if (words !== null) scanned.push({ shell: text, exec: words[0] === "exec" && words.length > 1 ? words.slice(1) : words, where: `scan ${JSON.stringify(text)}` });
+    }
+    const rule = executeConversions(conversions, false);
+    // the scan's readings the rule's conversions did not already run
+    const ran = new Set(conversions.map((c) => JSON.stringify([c.shell, c.exec])));
+    const scan = executeConversions(scanned.filter((c) => !c.exec[0]!.startsWith("-") && !SHELL_BUILTINS.has(c.exec[0]!) && !ran.has(JSON.stringify([c.shell, c.exec]))), false);
+    console.log(
+      `exec form, ${texts.length} generated texts: ${conversions.length} converted by the rule, ${rule.executed} executed (${rule.differences.length} differences); ` +
+        `${scanned.length} read as literal words by the quote scan, ${scan.executed} more executed (${scan.differences.length} differences)`,
+    );
+    expect(rule.differences).toEqual([]);
+    expect(scan.differences).toEqual([]);
+    expect(rule.executed).toBeGreaterThan(GENERATED / 10);
+    expect(scanned.length).toBeGreaterThan(GENERATED / 10);
+  });
+
+  test("the quote scan's shape agrees with mvdan/sh's parser (sh-syntax), POSIX and bash dialects", async () => {
+    let judged = 0;
+    const differences: string[] = [];
+    for (const [dialect, variant] of [
+      ["posix", LangVariant.LangPOSIX],
+      ["bash", LangVariant.LangBash],
+    ] as [ShellDialect, LangVariant][]) {
+      // every text the scan reads as one simple command: mvdan/sh must read one plain statement ending where the last word ends, the comment where the scan has it
+      // mvdan/sh drops a `\r` at a word's end (its CRLF handling) where dash and bash keep it in the word (run above): those texts are judged by execution only
+      const accepted = texts.flatMap((text) => {
+        if (text.includes("\r")) return [];
+        const scan = scanSimpleCommand(text, dialect);
+        return scan ? [{ text, scan }] : [];
+      });
+      const verdicts = await parseEach(accepted.map((a) => a.text), variant);
+      accepted.forEach(({ text, scan }, k) => {
+        judged++;
+        const last = scan.words[scan.words.length - 1]!;
+        const bytes = (n: number) => Buffer.byteLength(text.slice(0, n));
+        const expected = { end: bytes(last.end), comment: scan.comment === null ? null : bytes(scan.comment) };
+        const v = verdicts[k]!;
+        if (v === "error" || v === "other" || v.end !== expected.end || v.comment !== expected.comment) {
+          differences.push(`${dialect}: ${JSON.stringify(text)}: scan ${JSON.stringify(expected)}, sh-syntax ${JSON.stringify(v)}`);
+        }
+      });
+    }
+    // what sh rejects, the scan rejects too (each parsed alone: a parse error ends a batch)
+    const rejected = ['serve "abc', "serve 'abc", 'serve a"b', "serve a'b", 'serve "a\\"', "serve $'", "serve (a", "serve |"];
+    for (const text of rejected) {
+      await expect(shParse(text, { variant: LangVariant.LangPOSIX }), text).rejects.toThrow();
+      expect(scanSimpleCommand(text, "posix"), text).toBeNull();
+      expect(scanSimpleCommand(text, "bash"), text).toBeNull();
+    }
+    console.log(`quote scan vs mvdan/sh: ${judged} readings as one simple command judged (${texts.length} texts, ${texts.filter((t) => t.includes("\r")).length} with a \\r left to execution; 2 dialects), ${differences.length} differences; ${rejected.length} texts sh rejects, rejected by both`);
+    expect(differences).toEqual([]);
+    expect(judged).toBeGreaterThan(GENERATED / 2);
+  });
+});
+
+/**
+ * What mvdan/sh makes of each text alone: a parse error, one plain
+ * statement (where its command ends and its comment starts, in bytes), or
+ * anything else. The texts are parsed together, one a line (a parse
+ * starts a WebAssembly instance: tens of milliseconds), and a batch that
+ * fails is split until the failing text is alone.
+ */
+type Verdict = "error" | "other" | { end: number; comment: number | null };
+async function parseEach(texts: string[], variant: LangVariant): Promise<Verdict[]> {
+  const out: Verdict[] = new Array(texts.length);
+  const solve = async (from: number, to: number): Promise<void> => {
+    const batch = texts.slice(from, to);
+    // a text with a newline, or one that a backslash would join to the next line, is parsed alone
+    const joined = batch.join("\n\n");
+    let file: Awaited<ReturnType<typeof shParse>>;
+    try {
+      file = await shParse(joined, { variant, keepComments: true });
+    } catch {
+      if (to - from === 1) {
+        out[from] = "error";
+        return;
+      }
+      const mid = (from + to) >> 1;
+      await solve(from, mid);
+      await solve(mid, to);
+      return;
+    }
+    const starts: number[] = [];
+    let offset = 0;
+    for (const t of batch) {
+      starts.push(offset);
+      offset += Buffer.byteLength(t) + 2;
+    }
+    const owner = (byte: number) => {
+      let k = starts.length - 1;
+      while (k > 0 && starts[k]! > byte) k--;
+      return k;
+    };
+    const stmts: (typeof file.Stmts)[] = batch.map(() => []);
+    for (const st of file.Stmts) stmts[owner(st.Pos.Offset)]!.push(st);
+    const spans = batch.map((t, k) => ({ start: starts[k]!, end: starts[k]! + Buffer.byteLength(t) }));
+    for (let k = 0; k < batch.length; k++) {
+      const own = stmts[k]!;
+      const st = own[0];
+      // a statement reaching past its line (a continuation, a heredoc) makes the batch unreliable: parse alone
+      if (own.some((x) => x.End.Offset > spans[k]!.end) && to - from > 1) {
+        const mid = (from + to) >> 1;
+        await solve(from, mid);
+        await solve(mid, to);
+        return;
+      }
+      if (own.length !== 1 || !st || st.Negated || st.Background || st.Coprocess || st.Redirs.length > 0 || !st.Cmd) out[from + k] = "other";
+      else {
+        const comments = st.Comments.filter((c) => c.Pos.Offset >= spans[k]!.start && c.Pos.Offset <= spans[k]!.end);
+        out[from + k] = { end: st.Cmd.End.Offset - spans[k]!.start, comment: comments.length > 0 ? comments[0]!.Pos.Offset - spans[k]!.start : null };
+      }
+    }
+  };
+  for (let i = 0; i < texts.length; i += 500) await solve(i, Math.min(texts.length, i + 500));
+  return out;
+}
+
+describe("the engine confirms exec-form conversions by the quote scan", () => {
+  test("an array that is not the words dash and bash give the program is refused, whatever the rule said", () => {
+    const input = buildModel('FROM alpine\nCMD exec ./serve "  " a$ # note\n');
+    const declares = { removed: [], replaced: new Map([[1, "declared"]]) };
+    const verdict = (cmd: string) => execFormsConfirmed(input, buildModel(`FROM alpine\n${cmd}\n`), declares);
+    expect(verdict('CMD ["./serve", "  ", "a$"]')).toBe(true);
+    expect(verdict('CMD ["/bin/sh", "-c", "exec ./serve \\"  \\" a$"]')).toBe(true);
+    expect(verdict('CMD ["./serve", "", "a$"]')).toBe(false); // the blanks-only string
+    expect(verdict('CMD ["./serve", "  ", "a"]')).toBe(false); // the trailing $
+    expect(verdict('CMD ["exec", "./serve", "  ", "a$"]')).toBe(false);
+    expect(verdict('CMD ["/bin/bash", "-c", "exec ./serve \\"  \\" a$"]')).toBe(false); // not the stage's shell
+    // text the scan does not read as one simple command: no exec form is confirmed
+    const unterminated = buildModel('FROM alpine\nCMD ./serve "abc\n');
+    expect(execFormsConfirmed(unterminated, buildModel('FROM alpine\nCMD ["./serve", "abc"]\n'), declares)).toBe(false);
+    const escaped = buildModel("FROM alpine\nCMD ./serve \\ #a\n");
+    expect(execFormsConfirmed(escaped, buildModel('FROM alpine\nCMD ["./serve"]\n'), declares)).toBe(false);
+    expect(execFormsConfirmed(escaped, buildModel('FROM alpine\nCMD ["./serve", " #a"]\n'), declares)).toBe(true);
+  });
+
+  test("literal-words: the dialects agree or there is no reading", () => {
+    expect(agreedLiteralWords("serve a+=b", ["posix", "bash"])).toEqual(["serve", "a+=b"]);
+    expect(agreedLiteralWords("a+=b serve", ["posix"])).toEqual(["a+=b", "serve"]); // dash: a command named a+=b
+    expect(agreedLiteralWords("a+=b serve", ["posix", "bash"])).toBeNull(); // bash: an assignment
+    expect(agreedLiteralWords("time serve", ["posix"])).toEqual(["time", "serve"]);
+    expect(agreedLiteralWords("time serve", ["posix", "bash"])).toBeNull(); // bash's reserved word
+  });
+});
