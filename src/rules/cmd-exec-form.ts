@@ -513,11 +513,8 @@ function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
   // two paths from the same unknown directory compare as written; one from an unknown and one from a known directory may be anything
   if ((unknownRoot(dest) !== null || unknownRoot(target) !== null) && unknownRoot(dest) !== unknownRoot(target)) return null;
   const out: string[] = [];
-  if (target === dest && !copy.intoDirectory) {
-    out.push(sources[0]!);
-    if (copy.add) return null; // an archive ADD unpacks into dest
-    return out;
-  }
+  // the source itself (an archive ADD would unpack instead: its first bytes are neither `#!` nor ELF, so it is judged a script)
+  if (target === dest && !copy.intoDirectory) return [sources[0]!];
   if (!target.startsWith(dest === "/" ? "/" : `${dest}/`)) return [];
   const rest = target.slice(dest === "/" ? 1 : dest.length + 1);
   for (const src of sources) {
@@ -525,6 +522,17 @@ function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
     if (!rest.includes("/")) out.push(src); // a file into the directory
   }
   return copy.add ? null : out; // an archive ADD unpacks anything anywhere under dest
+}
+
+/** Whether a path of the context is a directory. */
+function isDirectory(contextDir: string, file: string): boolean {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return false;
+  try {
+    return statSync(nodePath.join(contextDir, rel)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** What the first bytes of a context file say: it starts with `#!` or is an ELF binary (the kernel runs both). */
@@ -581,6 +589,11 @@ function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string
       if (found === null || ctx.context === undefined) {
         const where = ctx.context === undefined ? "the build context is not at hand" : "which file it is cannot be told from the Dockerfile";
         return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and ${where}: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      // a source missing from the directory at hand: it is not the context this image is built from
+      const missing = copy.sources!.find((src) => runsWithoutShell(ctx.context!, src) === "absent" && !isDirectory(ctx.context!, src));
+      if (missing !== undefined) {
+        return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and the directory taken for it (${ctx.context}) has no ${missing}, so it is not this build's context: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
       }
       for (const f of found) {
         const verdict = runsWithoutShell(ctx.context, f);
