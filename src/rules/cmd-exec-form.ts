@@ -473,6 +473,8 @@ interface ContextCopy {
   /** The destination names a directory (ends in `/`, or several sources). */
   intoDirectory: boolean;
   add: boolean;
+  /** A COPY of heredocs: each file's name and what BuildKit writes in it. */
+  heredocs: { name: string; content: string }[] | null;
 }
 
 function contextCopies(model: DockerfileModel, chain: Stage[], files: StageFiles): ContextCopy[] {
@@ -484,16 +486,20 @@ function contextCopies(model: DockerfileModel, chain: Stage[], files: StageFiles
       if (i.command.flags.some((f) => f.startsWith("--from"))) continue; // another stage or an image: not the context
       const words = i.command.json ?? splitWhitespace(i.command.args);
       const line = i.startLine;
-      if (words.length < 2 || i.heredocs.length > 0 || i.command.flags.some((f) => f.startsWith("--parents"))) {
-        out.push({ line, sources: null, dest: null, intoDirectory: true, add: kw === "ADD" });
+      const add = kw === "ADD";
+      if (words.length < 2) {
+        out.push({ line, sources: null, dest: null, intoDirectory: true, add, heredocs: null });
         continue;
       }
       const raw = words[words.length - 1]!;
       const sources = words.slice(0, -1);
-      if (kw === "ADD" && sources.every((src) => /^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith("git@"))) continue; // downloads, not the context
-      const plain = isLiteralPath(raw) && sources.every((src) => isLiteralPath(src) && ![..."*?["].some((c) => src.includes(c)));
-      const dest = plain ? join(files.workdirBefore.get(i.index) ?? `/${UNKNOWN_ROOT}`, raw) : null;
-      out.push({ line, sources: plain ? sources : null, dest, intoDirectory: raw.endsWith("/") || sources.length > 1, add: kw === "ADD" });
+      if (add && sources.every((src) => /^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith("git@"))) continue; // downloads, not the context
+      const dest = isLiteralPath(raw) ? join(files.workdirBefore.get(i.index) ?? `/${UNKNOWN_ROOT}`, raw) : null;
+      // sources the file does not say plainly (variables, globs, a heredoc's body, --parents): only where they land is known
+      const plain = i.heredocs.length === 0 && !i.command.flags.some((f) => f.startsWith("--parents")) && sources.every((src) => isLiteralPath(src) && ![..."*?["].some((c) => src.includes(c)));
+      // a heredoc's body, as written: `<<-` strips leading tabs (an expansion cannot put `#!` first or take it away)
+      const heredocs = i.heredocs.length > 0 && !add ? i.heredocs.map((h) => ({ name: h.name, content: h.chomp ? h.content.replace(/^\t+/, "") : h.content })) : null;
+      out.push({ line, sources: plain ? sources : null, dest, intoDirectory: raw.endsWith("/") || sources.length > 1, add, heredocs });
     }
   }
   return out;
@@ -509,13 +515,15 @@ const unknownRoot = (p: string) => (p.startsWith(`/${UNKNOWN_ROOT}`) ? p.split("
  */
 function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
   const { dest, sources } = copy;
-  if (dest === null || sources === null) return null;
+  if (dest === null) return null;
   // two paths from the same unknown directory compare as written; one from an unknown and one from a known directory may be anything
   if ((unknownRoot(dest) !== null || unknownRoot(target) !== null) && unknownRoot(dest) !== unknownRoot(target)) return null;
   const out: string[] = [];
+  if (target !== dest && !target.startsWith(dest === "/" ? "/" : `${dest}/`)) return [];
+  if (sources === null) return null;
   // the source itself (an archive ADD would unpack instead: its first bytes are neither `#!` nor ELF, so it is judged a script)
   if (target === dest && !copy.intoDirectory) return [sources[0]!];
-  if (!target.startsWith(dest === "/" ? "/" : `${dest}/`)) return [];
+  if (target === dest) return [];
   const rest = target.slice(dest === "/" ? 1 : dest.length + 1);
   for (const src of sources) {
     out.push(posix.join(src, rest)); // a directory's contents
@@ -584,6 +592,14 @@ function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string
     // assumed: a working directory the file does not give (the base image's) is not one of PATH's
     if (!program.includes("/") && copy.dest !== null && unknownRoot(copy.dest) !== null) continue;
     for (const target of targets) {
+      if (copy.heredocs !== null && copy.dest !== null && unknownRoot(copy.dest) === unknownRoot(target)) {
+        // the file's content is in the Dockerfile: read it
+        const h = copy.heredocs.find((d) => (copy.intoDirectory ? posix.join(copy.dest!, d.name) : copy.dest) === target);
+        if (h && !h.content.startsWith("#!")) {
+          return `${program}, written by the COPY on line ${line(copy)} from the heredoc ${h.name}, is a script without \`#!\`: sh runs it as a script, exec form fails to start it ("exec format error")`;
+        }
+        continue;
+      }
       const found = target.startsWith(`/${UNKNOWN_ROOT}path/`) ? null : contextFilesAt(copy, target);
       if (found !== null && found.length === 0) continue;
       if (found === null || ctx.context === undefined) {
