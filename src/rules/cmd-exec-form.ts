@@ -93,7 +93,7 @@ export const cmdExecForm: Rule = {
     example: "FROM node:22\nCMD node server.js --port 8080",
     useInstead: 'FROM node:22\nCMD ["node", "server.js", "--port", "8080"]',
     fixSafety:
-      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it. Unsafe on an image without /bin/sh (`scratch`, Google's `gcr.io/distroless/...` images but their `:debug` tags; no other image is recognised): the shell form could never start, the exec form may. Unsafe when the program may be a file a COPY or ADD put in the image from the build context and that file is, or may be, a script without `#!`: sh runs such a file as a script, exec form fails to start it (\"exec format error\"). With the build context at hand (the command line passes the Dockerfile's directory, the usual context) the file is looked at, and a `#!` or an ELF header keeps the fix safe; without it (stdin, the plugin, the API without `context`), or where the Dockerfile does not say which file it is (a source or destination with variables or globs, an ADD that may unpack an archive, a working directory the file does not give), the fix is unsafe; a COPY from a heredoc is judged by the heredoc's first line. Assumed: a program the stage did not copy from the build context (on PATH in the base image, such as node, java or nginx; made by RUN; copied from another stage or image) is one the kernel runs; a working directory the file does not give (the base image's) is not on PATH; `.dockerignore` is not read (a file it leaves out is judged as if copied).",
+      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it. Unsafe on an image without /bin/sh (`scratch`, Google's `gcr.io/distroless/...` images but their `:debug` tags; no other image is recognised): the shell form could never start, the exec form may. Unsafe when the program may be a file a COPY or ADD put in the image from the build context and that file is, or may be, a script without `#!`: sh runs such a file as a script, exec form fails to start it (\"exec format error\"). With the build context at hand (the command line passes the Dockerfile's directory, the usual context) the file is looked at, and a `#!` or an ELF header keeps the fix safe; without it (stdin, the plugin, the API without `context`), or where the Dockerfile does not say which file it is (a source or destination with variables or globs, an ADD that may unpack an archive: with the context at hand its sources are looked at, a gzip, bzip2, xz or tar header is one, a working directory the file does not give), the fix is unsafe; a COPY from a heredoc is judged by the heredoc's first line. Assumed: a program the stage did not copy from the build context (on PATH in the base image, such as node, java or nginx; made by RUN; copied from another stage or image) is one the kernel runs; a working directory the file does not give (the base image's) is not on PATH; `.dockerignore` is not read (a file it leaves out is judged as if copied).",
     facts: [
       "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; anything after the closing ] (a `# comment` included) makes it shell form again, so the whole instruction is replaced, continuation and comment lines included, and comments move above it.",
       "Shell form runs as the SHELL in effect plus the text; the default is [\"/bin/sh\", \"-c\"] (Windows images: cmd /S /C, where there is no echo.exe and blanks are significant). Conversion requires that SHELL (including one inherited from an earlier stage) to be a plain POSIX sh -c / bash -c.",
@@ -529,7 +529,32 @@ function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
     out.push(posix.join(src, rest)); // a directory's contents
     if (!rest.includes("/")) out.push(src); // a file into the directory
   }
-  return copy.add ? null : out; // an archive ADD unpacks anything anywhere under dest
+  // an ADD of an archive unpacks anything anywhere under dest: with the context at hand, its sources are looked at (see unpacks)
+  return out;
+}
+
+/** Whether a context file is an archive ADD unpacks (tar, or tar compressed with gzip, bzip2 or xz), by its first bytes; true when it cannot be read. */
+function isArchive(contextDir: string, file: string): boolean {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return true;
+  let fd: number;
+  try {
+    if (!statSync(nodePath.join(contextDir, rel)).isFile()) return false;
+    fd = openSync(nodePath.join(contextDir, rel), "r");
+  } catch {
+    return false; // absent: the missing-source check speaks for it
+  }
+  try {
+    const head = Buffer.alloc(262);
+    const n = readSync(fd, head, 0, 262, 0);
+    const starts = (...bytes: number[]) => n >= bytes.length && bytes.every((b, k) => head[k] === b);
+    if (starts(0x1f, 0x8b) || starts(0x42, 0x5a, 0x68) || starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return true;
+    return n >= 262 && head.toString("latin1", 257, 262) === "ustar";
+  } catch {
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether a path of the context is a directory. */
@@ -610,6 +635,11 @@ function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string
       const missing = copy.sources!.find((src) => runsWithoutShell(ctx.context!, src) === "absent" && !isDirectory(ctx.context!, src));
       if (missing !== undefined) {
         return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and the directory taken for it (${ctx.context}) has no ${missing}, so it is not this build's context: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      // an ADD unpacks a local archive into its destination: what lands there is not a file of the context
+      const archive = copy.add && target !== copy.dest ? copy.sources!.find((src) => isArchive(ctx.context!, src)) : undefined;
+      if (archive !== undefined) {
+        return `${program} may come from the archive ${archive} that the ADD on line ${line(copy)} unpacks: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
       }
       for (const f of found) {
         const verdict = runsWithoutShell(ctx.context, f);
