@@ -620,3 +620,32 @@ describe("the engine confirms exec-form conversions by the quote scan", () => {
     expect(agreedLiteralWords("time serve", ["posix", "bash"])).toBeNull(); // bash's reserved word
   });
 });
+
+describe("the command line gives cmd-exec-form the Dockerfile's directory as the build context", () => {
+  test("a script without #! that the stage copies stays in shell form; with #! it is converted; from stdin the context is not at hand", async () => {
+    const { main } = await import("../src/cli/main.js");
+    const dir = mkdtempSync(join(tmpdir(), "exec-form-context-"));
+    try {
+      const dockerfile = "FROM alpine\nCOPY start.sh /usr/local/bin/start\nCMD start --port 80\n";
+      writeFileSync(join(dir, "Dockerfile"), dockerfile);
+      writeFileSync(join(dir, "start.sh"), 'echo started "$@"\n');
+      const io = (stdin = "") => {
+        const out: string[] = [];
+        return { out, io: { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s), readStdin: async () => new TextEncoder().encode(stdin), cwd: dir, stderrIsTTY: false, env: { NO_COLOR: "1" } } };
+      };
+      const first = io();
+      await main(["--write", "Dockerfile"], first.io);
+      expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(dockerfile);
+      expect(first.out.join("")).toContain("is a script without `#!` (start.sh in the build context)");
+      writeFileSync(join(dir, "start.sh"), '#!/bin/sh\necho started "$@"\n');
+      await main(["--write", "Dockerfile"], io().io);
+      expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe('FROM alpine\nCOPY start.sh /usr/local/bin/start\nCMD ["start", "--port", "80"]\n');
+      const stdin = io(dockerfile);
+      await main(["--stdin-filepath", "Dockerfile"], stdin.io);
+      expect(stdin.out.join("")).toContain(dockerfile);
+      expect(stdin.out.join("")).toContain("the build context is not at hand");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
