@@ -437,7 +437,9 @@ function stageFiles(model: DockerfileModel, chain: Stage[]): StageFiles {
   // the chain lists a stage before its bases: walk bases first
   for (const s of [...chain].reverse()) {
     const c = baseCandidates(model, s);
-    let wd = !c.image && c.stages.length === 1 ? (finalWd.get(c.stages[0]!) ?? `/${UNKNOWN_ROOT}`) : `/${UNKNOWN_ROOT}`;
+    // an image's working directory is not in the file: one unknown directory per stage that may start from one
+    const unknown = `/${UNKNOWN_ROOT}s${s.index}`;
+    let wd = !c.image && c.stages.length === 1 ? (finalWd.get(c.stages[0]!) ?? unknown) : unknown;
     for (const i of s.instructions) {
       workdirBefore.set(i.index, wd);
       const kw = i.command.keyword;
