@@ -95,7 +95,8 @@ describe("codemod over the corpus", () => {
     for (const f of files) {
       const before = readFileSync(join(CORPUS, f), "utf8");
       const after = readFileSync(join(dir, f), "utf8");
-      const result = fixSync(before);
+      // the command line takes the Dockerfile's directory for the build context (cmd-exec-form looks at copied programs there)
+      const result = fixSync(before, { context: dirname(join(dir, f)) });
       expect(after, f).toBe(result.output);
       if (before === after) {
         expect(result.fixes, f).toEqual([]);

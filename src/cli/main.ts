@@ -7,7 +7,7 @@
  * named that is not a Dockerfile (the other files are still processed).
  */
 import { performance } from "node:perf_hooks";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { DockerfileSyntaxError } from "../model/scan.js";
@@ -372,7 +372,8 @@ async function processFile(target: Target, options: FixOptions, format: Formatte
   let result: FixResult;
   let output: string;
   try {
-    result = await fixLazily(input, options);
+    // the Dockerfile's directory is the usual build context
+    result = await fixLazily(input, { ...options, context: dirname(target.real) });
     output = format ? await format(result.output, resolve(cwd, target.display)) : result.output;
   } catch (e) {
     return { path: target.display, error: located(e) };

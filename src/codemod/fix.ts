@@ -8,7 +8,9 @@ import { buildModel, type DockerfileModel } from "../model/model.js";
 import { meaningOf, sameMeaning, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
-import type { DeclaredChange, Edit, Finding, FixSafety } from "../rules/types.js";
+import type { DeclaredChange, Edit, Finding, FixSafety, RuleContext } from "../rules/types.js";
+import { commandHead } from "../model/command.js";
+import { agreedScan, shellDialects } from "../shell/literal-words.js";
 import { initShell, shellReady } from "../shell/bash.js";
 
 /**
@@ -31,6 +33,8 @@ export interface FixOptions {
    * "round-limit"), never dropped.
    */
   maxRounds?: number;
+  /** The build context's directory, when at hand (the command line gives the Dockerfile's directory): see RuleContext.context. */
+  context?: string;
 }
 
 export interface AppliedFix {
@@ -112,7 +116,7 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
 export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   let body = bom ? text.slice(1) : text;
-  const rules = selectedRules(options);
+  const rules = withBuildContext(selectedRules(options), options.context);
   const applied: AppliedFix[] = [];
   const appliedEdits: Edit[][] = [];
   const refused = new Map<string, ReportedFinding>();
@@ -344,7 +348,50 @@ function check(
   }
   // heredoc-free instructions carry no heredoc suffix; stage structure must hold too
   if (outModel.stages.length !== model.stages.length) return null;
+  if (!execFormsConfirmed(model, outModel, declares)) return null;
   return { model: outModel, meaning: outMeaning };
+}
+
+/**
+ * Every shell-form CMD or ENTRYPOINT a fix replaced by exec form, confirmed
+ * by a reading the rule did not make: the array must be the words the quote
+ * scan of src/shell/literal-words.ts says the stage's shell (`/bin/sh -c`:
+ * dash's and bash's dialects, which must agree) passes to the program, a
+ * leading `exec` dropped; or that shell running `exec` and the same one
+ * simple command. Called with the instruction counts already equal.
+ */
+export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileModel, declares: DeclaredChange): boolean {
+  const removed = new Set(declares.removed);
+  let shells: (string[] | null)[] | null = null;
+  let k = 0;
+  for (const before of model.instructions) {
+    if (removed.has(before.index)) continue;
+    const after = outModel.instructions[k++]!;
+    const kw = before.command.keyword;
+    if (!declares.replaced.has(before.index) || (kw !== "CMD" && kw !== "ENTRYPOINT")) continue;
+    if (before.command.json !== null || after.command.json === null || after.command.keyword !== kw) continue;
+    const head = commandHead(before.logical, model.escape);
+    if (head === null) return false;
+    // the text after the keyword, the words BuildKit took for flags included (a CMD has none it accepts)
+    const text = before.logical.slice(head.flagWords[0]?.start ?? head.argsStart, head.argsEnd);
+    shells ??= shellsInEffect(model);
+    const shell = shells[before.index] ?? null;
+    const scan = agreedScan(text, shellDialects(shell));
+    if (scan === null) return false;
+    const words = scan.words.length > 1 && scan.words[0]!.value === "exec" ? scan.words.slice(1) : scan.words;
+    const array = after.command.json;
+    const literal = words.every((w) => w.value !== null) ? words.map((w) => w.value!) : null;
+    const viaShell = [...(shell ?? ["/bin/sh", "-c"]), `exec ${text.slice(words[0]!.start, words[words.length - 1]!.end)}`];
+    const same = (a: readonly string[] | null, b: readonly string[]) => a !== null && a.length === b.length && a.every((x, j) => x === b[j]);
+    if (!same(literal, array) && !same(viaShell, array)) return false;
+  }
+  return true;
+}
+
+/** The rules, each given the build context's directory (when at hand) in its RuleContext. */
+function withBuildContext<R extends { check(ctx: RuleContext): Finding[] }>(rules: R[], context: string | undefined): R[] {
+  if (context === undefined) return rules;
+  return rules.map((r) => ({ ...r, check: (ctx: RuleContext) => r.check({ ...ctx, context }) }));
 }
 
 /** Maps an offset in the current text back to the input text, through the edits applied so far. */

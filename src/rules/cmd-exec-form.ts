@@ -1,9 +1,14 @@
-import { commandHead } from "../model/command.js";
-import type { Instruction } from "../model/model.js";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import nodePath, { posix } from "node:path";
+import { commandHead, parseNameVal } from "../model/command.js";
+import { splitWhitespace } from "../meaning/buildkit.js";
+import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
+import { agreedScan, shellDialects, type ShellDialect, type SimpleCommandScan } from "../shell/literal-words.js";
 import { topLevelStatements, walk, type ShellNode } from "../shell/tree.js";
 import {
   Inheritance,
+  baseCandidates,
   buildkitAccepts,
   expectedKey,
   indentOf,
@@ -65,6 +70,12 @@ export interface ExecFormPlan {
   unsafeReason: string | null;
   /** A shell comment after the command (`CMD echo hi # note`): it cannot follow a JSON array, so it moves above. */
   comment: string | null;
+  /**
+   * Why there is no fix, when the second reading of the text (the quote
+   * scan of src/shell/literal-words.ts, under every dialect the SHELL may
+   * be) does not give these words: the finding is reported without one.
+   */
+  refusal: string | null;
 }
 
 export const cmdExecForm: Rule = {
@@ -76,13 +87,13 @@ export const cmdExecForm: Rule = {
   defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"]. A shell-form ENTRYPOINT is entrypoint-exec-form's.",
+      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"]. Where a second reading of the text (a quote scan that does not use tree-sitter) gives other words than the array would hold, the CMD is reported without a fix, with the words sh passes. A shell-form ENTRYPOINT is entrypoint-exec-form's.",
     why:
       "Shell form runs `/bin/sh -c \"...\"`: the shell is PID 1, so `docker stop` sends SIGTERM to the shell, which does not pass it on, and the container is killed after the timeout. Exec form runs the program itself as PID 1 (hadolint DL3025, BuildKit's JSONArgsRecommended). After an exec-form ENTRYPOINT, a shell-form CMD hands the entrypoint `/bin/sh`, `-c` and the text as its arguments.",
     example: "FROM node:22\nCMD node server.js --port 8080",
     useInstead: 'FROM node:22\nCMD ["node", "server.js", "--port", "8080"]',
     fixSafety:
-      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it.",
+      "Safe when no ENTRYPOINT is known in the stage: the same program runs with the same arguments, now as PID 1 (that is the point). Unsafe when an ENTRYPOINT is or may be in effect (it receives the words instead of `/bin/sh -c \"...\"`, usually the fix wanted but a change): one in the stage, one inherited from the stage it is built on, or one of a stage that a FROM depending on a build argument may name. Unsafe for the `[\"/bin/sh\", \"-c\", \"exec ...\"]` form. A base image may carry an ENTRYPOINT this file cannot see: a CMD that is really arguments to such an entrypoint changes from `/bin/sh -c \"...\"` to plain words. A shell comment after the command, and comment lines inside the instruction, move to their own lines above it. Unsafe on an image without /bin/sh (`scratch`, Google's `gcr.io/distroless/...` images but their `:debug` tags; no other image is recognised): the shell form could never start, the exec form may. Unsafe when the program may be a file a COPY or ADD put in the image from the build context and that file is, or may be, a script without `#!`: sh runs such a file as a script, exec form fails to start it (\"exec format error\"). With the build context at hand (the command line passes the Dockerfile's directory, the usual context) the file is looked at, and a `#!` or an ELF header keeps the fix safe; without it (stdin, the plugin, the API without `context`), or where the Dockerfile does not say which file it is (a source or destination with variables or globs, an ADD that may unpack an archive: with the context at hand its sources are looked at, a gzip, bzip2, xz or tar header is one, a working directory the file does not give), the fix is unsafe; a COPY from a heredoc is judged by the heredoc's first line. Assumed: a program the stage did not copy from the build context (on PATH in the base image, such as node, java or nginx; made by RUN; copied from another stage or image) is one the kernel runs; a working directory the file does not give (the base image's) is not on PATH; `.dockerignore` is not read (a file it leaves out is judged as if copied).",
     facts: [
       "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; anything after the closing ] (a `# comment` included) makes it shell form again, so the whole instruction is replaced, continuation and comment lines included, and comments move above it.",
       "Shell form runs as the SHELL in effect plus the text; the default is [\"/bin/sh\", \"-c\"] (Windows images: cmd /S /C, where there is no echo.exe and blanks are significant). Conversion requires that SHELL (including one inherited from an earlier stage) to be a plain POSIX sh -c / bash -c.",
@@ -91,6 +102,9 @@ export const cmdExecForm: Rule = {
       "BuildKit expands no variables in CMD or ENTRYPOINT: the shell does, so text with $VAR, ${...}, $(...), backticks, pipes, &&, ||, ;, &, redirects, globs, ~, braces, VAR=x prefixes, ( ), { } or ! needs the shell and is not converted. A `#` that starts a word begins a comment: the words before it are the command.",
       "A leading `exec` is dropped (the program already became PID 1 that way); a shell builtin or reserved word is not converted: in exec form the name is looked up as a program, which most do not have (cd, export, read, type, command, ...) and which behaves differently for the others (printf, test, [, pwd, kill, true, false). echo is converted only with arguments that no echo reads differently (no backslash, none starting with -).",
       "The shell quoting is decoded into arguments and the arguments are encoded as JSON; the escape directive changes Dockerfile escaping, never JSON's.",
+      "The array must hold exactly the words /bin/sh passes to the program. Two readings must agree: tree-sitter-bash's, and the quote scan of src/shell/literal-words.ts (hand-written, no tree-sitter) under every dialect the SHELL may be (`/bin/sh` may be dash or bash: both; `bash`: bash). They differ, and there is no fix, for a double-quoted string of blanks only or ending in `$`, `--sep=\" \"`, an escaped blank before `#` (`prog \\ #a` gives the program ` #a`); an unterminated quote (sh rejects the CMD, so the container never started) is never converted. The fix engine checks every exec-form conversion again with the scan.",
+      "The unsafe `[\"/bin/sh\", \"-c\", \"exec ...\"]` form is offered only where the quote scan, too, reads one simple command (its expansions no more than `$NAME`, `${...}` without quotes inside, special parameters): `exec` in front of anything else could change what runs.",
+      "Without /bin/sh in the image (`FROM scratch`) the shell form fails to start; a file without `#!` that is not a binary is run by sh as a script (execve fails with ENOEXEC and the shell reads it), while exec form fails with \"exec format error\".",
       "BuildKit reads the leading `--words` of every instruction as its flags, and CMD defines none: `CMD --queue default` fails the build (\"unknown flag: queue\"). It is reported; where an exec-form ENTRYPOINT would receive the words, exec form is the unsafe fix (the build then passes).",
       "An ENTRYPOINT clears an inherited CMD unless a CMD was set earlier in the same stage; a stage built FROM an earlier stage inherits its CMD, ENTRYPOINT and SHELL.",
       "HEALTHCHECK CMD runs with the final image's SHELL and usually needs it for `|| exit 1`; ONBUILD CMD runs in an unknown child: both are left alone.",
@@ -141,7 +155,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const flag = flags[0]!.slice(2).split("=", 1)[0]!;
     const rejected = `BuildKit rejects this CMD: it reads \`--${flag}\` as a flag, and CMD has none ("unknown flag: ${flag}")`;
     const plan = exec && certain && text !== null && shell !== undefined ? planExecForm(text, shell ?? DEFAULT_SHELL, { asArguments: true }) : null;
-    if (!plan || plan.unsafeReason) return { ...where(instr), message: `${rejected} (no fix)`, fix: null };
+    if (!plan || plan.unsafeReason || plan.refusal) return { ...where(instr), message: `${rejected} (no fix${plan?.refusal ? `: ${plan.refusal}` : ""})`, fix: null };
     const entry = model.instructions[exec!.instruction!]!;
     return conversion(ctx, instr, shell!, plan, "unsafe", `${rejected}; with the exec-form ENTRYPOINT of line ${inputLine(ctx, entry.startLine)} in effect, exec form ${jsonArray(plan.args)} passes these words to it, but that is an unsafe fix: a build that failed then passes`);
   }
@@ -154,8 +168,8 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const received = jsonArray([...shellArgs, instr.command.args]);
     const head = `shell-form CMD with the exec-form ENTRYPOINT of line ${inputLine(ctx, entry.startLine)} in effect: the entrypoint receives ${received} as its arguments, almost always a mistake`;
     const plan = shell === undefined ? null : planExecForm(instr.command.args, shell ?? DEFAULT_SHELL, { asArguments: true });
-    if (!plan || plan.unsafeReason) {
-      const why = shell === undefined ? "the SHELL in effect is not a plain POSIX `sh -c`" : "the CMD needs the shell, so it has no exec form of plain words";
+    if (!plan || plan.unsafeReason || plan.refusal) {
+      const why = shell === undefined ? "the SHELL in effect is not a plain POSIX `sh -c`" : (plan?.refusal ?? "the CMD needs the shell, so it has no exec form of plain words");
       return { ...where(instr), message: `${head} (no fix: ${why})`, fix: null };
     }
     return conversion(ctx, instr, shell!, plan, "unsafe", `${head}; exec form ${jsonArray(plan.args)} passes the words themselves, but that is an unsafe fix: it changes the arguments the entrypoint receives`);
@@ -164,6 +178,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
   if (shell === undefined) return null;
   const plan = planExecForm(instr.command.args, shell ?? DEFAULT_SHELL);
   if (!plan) return null;
+  if (plan.refusal) return { ...where(instr), message: `shell-form CMD, not converted to exec form: ${plan.refusal}`, fix: null };
   const json = jsonArray(plan.args);
   let reason: string | null = plan.unsafeReason;
   if (entrypoints.some((e) => e.kind !== "none")) {
@@ -175,6 +190,8 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
       reason = `the FROM on line ${inputLine(ctx, from.startLine)} depends on a build argument and may name ${named ? `stage ${named}` : "an earlier stage"}, whose ENTRYPOINT would receive these words instead of \`/bin/sh -c "..."\``;
     }
   }
+  // the program itself: the shell may have been needed to start it at all
+  if (!reason && plan.unsafeReason === null) reason = shellLessBase(ctx, stage) ?? programNeedsShell(ctx, instr, plan.args[0]!);
   const safety: FixSafety = reason ? "unsafe" : "safe";
   const message =
     safety === "safe"
@@ -193,15 +210,8 @@ const jsonArray = (args: readonly string[]) => `[${args.map((a) => JSON.stringif
 function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null, plan: ExecFormPlan, safety: FixSafety, message: string): Finding | null {
   const { model } = ctx;
   const json = jsonArray(plan.args);
-  const first = model.lines[instr.startLine]!.text;
-  const indent = indentOf(first);
-  const comments: string[] = [];
-  for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
-  if (plan.comment !== null) comments.push(plan.comment);
-  // a comment line above the first instruction could be read as a parser directive
-  if (comments.length > 0 && instr.index === 0) return null;
-  const eol = model.lines[instr.endLine]!.eol || model.eol;
-  const text = comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${instr.command.keywordRaw} ${json}`;
+  const text = execFormText(model, instr, json, plan.comment);
+  if (text === null) return null;
   const expected = expectedKey(model, { ...instr.command, flags: [], args: json, json: plan.args }, shell, instr.startLine);
   const last = model.lines[instr.endLine]!;
   return {
@@ -214,6 +224,23 @@ function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null
       declares: { removed: [], replaced: new Map([[instr.index, expected]]) },
     },
   };
+}
+
+/**
+ * The text that replaces an instruction by its exec form `json` (without
+ * the last line's end): the comment lines inside the instruction, and a
+ * shell comment after its command, move to lines of their own above it.
+ * Null when a comment would land above the file's first instruction (it
+ * could be read as a parser directive).
+ */
+export function execFormText(model: DockerfileModel, instr: Instruction, json: string, comment: string | null): string | null {
+  const indent = indentOf(model.lines[instr.startLine]!.text);
+  const comments: string[] = [];
+  for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
+  if (comment !== null) comments.push(comment);
+  if (comments.length > 0 && instr.index === 0) return null;
+  const eol = model.lines[instr.endLine]!.eol || model.eol;
+  return comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${instr.command.keywordRaw} ${json}`;
 }
 
 /** A later instruction of the same kind in the same stage overrides this one. */
@@ -255,7 +282,9 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
     values = values.slice(1);
     if (kept.length === 0) return null;
   }
-  if (options.asArguments) return values.every((v) => v !== null) ? { args: values as string[], unsafeReason: null, comment } : null;
+  const dialects = shellDialects(shell);
+  const second = (args: string[]) => secondReading(text, args, comment === null ? null : words[words.length - 1]!.end, dialects);
+  if (options.asArguments) return values.every((v) => v !== null) ? { args: values as string[], unsafeReason: null, comment, refusal: second(values as string[]) } : null;
   const name = values[0];
   if (name === null || name === undefined || name === "" || name.startsWith("-")) return null;
   // a name without a slash may be a builtin; with one, the shell runs that file, as exec form does
@@ -265,7 +294,7 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
   if (values.every((v) => v !== null)) {
     // dash's echo interprets backslashes and knows -n, bash's and /bin/echo (coreutils) know -n -e -E and no backslashes
     if (echo && values.slice(1).some((v) => v!.includes("\\") || v!.startsWith("-"))) return null;
-    return { args: values as string[], unsafeReason: null, comment };
+    return { args: values as string[], unsafeReason: null, comment, refusal: second(values as string[]) };
   }
   // Expansions need the shell: `exec` keeps the program as PID 1. `exec echo` runs /bin/echo, not the builtin.
   if (echo || kept.some((w) => !expandsToOneWord(w))) return null;
@@ -275,7 +304,39 @@ export function planExecForm(text: string, shell: readonly string[] = DEFAULT_SH
     args: [...shell, `exec ${body}`],
     unsafeReason: `the command needs the shell for its expansions (variables, globs, ...), so it still runs through ${shell[0]}, as \`exec\`, which makes it PID 1`,
     comment,
+    refusal: shellFormRefusal(text, body, dialects),
   };
+}
+
+/** The words the scan gives the program: a leading `exec` dropped, as planExecForm drops it. */
+function programWords(scan: SimpleCommandScan): SimpleCommandScan["words"] {
+  return scan.words.length > 1 && scan.words[0]!.value === "exec" ? scan.words.slice(1) : scan.words;
+}
+
+/**
+ * Why the words tree-sitter gave (`args`, the comment ending where `commentAfter`
+ * says) are not what /bin/sh passes to the program, by the quote scan; null when they are.
+ */
+function secondReading(text: string, args: readonly string[], commentAfter: number | null, dialects: readonly ShellDialect[]): string | null {
+  const scan = agreedScan(text, dialects);
+  const shells = dialects.length > 1 ? "dash and bash" : "bash";
+  if (scan === null) return `${shells} do not read the text as one simple command of literal words (an unterminated quote, an escaped blank, an expansion, or a reading they do not share), so the words of an exec-form array could differ from the shell's`;
+  const words = programWords(scan).map((w) => w.value);
+  if (words.some((w) => w === null)) return `${shells} expand a word of it at run time, so it has no exec form of plain words`;
+  if (words.length !== args.length || words.some((w, k) => w !== args[k])) {
+    return `${shells} pass ${jsonArray(words as string[])} to the program, not ${jsonArray(args)}`;
+  }
+  if ((scan.comment === null) !== (commentAfter === null)) return `${shells} read the comment differently`;
+  return null;
+}
+
+/** Why `exec BODY` is not the command the text runs, by the quote scan; null when it is. */
+function shellFormRefusal(text: string, body: string, dialects: readonly ShellDialect[]): string | null {
+  const scan = agreedScan(text, dialects);
+  if (scan === null) return "the second reading of the text (a quote scan) is not sure it is one simple command, so `exec` could change what runs";
+  const kept = programWords(scan);
+  if (text.slice(kept[0]!.start, kept[kept.length - 1]!.end) !== body) return "the second reading of the text (a quote scan) splits the command differently";
+  return null;
 }
 
 /**
@@ -313,4 +374,283 @@ function expandsToOneWord(word: ShellNode): boolean {
     if (n.type === "command_substitution" || n.type === "process_substitution" || n.type === "arithmetic_expansion") return false;
   }
   return true;
+}
+
+/** Images that have no /bin/sh: a shell-form CMD there never started, an exec-form one may. */
+function isShellLessImage(reference: string): boolean {
+  if (reference === "scratch") return true;
+  // Google's distroless images, but their `debug` variants (which carry busybox sh)
+  if (!reference.startsWith("gcr.io/distroless/")) return false;
+  const tag = reference.slice(reference.lastIndexOf(":") + 1);
+  return !reference.slice("gcr.io/distroless/".length).includes(":") || !tag.includes("debug");
+}
+
+/** The stages whose filesystem a stage is built on, itself first: every possibility when the base depends on a build argument. */
+function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  const seen = new Set<number>();
+  const visit = (s: Stage) => {
+    if (seen.has(s.index)) return;
+    seen.add(s.index);
+    out.push(s);
+    for (const k of baseCandidates(model, s).stages) visit(model.stages[k]!);
+  };
+  visit(stage);
+  return out;
+}
+
+/** Why the shell form may never have started: the stage is built on an image without /bin/sh. */
+function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
+  for (const s of stageChain(ctx.model, stage)) {
+    const resolved = s.base?.resolved;
+    if (s.parent === null && resolved && isShellLessImage(resolved)) {
+      return `the stage is built on ${resolved}, which has no /bin/sh: the shell form could never start, the exec form may`;
+    }
+  }
+  return null;
+}
+
+/** A path as the image sees it; a relative one is joined to the working directory, `?` standing for one the file does not give. */
+const UNKNOWN_ROOT = "?";
+const DEFAULT_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+/** Dockerfile text BuildKit changes before use (variables, quotes, escapes with either escape character). */
+const isLiteralPath = (p: string) => p !== "" && ![..."$\"'\\`"].some((c) => p.includes(c));
+
+interface StageFiles {
+  /** The working directory at the end of each stage's instructions (per instruction index: before it). */
+  workdirBefore: Map<number, string>;
+  /** Directories of PATH (null: the file sets PATH to something this does not follow). */
+  path: string[] | null;
+}
+
+/** `p` as an absolute path (relative ones joined to `dir`), normalized, without a trailing `/` (`/tmp/` is the directory /tmp). */
+function join(dir: string, p: string): string {
+  const path = p.startsWith("/") ? posix.normalize(p) : posix.join(dir, p);
+  return path.length > 1 && path.endsWith("/") ? path.replace(/\/+$/, "") || "/" : path;
+}
+
+/** Working directories before each instruction of the chain, and the PATH directories the chain may set. */
+function stageFiles(model: DockerfileModel, chain: Stage[]): StageFiles {
+  const workdirBefore = new Map<number, string>();
+  const finalWd = new Map<number, string>();
+  let path: string[] | null = [...DEFAULT_PATH];
+  // the chain lists a stage before its bases: walk bases first
+  for (const s of [...chain].reverse()) {
+    const c = baseCandidates(model, s);
+    // an image's working directory is not in the file: one unknown directory per stage that may start from one
+    const unknown = `/${UNKNOWN_ROOT}s${s.index}`;
+    let wd = !c.image && c.stages.length === 1 ? (finalWd.get(c.stages[0]!) ?? unknown) : unknown;
+    for (const i of s.instructions) {
+      workdirBefore.set(i.index, wd);
+      const kw = i.command.keyword;
+      if (kw === "WORKDIR") wd = isLiteralPath(i.command.args) ? join(wd, i.command.args) : `/${UNKNOWN_ROOT}${i.index}`;
+      if (kw === "ENV" && path !== null) {
+        let pairs: { name: string; value: string }[];
+        try {
+          pairs = parseNameVal(i.command.args, "ENV", model.escape);
+        } catch {
+          pairs = [];
+        }
+        for (const { name, value } of pairs) {
+          if (name !== "PATH") continue;
+          // one pair of double quotes around the whole value is all that is followed
+          const unquoted = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+          for (const part of unquoted.split(":")) {
+            if (part === "$PATH" || part === "${PATH}") continue;
+            if (isLiteralPath(part) && part.startsWith("/")) path?.push(posix.normalize(part));
+            else path = null;
+          }
+        }
+      }
+    }
+    finalWd.set(s.index, wd);
+  }
+  return { workdirBefore, path };
+}
+
+/** A COPY or ADD from the build context: its sources, destination (absolute) and line; null sources when the file does not say them plainly. */
+interface ContextCopy {
+  line: number;
+  sources: string[] | null;
+  dest: string | null;
+  /** The destination names a directory (ends in `/`, or several sources). */
+  intoDirectory: boolean;
+  add: boolean;
+  /** A COPY of heredocs: each file's name and what BuildKit writes in it. */
+  heredocs: { name: string; content: string }[] | null;
+}
+
+function contextCopies(model: DockerfileModel, chain: Stage[], files: StageFiles): ContextCopy[] {
+  const out: ContextCopy[] = [];
+  for (const s of chain) {
+    for (const i of s.instructions) {
+      const kw = i.command.keyword;
+      if (kw !== "COPY" && kw !== "ADD") continue;
+      if (i.command.flags.some((f) => f.startsWith("--from"))) continue; // another stage or an image: not the context
+      const words = i.command.json ?? splitWhitespace(i.command.args);
+      const line = i.startLine;
+      const add = kw === "ADD";
+      if (words.length < 2) {
+        out.push({ line, sources: null, dest: null, intoDirectory: true, add, heredocs: null });
+        continue;
+      }
+      const raw = words[words.length - 1]!;
+      const sources = words.slice(0, -1);
+      if (add && sources.every((src) => /^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith("git@"))) continue; // downloads, not the context
+      const dest = isLiteralPath(raw) ? join(files.workdirBefore.get(i.index) ?? `/${UNKNOWN_ROOT}`, raw) : null;
+      // sources the file does not say plainly (variables, globs, a heredoc's body, --parents): only where they land is known
+      const plain = i.heredocs.length === 0 && !i.command.flags.some((f) => f.startsWith("--parents")) && sources.every((src) => isLiteralPath(src) && ![..."*?["].some((c) => src.includes(c)));
+      // a heredoc's body, as written: `<<-` strips leading tabs (an expansion cannot put `#!` first or take it away)
+      const heredocs = i.heredocs.length > 0 && !add ? i.heredocs.map((h) => ({ name: h.name, content: h.chomp ? h.content.replace(/^\t+/, "") : h.content })) : null;
+      out.push({ line, sources: plain ? sources : null, dest, intoDirectory: raw.endsWith("/") || sources.length > 1, add, heredocs });
+    }
+  }
+  return out;
+}
+
+/** The unknown directory a path starts from (its first segment), or null for a path the file gives absolutely. */
+const unknownRoot = (p: string) => (p.startsWith(`/${UNKNOWN_ROOT}`) ? p.split("/")[1]! : null);
+
+/**
+ * The files of the context a COPY may have put at `target`: an array of
+ * context paths (empty: it does not write there), or null when that cannot
+ * be told from the file.
+ */
+function contextFilesAt(copy: ContextCopy, target: string): string[] | null {
+  const { dest, sources } = copy;
+  if (dest === null) return null;
+  // two paths from the same unknown directory compare as written; one from an unknown and one from a known directory may be anything
+  if ((unknownRoot(dest) !== null || unknownRoot(target) !== null) && unknownRoot(dest) !== unknownRoot(target)) return null;
+  const out: string[] = [];
+  if (target !== dest && !target.startsWith(dest === "/" ? "/" : `${dest}/`)) return [];
+  if (sources === null) return null;
+  // the source itself (an archive ADD would unpack instead: its first bytes are neither `#!` nor ELF, so it is judged a script)
+  if (target === dest && !copy.intoDirectory) return [sources[0]!];
+  if (target === dest) return [];
+  const rest = target.slice(dest === "/" ? 1 : dest.length + 1);
+  for (const src of sources) {
+    out.push(posix.join(src, rest)); // a directory's contents
+    if (!rest.includes("/")) out.push(src); // a file into the directory
+  }
+  // an ADD of an archive unpacks anything anywhere under dest: with the context at hand, its sources are looked at (see unpacks)
+  return out;
+}
+
+/** Whether a context file is an archive ADD unpacks (tar, or tar compressed with gzip, bzip2 or xz), by its first bytes; true when it cannot be read. */
+function isArchive(contextDir: string, file: string): boolean {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return true;
+  let fd: number;
+  try {
+    if (!statSync(nodePath.join(contextDir, rel)).isFile()) return false;
+    fd = openSync(nodePath.join(contextDir, rel), "r");
+  } catch {
+    return false; // absent: the missing-source check speaks for it
+  }
+  try {
+    const head = Buffer.alloc(262);
+    const n = readSync(fd, head, 0, 262, 0);
+    const starts = (...bytes: number[]) => n >= bytes.length && bytes.every((b, k) => head[k] === b);
+    if (starts(0x1f, 0x8b) || starts(0x42, 0x5a, 0x68) || starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return true;
+    return n >= 262 && head.toString("latin1", 257, 262) === "ustar";
+  } catch {
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a path of the context is a directory. */
+function isDirectory(contextDir: string, file: string): boolean {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return false;
+  try {
+    return statSync(nodePath.join(contextDir, rel)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** What the first bytes of a context file say: it starts with `#!` or is an ELF binary (the kernel runs both). */
+function runsWithoutShell(contextDir: string, file: string): "yes" | "no" | "absent" | "unknown" {
+  const rel = posix.normalize(file.replace(/^\/+/, ""));
+  if (rel === ".." || rel.startsWith("../")) return "unknown";
+  const full = nodePath.join(contextDir, rel);
+  let fd: number;
+  try {
+    if (!statSync(full).isFile()) return "absent";
+    fd = openSync(full, "r");
+  } catch {
+    return "absent";
+  }
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    if (n >= 2 && head[0] === 0x23 && head[1] === 0x21) return "yes";
+    if (n === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return "yes";
+    return "no";
+  } catch {
+    return "unknown";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why running the program without a shell may fail where the shell ran it:
+ * a COPY or ADD of the stage put it there from the build context, and it is
+ * (or, with the context not at hand, may be) a script without `#!`, which sh
+ * runs as a script and exec form fails to start ("exec format error").
+ * Programs the stage did not copy from the context (on PATH in the base
+ * image, built by RUN, copied from another stage) are assumed to be
+ * programs the kernel runs.
+ */
+function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string): string | null {
+  const { model } = ctx;
+  const chain = stageChain(model, model.stages[instr.stage]!);
+  const files = stageFiles(model, chain);
+  const copies = contextCopies(model, chain, files);
+  if (copies.length === 0) return null;
+  let targets: string[];
+  if (program.includes("/")) targets = [join(files.workdirBefore.get(instr.index) ?? `/${UNKNOWN_ROOT}`, program)];
+  else if (files.path === null) targets = [`/${UNKNOWN_ROOT}path/${program}`];
+  else targets = files.path.map((d) => posix.join(d, program));
+  const line = (c: ContextCopy) => inputLine(ctx, c.line);
+  for (const copy of copies) {
+    // assumed: a working directory the file does not give (the base image's) is not one of PATH's
+    if (!program.includes("/") && copy.dest !== null && unknownRoot(copy.dest) !== null) continue;
+    for (const target of targets) {
+      if (copy.heredocs !== null && copy.dest !== null && unknownRoot(copy.dest) === unknownRoot(target)) {
+        // the file's content is in the Dockerfile: read it
+        const h = copy.heredocs.find((d) => (copy.intoDirectory ? posix.join(copy.dest!, d.name) : copy.dest) === target);
+        if (h && !h.content.startsWith("#!")) {
+          return `${program}, written by the COPY on line ${line(copy)} from the heredoc ${h.name}, is a script without \`#!\`: sh runs it as a script, exec form fails to start it ("exec format error")`;
+        }
+        continue;
+      }
+      const found = target.startsWith(`/${UNKNOWN_ROOT}path/`) ? null : contextFilesAt(copy, target);
+      if (found !== null && found.length === 0) continue;
+      if (found === null || ctx.context === undefined) {
+        const where = ctx.context === undefined ? "the build context is not at hand" : "which file it is cannot be told from the Dockerfile";
+        return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and ${where}: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      // a source missing from the directory at hand: it is not the context this image is built from
+      const missing = copy.sources!.find((src) => runsWithoutShell(ctx.context!, src) === "absent" && !isDirectory(ctx.context!, src));
+      if (missing !== undefined) {
+        return `${program} may be a file the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)} put in the image from the build context, and the directory taken for it (${ctx.context}) has no ${missing}, so it is not this build's context: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      // an ADD unpacks a local archive into its destination: what lands there is not a file of the context
+      const archive = copy.add && target !== copy.dest ? copy.sources!.find((src) => isArchive(ctx.context!, src)) : undefined;
+      if (archive !== undefined) {
+        return `${program} may come from the archive ${archive} that the ADD on line ${line(copy)} unpacks: a script without \`#!\` runs under sh in shell form but fails to start in exec form ("exec format error")`;
+      }
+      for (const f of found) {
+        const verdict = runsWithoutShell(ctx.context, f);
+        if (verdict === "yes" || verdict === "absent") continue;
+        const why = verdict === "no" ? `is a script without \`#!\` (${f} in the build context)` : `may be a script without \`#!\` (${f} cannot be read)`;
+        return `${program}, put in the image by the ${copy.add ? "ADD" : "COPY"} on line ${line(copy)}, ${why}: sh runs it as a script, exec form fails to start it ("exec format error")`;
+      }
+    }
+  }
+  return null;
 }

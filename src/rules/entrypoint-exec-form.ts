@@ -3,8 +3,8 @@
  * array. Always an unsafe fix: exec form appends CMD and `docker run`
  * arguments, which shell form ignores.
  */
-import { planExecForm } from "./cmd-exec-form.js";
-import { buildkitAccepts, expectedKey, indentOf, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { execFormText, planExecForm } from "./cmd-exec-form.js";
+import { buildkitAccepts, expectedKey, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "entrypoint-exec-form";
@@ -29,7 +29,8 @@ export const entrypointExecForm: RegisteredRule = {
     facts: [
       "dockerfile2llb/convert.go dispatchEntrypoint: shell form becomes the SHELL in effect plus the text (withShell); `Config.Entrypoint` is that array, and the container runs Entrypoint followed by Cmd (or the `docker run` arguments).",
       "`sh -c 'text' a b` gives a and b to the script as $0 and $1, which a text that does not read them ignores.",
-      "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; the whole instruction is replaced, continuation and comment lines included.",
+      "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; the whole instruction is replaced, continuation lines included; its comment lines, and a shell comment after the command, move to lines of their own above it.",
+      "The array must hold exactly the words /bin/sh passes to the program: tree-sitter-bash's reading and the quote scan of src/shell/literal-words.ts (dash's and bash's dialects) must agree, as for cmd-exec-form; where they differ (a blanks-only or `$`-ending double-quoted string, an escaped blank before `#`) the ENTRYPOINT is reported without a fix. The fix engine checks every conversion again with the scan.",
       "BuildKit expands no variables in ENTRYPOINT: the shell does, so text with expansions, operators, redirects, globs or builtins is converted only to the `sh -c \"exec ...\"` form, when it is one simple command, or not at all.",
       "An ENTRYPOINT clears an inherited CMD unless a CMD was set earlier in the same stage.",
     ],
@@ -55,8 +56,14 @@ export const entrypointExecForm: RegisteredRule = {
         });
         continue;
       }
+      if (plan.refusal) {
+        findings.push({ ...where, message: `shell-form ENTRYPOINT: the shell is PID 1 and CMD and \`docker run\` arguments never reach the program (not fixed: ${plan.refusal})`, fix: null });
+        continue;
+      }
       const json = `[${plan.args.map((a) => JSON.stringify(a)).join(", ")}]`;
-      const text = `${indentOf(model.lines[instr.startLine]!.text)}${cmd.keywordRaw} ${json}`;
+      // comment lines inside the instruction, and a comment after the command, move above it
+      const text = execFormText(model, instr, json, plan.comment);
+      if (text === null) continue;
       const key = expectedKey(model, { ...cmd, args: json, json: plan.args }, shell, instr.startLine);
       const reason = plan.unsafeReason
         ? `${plan.unsafeReason}; CMD and \`docker run\` arguments stay ignored`

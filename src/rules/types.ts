@@ -75,6 +75,13 @@ export interface RuleContext {
    * number a message names goes through it. Absent: the text is the input.
    */
   inputLine?: (line: number) => number;
+  /**
+   * The build context's directory, when it is at hand: the codemod runs on a
+   * file on disk, whose directory is the usual context. cmd-exec-form looks
+   * there at a program a COPY or ADD put in the image. Absent (stdin, the
+   * plugin, an API call without it): not at hand.
+   */
+  context?: string;
 }
 
 export interface Rule {
