@@ -227,7 +227,7 @@ class Lexer {
         const replacement = this.stopOnOrMissing(0x7d, true, "syntax error: missing '}'");
         const value = this.getEnv(name);
         if (value === undefined && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
-        throw new UnsupportedExpansion(`\${${name}/...} on a set variable`);
+        return replacePattern(value ?? "", pattern, replacement, replaceAll);
       }
       case 0x3a /* : */:
         nullIsUnset = true;
@@ -260,8 +260,12 @@ class Lexer {
         if (nullIsUnset && value === "") throw new LexError(`${name}: ${word || "is not allowed to be empty"}`);
         return value;
       case 0x23:
-      case 0x25:
-        throw new UnsupportedExpansion(`\${${name}${chs}...} on a set variable`);
+      case 0x25: {
+        // `#`/`%` the shortest match, `##`/`%%` the longest
+        const greedy = word.charCodeAt(0) === ch;
+        const pattern = greedy ? word.slice(1) : word;
+        return ch === 0x25 ? trimSuffix(pattern, value ?? "", greedy) : trimPrefix(pattern, value ?? "", greedy);
+      }
       default:
         throw new LexError(`unsupported modifier (${chs}) in substitution`);
     }
@@ -298,6 +302,157 @@ class Lexer {
 }
 
 const noEnv: EnvLookup = () => undefined;
+
+/**
+ * BuildKit's convertShellPatternToRegex: `*` any text (the shortest unless
+ * greedy), `?` one character, `\` escapes `*`, `?` and `\` (and is dropped
+ * before `}` and `/`), anything else literal; no bracket expressions. As a
+ * JavaScript regular expression with Go's semantics: `.` is Go's (anything
+ * but a line feed), matched by code point.
+ */
+function shellPatternRegex(pattern: string, greedy: boolean, anchored: boolean): RegExp {
+  const chars = Array.from(pattern);
+  // Go's text/scanner skips a byte-order mark at the very start
+  let i = chars[0] === "\uFEFF" ? 1 : 0;
+  let out = anchored ? "^" : "";
+  const any = "[^\\n]";
+  for (; i < chars.length; i++) {
+    let tok = chars[i]!;
+    if (tok === "*") {
+      out += greedy ? `${any}*` : `${any}*?`;
+      continue;
+    }
+    if (tok === "?") {
+      out += any;
+      continue;
+    }
+    if (tok === "\\") {
+      const after = chars[i + 1];
+      if (after === "}" || after === "/") continue;
+      i++;
+      tok = chars[i] ?? "\uFFFD";
+      if (tok !== "*" && tok !== "?" && tok !== "\\") throw new LexError(`invalid escape '\\${tok}'`);
+      out += `\\${tok}`;
+      continue;
+    }
+    out += "[]{}.+()|^$".includes(tok) ? `\\${tok}` : tok;
+  }
+  return new RegExp(out, "u");
+}
+
+/** BuildKit's trimPrefix (`${x#p}`, `${x##p}`). */
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  let re: RegExp;
+  try {
+    re = shellPatternRegex(pattern, greedy, true);
+  } catch (e) {
+    if (e instanceof LexError) throw new LexError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
+    throw e;
+  }
+  const m = re.exec(value);
+  return m ? value.slice(m.index + m[0].length) : value;
+}
+
+/** BuildKit's reversePattern: the pattern backwards, an escape kept before what it escapes. */
+function reversePattern(pattern: string): string {
+  const chars = Array.from(pattern);
+  const out = new Array<string>(chars.length);
+  const last = chars.length - 1;
+  for (let i = 0; i <= last; ) {
+    const at = last - i;
+    if (chars[i] === "\\" && i !== last) {
+      out[at - 1] = "\\";
+      out[at] = chars[i + 1]!;
+      i += 2;
+    } else {
+      out[at] = chars[i]!;
+      i++;
+    }
+  }
+  return out.join("");
+}
+
+/** BuildKit's trimSuffix (`${x%p}`, `${x%%p}`): trimPrefix on both reversed. */
+function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+  const reverse = (s: string) => Array.from(s).reverse().join("");
+  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
+}
+
+/** `${x/p/r}` and `${x//p/r}`: Go's regexp replacement, whose template reads `$0`, `$name`, `${name}` and `$$`. */
+function replacePattern(value: string, pattern: string, replacement: string, all: boolean): string {
+  let re: RegExp;
+  try {
+    re = shellPatternRegex(pattern, true, false);
+  } catch (e) {
+    if (e instanceof LexError) throw new LexError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
+    throw e;
+  }
+  if (!all) {
+    const m = re.exec(value);
+    return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
+  }
+  // Go's ReplaceAllString: every match left to right (an empty match not right after the previous one), the template expanded
+  const global = new RegExp(re.source, "gu");
+  let out = "";
+  let last = 0;
+  let prevEnd = -1;
+  for (let m = global.exec(value); m !== null; m = global.exec(value)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (m[0].length === 0) {
+      global.lastIndex = end + (value.codePointAt(end)! > 0xffff ? 2 : 1);
+      if (start === prevEnd) continue;
+    }
+    out += value.slice(last, start) + goExpandTemplate(replacement, m[0]);
+    last = end;
+    prevEnd = end;
+    if (end >= value.length && m[0].length === 0) break;
+  }
+  return out + value.slice(last);
+}
+
+/** Go's Regexp.Expand for a pattern with no groups: `$0` (or `${0}`) the match, `$$` a `$`, other names empty, a malformed `$` kept. */
+function goExpandTemplate(template: string, match: string): string {
+  let out = "";
+  let rest = template;
+  for (;;) {
+    const dollar = rest.indexOf("$");
+    if (dollar === -1) return out + rest;
+    out += rest.slice(0, dollar);
+    rest = rest.slice(dollar + 1);
+    if (rest.startsWith("$")) {
+      out += "$";
+      rest = rest.slice(1);
+      continue;
+    }
+    let name = "";
+    if (rest.startsWith("{")) {
+      const close = rest.indexOf("}");
+      name = close === -1 ? "" : rest.slice(1, close);
+      if (name === "" || !isTemplateName(name)) {
+        out += "$";
+        continue;
+      }
+      rest = rest.slice(close + 1);
+    } else {
+      for (const ch of rest) {
+        if (!isGoLetter(ch) && !isGoDigit(ch) && ch !== "_") break;
+        name += ch;
+      }
+      if (name === "") {
+        out += "$";
+        continue;
+      }
+      rest = rest.slice(name.length);
+    }
+    if (name === "0") out += match;
+  }
+}
+
+function isTemplateName(name: string): boolean {
+  for (const ch of name) if (!isGoLetter(ch) && !isGoDigit(ch) && ch !== "_") return false;
+  return true;
+}
 
 /** Lex.ProcessWords: the words of `text`. Throws LexError where BuildKit's lexer fails. */
 export function processWords(text: string, options: LexOptions, env: EnvLookup = noEnv): string[] {
