@@ -5,14 +5,18 @@
  * parser lexes the whole line with raw quotes, raw escapes and unset
  * variables kept) and resolving `FROM $BASE` through the global ARGs.
  *
- * Its quirks are BuildKit's and are kept on purpose, checked against
- * BuildKit's own lexer (../shared/tools/buildkit-parse --words):
+ * Its quirks are BuildKit's and are kept on purpose, checked against the
+ * 8,000 ProcessWords results of BuildKit's own lexer recorded in
+ * ../shared/buildkit-readings (test/buildkit-oracle.test.ts):
  * - `<<` followed by blanks (tab, CR, space) stays one word with what
  *   follows: `cat << EOF` lexes as `cat`, `<< EOF`;
  * - the words buffer is shared by nested `${...}` processing, so text
  *   before a `${x:-...}` in the same word is lost (`ab${x:-c}d` -> `${x:-c}d`);
  * - the result of `$...` is split on Unicode spaces, quoted text is not;
- * - a byte-order mark at the start of the text is skipped (Go's text/scanner).
+ * - a byte-order mark at the start of the text is skipped (Go's text/scanner);
+ * - `${x#p}`, `${x%p}` and `${x/p/r}` match with BuildKit's shell patterns
+ *   (`*`, `?`, escapes; no brackets), and `${x/p/r}`'s replacement goes
+ *   through Go's regexp template (`$0` after an escaped `$` is the match).
  */
 import { isGoDigit, isGoLetter, isGoSpaceCode } from "./go.js";
 
@@ -30,7 +34,11 @@ export type EnvLookup = (name: string) => string | undefined;
 
 export class LexError extends Error {}
 
-/** A `${...}` form the caller cannot evaluate (pattern removal and replacement on a set variable). */
+/**
+ * A `${...}` form the lexer cannot evaluate. None is left since pattern
+ * removal and replacement are evaluated as BuildKit does; callers that still
+ * catch it (src/model/base.ts, two rules) need no change.
+ */
 export class UnsupportedExpansion extends Error {}
 
 const EOF = -1;

@@ -10,7 +10,8 @@
  *
  * It records, for every physical line, what it is, so the formatter can print
  * each line and the meaning check can rebuild BuildKit's logical lines.
- * test/buildkit-oracle.test.ts checks it against BuildKit's parser itself.
+ * test/buildkit-oracle.test.ts checks it against BuildKit's parser itself:
+ * the 22,353 readings recorded in ../shared/buildkit-readings.
  */
 import {
   DockerfileSyntaxError,
