@@ -4,10 +4,11 @@
  * - every recorded file (the corpus, 15,000 edge cases, 6,000 edited real
  *   files): the same instructions, keywords, flags, arguments (`next`), exec
  *   form, heredocs, directives, escape, PrevComment; the same refusals, at a
- *   line BuildKit's location error covers;
+ *   line BuildKit's location error covers (an unterminated heredoc at the
+ *   `<<` that opens it);
  * - buildModel (what the formatter and the codemod read) refuses no file
  *   BuildKit's parser accepts, but for a flag BuildKit's instruction parser
- *   then rejects too (a value flag without a value);
+ *   then rejects too (a value flag without a value, pointed at the flag);
  * - the model's word splitting (src/model/lex.ts processWords) gives exactly
  *   the 8,000 recorded ProcessWords results, words and errors, for both
  *   escape characters.
@@ -89,6 +90,12 @@ function refusalDifference(model: ModelReading, reading: Reading): string | null
   return line >= range[0] && line <= range[1] ? null : `error at line ${line}, BuildKit's lines ${range[0]}-${range[1]}`;
 }
 
+/** Whether the model's position (1-based line and column, after a byte-order mark) is where `written` is written. */
+function pointsAt(text: string, at: { line: number; column: number }, written: string): boolean {
+  const line = text.replace(/^\uFEFF/, "").split("\n")[at.line - 1] ?? "";
+  return line.startsWith(written, at.column - 1);
+}
+
 /** The first top-level flag of the reading's instructions that needs a value and has none, as buildModel names it. */
 function flagWithoutValue(reading: Reading, message: string): boolean {
   const name = /^missing a value on flag: (--[^=\s]+)$/.exec(message)?.[1];
@@ -131,14 +138,25 @@ function compareSet(set: FileSet): SetResult {
       differ(refusal);
       continue;
     }
-    if (!ours.ok) result.rejectedByBoth++;
-    else {
+    if (!ours.ok) {
+      // BuildKit locates an unterminated heredoc at its whole instruction; the model points at the `<<` that
+      // opens it (its first `<`: a continuation may come between the two)
+      if (ours.error!.startsWith("unterminated heredoc") && !pointsAt(text, ours.errorAt!, "<")) {
+        differ(`unterminated heredoc reported at ${ours.errorAt!.line}:${ours.errorAt!.column}, not at a '<<'`);
+        continue;
+      }
+      result.rejectedByBoth++;
+    } else {
       try {
         buildModel(text);
       } catch (e) {
         if (!(e instanceof DockerfileSyntaxError)) throw e;
         if (!flagWithoutValue(f.reading, e.message)) {
           differ(`buildModel refuses what BuildKit reads: ${e.message} (${e.line}:${e.column})`);
+          continue;
+        }
+        if (!pointsAt(text, e, "-")) {
+          differ(`${e.message} reported at ${e.line}:${e.column}, not at the flag`);
           continue;
         }
       }
