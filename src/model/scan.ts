@@ -498,8 +498,11 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
  * last `<<` from which `count - k` remain is the opener.
  */
 function heredocOpenerOffset(logical: string, k: number, count: number): number {
-  let opener = 0;
-  for (let a = logical.indexOf("<<"); a !== -1; a = logical.indexOf("<<", a + 1)) {
+  let opener = Math.max(0, logical.indexOf("<<"));
+  // each try lexes the rest of the line: on a line so long that this would cost more than lexing about
+  // 100,000 characters, the last `<<` tried will do (a refusal needs no more)
+  let budget = 100_000;
+  for (let a = logical.indexOf("<<"); a !== -1 && (budget -= logical.length - a) >= 0; a = logical.indexOf("<<", a + 1)) {
     let opened: number;
     try {
       opened = heredocsInLine(logical.slice(a)).length;
