@@ -311,54 +311,88 @@ class Lexer {
 
 const noEnv: EnvLookup = () => undefined;
 
+/** A shell pattern token: a literal code point, `?` (any character but a line feed) or `*` (any run of them). */
+type PatternToken = number | "?" | "*";
+
 /**
- * BuildKit's convertShellPatternToRegex: `*` any text (the shortest unless
- * greedy), `?` one character, `\` escapes `*`, `?` and `\` (and is dropped
- * before `}` and `/`), anything else literal; no bracket expressions. As a
- * JavaScript regular expression with Go's semantics: `.` is Go's (anything
- * but a line feed), matched by code point.
+ * BuildKit's convertShellPatternToRegex, as tokens: `*` any text, `?` one
+ * character (Go's `.`: anything but a line feed), `\` escapes `*`, `?` and
+ * `\` (and is dropped before `}` and `/`), anything else literal; no
+ * bracket expressions. Throws BuildKit's error for another escape.
  */
-function shellPatternRegex(pattern: string, greedy: boolean, anchored: boolean): RegExp {
-  const chars = Array.from(pattern);
+function patternTokens(pattern: string): PatternToken[] {
+  const chars = Array.from(pattern, (c) => c.codePointAt(0)!);
+  const tokens: PatternToken[] = [];
   // Go's text/scanner skips a byte-order mark at the very start
-  let i = chars[0] === "\uFEFF" ? 1 : 0;
-  let out = anchored ? "^" : "";
-  const any = "[^\\n]";
-  for (; i < chars.length; i++) {
-    let tok = chars[i]!;
-    if (tok === "*") {
-      out += greedy ? `${any}*` : `${any}*?`;
-      continue;
-    }
-    if (tok === "?") {
-      out += any;
-      continue;
-    }
-    if (tok === "\\") {
+  for (let i = chars[0] === 0xfeff ? 1 : 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === 0x2a /* * */) tokens.push("*");
+    else if (c === 0x3f /* ? */) tokens.push("?");
+    else if (c === 0x5c /* \ */) {
       const after = chars[i + 1];
-      if (after === "}" || after === "/") continue;
+      if (after === 0x7d /* } */ || after === 0x2f /* / */) continue;
       i++;
-      tok = chars[i] ?? "\uFFFD";
-      if (tok !== "*" && tok !== "?" && tok !== "\\") throw new LexError(`invalid escape '\\${tok}'`);
-      out += `\\${tok}`;
-      continue;
-    }
-    out += "[]{}.+()|^$".includes(tok) ? `\\${tok}` : tok;
+      if (after !== 0x2a && after !== 0x3f && after !== 0x5c) {
+        throw new LexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${after === undefined ? "\uFFFD" : String.fromCodePoint(after)}'`);
+      }
+      tokens.push(after);
+    } else tokens.push(c);
   }
-  return new RegExp(out, "u");
+  return tokens;
 }
 
-/** BuildKit's trimPrefix (`${x#p}`, `${x##p}`). */
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  let re: RegExp;
-  try {
-    re = shellPatternRegex(pattern, greedy, true);
-  } catch (e) {
-    if (e instanceof LexError) throw new LexError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
-    throw e;
+/**
+ * The ends of the matches of a pattern that start at `from` in `value`
+ * (code points), in increasing order: the pattern as a finite automaton
+ * (Go's regexp is one too, so no input makes this slow), its states the
+ * token positions reached.
+ */
+function matchEnds(tokens: readonly PatternToken[], value: readonly number[], from: number): number[] {
+  const m = tokens.length;
+  const ends: number[] = [];
+  // a `*` may match nothing: reaching it reaches what follows
+  const close = (states: Set<number>) => {
+    for (const i of [...states]) for (let j = i; j < m && tokens[j] === "*"; j++) states.add(j + 1);
+    return states;
+  };
+  let states = close(new Set([0]));
+  for (let pos = from; ; pos++) {
+    if (states.has(m)) ends.push(pos);
+    if (pos >= value.length || states.size === 0) return ends;
+    const c = value[pos]!;
+    const next = new Set<number>();
+    for (const i of states) {
+      if (i === m) continue;
+      const t = tokens[i]!;
+      if (t === "*") {
+        if (c !== 10) next.add(i);
+      } else if (t === "?") {
+        if (c !== 10) next.add(i + 1);
+      } else if (t === c) next.add(i + 1);
+    }
+    states = close(next);
   }
-  const m = re.exec(value);
-  return m ? value.slice(m.index + m[0].length) : value;
+}
+
+/** The leftmost match from `from` on: its start and end (the longest there: every `*` greedy), or null. */
+function leftmostMatch(tokens: readonly PatternToken[], value: readonly number[], from: number): [number, number] | null {
+  for (let start = from; start <= value.length; start++) {
+    const ends = matchEnds(tokens, value, start);
+    if (ends.length > 0) return [start, ends[ends.length - 1]!];
+  }
+  return null;
+}
+
+const codePoints = (s: string) => Array.from(s, (c) => c.codePointAt(0)!);
+const fromCodePoints = (cs: readonly number[]) => cs.map((c) => String.fromCodePoint(c)).join("");
+
+/** BuildKit's trimPrefix (`${x#p}` the shortest match at the start, `${x##p}` the longest). */
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  const tokens = patternTokens(pattern);
+  const cs = codePoints(value);
+  const ends = matchEnds(tokens, cs, 0);
+  if (ends.length === 0) return value;
+  return fromCodePoints(cs.slice(greedy ? ends[ends.length - 1]! : ends[0]!));
 }
 
 /** BuildKit's reversePattern: the pattern backwards, an escape kept before what it escapes. */
@@ -386,37 +420,29 @@ function trimSuffix(pattern: string, value: string, greedy: boolean): string {
   return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
 }
 
-/** `${x/p/r}` and `${x//p/r}`: Go's regexp replacement, whose template reads `$0`, `$name`, `${name}` and `$$`. */
+/**
+ * `${x/p/r}` (the leftmost match) and `${x//p/r}` (Go's ReplaceAllString:
+ * every match left to right, an empty match right after the previous one
+ * skipped), the replacement through Go's regexp template.
+ */
 function replacePattern(value: string, pattern: string, replacement: string, all: boolean): string {
-  let re: RegExp;
-  try {
-    re = shellPatternRegex(pattern, true, false);
-  } catch (e) {
-    if (e instanceof LexError) throw new LexError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
-    throw e;
-  }
+  const tokens = patternTokens(pattern);
+  const cs = codePoints(value);
   if (!all) {
-    const m = re.exec(value);
-    return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
+    const m = leftmostMatch(tokens, cs, 0);
+    return m ? fromCodePoints(cs.slice(0, m[0])) + replacement + fromCodePoints(cs.slice(m[1])) : value;
   }
-  // Go's ReplaceAllString: every match left to right (an empty match not right after the previous one), the template expanded
-  const global = new RegExp(re.source, "gu");
   let out = "";
-  let last = 0;
-  let prevEnd = -1;
-  for (let m = global.exec(value); m !== null; m = global.exec(value)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    if (m[0].length === 0) {
-      global.lastIndex = end + (value.codePointAt(end)! > 0xffff ? 2 : 1);
-      if (start === prevEnd) continue;
-    }
-    out += value.slice(last, start) + goExpandTemplate(replacement, m[0]);
-    last = end;
-    prevEnd = end;
-    if (end >= value.length && m[0].length === 0) break;
+  let lastEnd = 0;
+  for (let search = 0; search <= cs.length; ) {
+    const m = leftmostMatch(tokens, cs, search);
+    if (!m) break;
+    out += fromCodePoints(cs.slice(lastEnd, m[0]));
+    if (m[1] > lastEnd || m[0] === 0) out += goExpandTemplate(replacement, fromCodePoints(cs.slice(m[0], m[1])));
+    lastEnd = m[1];
+    search = search + 1 > m[1] ? search + 1 : m[1];
   }
-  return out + value.slice(last);
+  return out + fromCodePoints(cs.slice(lastEnd));
 }
 
 /** Go's Regexp.Expand for a pattern with no groups: `$0` (or `${0}`) the match, `$$` a `$`, other names empty, a malformed `$` kept. */
