@@ -341,46 +341,67 @@ function patternTokens(pattern: string): PatternToken[] {
   return tokens;
 }
 
+/** A `*` may match nothing: reaching it reaches what follows. */
+function closeStates(tokens: readonly PatternToken[], states: Map<number, number>): Map<number, number> {
+  for (const [i, start] of [...states]) {
+    for (let j = i; j < tokens.length && tokens[j] === "*"; j++) if (!((states.get(j + 1) ?? Infinity) <= start)) states.set(j + 1, start);
+  }
+  return states;
+}
+
+/** The states (token positions) reached from `states` over one character, each with the earliest start that reaches it. */
+function stepStates(tokens: readonly PatternToken[], states: Map<number, number>, c: number): Map<number, number> {
+  const next = new Map<number, number>();
+  const add = (i: number, start: number) => {
+    if (!((next.get(i) ?? Infinity) <= start)) next.set(i, start);
+  };
+  for (const [i, start] of states) {
+    if (i === tokens.length) continue;
+    const t = tokens[i]!;
+    if (t === "*") {
+      if (c !== 10) add(i, start);
+    } else if (t === "?") {
+      if (c !== 10) add(i + 1, start);
+    } else if (t === c) add(i + 1, start);
+  }
+  return closeStates(tokens, next);
+}
+
 /**
  * The ends of the matches of a pattern that start at `from` in `value`
  * (code points), in increasing order: the pattern as a finite automaton
- * (Go's regexp is one too, so no input makes this slow), its states the
- * token positions reached.
+ * (Go's regexp is one too, so no input makes this slow).
  */
 function matchEnds(tokens: readonly PatternToken[], value: readonly number[], from: number): number[] {
-  const m = tokens.length;
   const ends: number[] = [];
-  // a `*` may match nothing: reaching it reaches what follows
-  const close = (states: Set<number>) => {
-    for (const i of [...states]) for (let j = i; j < m && tokens[j] === "*"; j++) states.add(j + 1);
-    return states;
-  };
-  let states = close(new Set([0]));
+  let states = closeStates(tokens, new Map([[0, from]]));
   for (let pos = from; ; pos++) {
-    if (states.has(m)) ends.push(pos);
+    if (states.has(tokens.length)) ends.push(pos);
     if (pos >= value.length || states.size === 0) return ends;
-    const c = value[pos]!;
-    const next = new Set<number>();
-    for (const i of states) {
-      if (i === m) continue;
-      const t = tokens[i]!;
-      if (t === "*") {
-        if (c !== 10) next.add(i);
-      } else if (t === "?") {
-        if (c !== 10) next.add(i + 1);
-      } else if (t === c) next.add(i + 1);
-    }
-    states = close(next);
+    states = stepStates(tokens, states, value[pos]!);
   }
 }
 
-/** The leftmost match from `from` on: its start and end (the longest there: every `*` greedy), or null. */
+/**
+ * The leftmost match from `from` on: its start and end (the longest there:
+ * every `*` greedy), or null. One pass: a thread starts at each position
+ * until a match is found, each state keeps its earliest start.
+ */
 function leftmostMatch(tokens: readonly PatternToken[], value: readonly number[], from: number): [number, number] | null {
-  for (let start = from; start <= value.length; start++) {
-    const ends = matchEnds(tokens, value, start);
-    if (ends.length > 0) return [start, ends[ends.length - 1]!];
+  let best: [number, number] | null = null;
+  let states = new Map<number, number>();
+  for (let pos = from; pos <= value.length; pos++) {
+    if (best === null) {
+      if (!((states.get(0) ?? Infinity) <= pos)) states.set(0, pos);
+      states = closeStates(tokens, states);
+    }
+    const accepted = states.get(tokens.length);
+    if (accepted !== undefined && (best === null || accepted <= best[0])) best = [accepted, pos];
+    if (best !== null) for (const [i, start] of states) if (start > best[0]) states.delete(i);
+    if (pos === value.length || (best !== null && states.size === 0)) break;
+    states = stepStates(tokens, states, value[pos]!);
   }
-  return null;
+  return best;
 }
 
 const codePoints = (s: string) => Array.from(s, (c) => c.codePointAt(0)!);
