@@ -59,6 +59,11 @@ export function modelReading(text: string): ModelReading {
     }
     return { ok: false, error: e.message, errorAt: { line: e.line, column: e.column }, escape: null, directives: [], children: [] };
   }
+  return scannedReading(scanned);
+}
+
+/** The reading of a scanned file (a ScanResult, or a DockerfileModel, which holds the same entries). */
+export function scannedReading(scanned: Pick<ScanResult, "entries" | "escape" | "directives">): ModelReading {
   const children: OracleNode[] = [];
   for (const entry of scanned.entries) {
     if (entry.type !== "instruction") continue;
