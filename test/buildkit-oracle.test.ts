@@ -178,11 +178,13 @@ describe("BuildKit's recorded readings and the model agree", () => {
   for (const [set, present] of sets) {
     test.skipIf(!present)(`${set}: instructions, flags, arguments, heredocs, directives, escape, PrevComment, errors and their lines`, () => {
       const started = performance.now();
+      recordedFiles(set);
+      const loaded = Math.round(performance.now() - started);
       const r = compareSet(set);
       const ms = Math.round(performance.now() - started);
       console.log(
         `BuildKit's readings vs model, ${set}: ${r.agree}/${r.files} files agree (${r.rejectedByBoth} rejected by both` +
-          `${r.notUtf8 ? `, ${r.notUtf8} not UTF-8: refused by the command line, their decoded text compared` : ""}), ${r.differences.length} differ; ${ms} ms`,
+          `${r.notUtf8 ? `, ${r.notUtf8} not UTF-8: refused by the command line, their decoded text compared` : ""}), ${r.differences.length} differ; ${ms} ms (${loaded} ms to load)`,
       );
       expect(r.differences.slice(0, 5)).toEqual([]);
       expect(r.agree).toBe(r.files);
@@ -192,6 +194,7 @@ describe("BuildKit's recorded readings and the model agree", () => {
   test.skipIf(!HAS_READINGS)("words: processWords gives BuildKit's ProcessWords words and errors, both escape characters", () => {
     const started = performance.now();
     const cases = recordedWords();
+    const loaded = Math.round(performance.now() - started);
     const counts: Record<string, number> = { "\\": 0, "`": 0 };
     const differences: string[] = [];
     for (const w of cases) {
@@ -210,7 +213,7 @@ describe("BuildKit's recorded readings and the model agree", () => {
     }
     const ms = Math.round(performance.now() - started);
     const total = (e: string) => cases.filter((w) => w.escape === e).length;
-    console.log(`BuildKit's ProcessWords vs model: escape \\ ${counts["\\"]}/${total("\\")}, escape \` ${counts["`"]}/${total("`")} agree (words or error message); ${ms} ms`);
+    console.log(`BuildKit's ProcessWords vs model: escape \\ ${counts["\\"]}/${total("\\")}, escape \` ${counts["`"]}/${total("`")} agree (words or error message); ${ms} ms (${loaded} ms to load)`);
     expect(differences).toEqual([]);
     expect(counts["\\"]! + counts["`"]!).toBe(cases.length);
   });
