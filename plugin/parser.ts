@@ -3,6 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import type { Parser } from "prettier";
 import { buildModel, type DockerfileModel } from "../src/model/model.js";
 import { DockerfileSyntaxError } from "../src/model/scan.js";
+import { compareMeanings, meaningOf } from "../src/meaning/meaning.js";
 import { initShell } from "../src/shell/bash.js";
 import { hasIgnorePragma, hasPragma } from "../src/format/pragma.js";
 
@@ -31,7 +32,10 @@ function prettierSyntaxError(error: DockerfileSyntaxError): Error {
  * after Prettier's normalisation. The plugin cannot see the original text,
  * but where Prettier formats a file from disk it can read it: a file whose
  * normalised content is the text Prettier gave, and which has a lone CR, is
- * refused (an editor's unsaved buffer, which may differ, cannot be checked).
+ * refused (an editor's unsaved buffer, which may differ, cannot be checked),
+ * unless BuildKit reads the two texts alike: CRs before a line end
+ * (`\r\r\n`), which BuildKit trims, become empty lines, which change
+ * nothing outside heredoc bodies and the directives at the top.
  */
 function refuseLoneCarriageReturn(text: string, filepath: string | undefined): void {
   if (!filepath) return;
@@ -45,6 +49,7 @@ function refuseLoneCarriageReturn(text: string, filepath: string | undefined): v
   const original = raw.toString("utf8").replace(/^\uFEFF/, "");
   const at = original.search(/\r(?!\n)/);
   if (at === -1 || original.replace(/\r\n?/g, "\n") !== text) return;
+  if (sameMeaning(original, text)) return;
   const before = original.slice(0, at).replace(/\r\n?/g, "\n");
   const line = before.split("\n").length;
   const column = at - Math.max(original.lastIndexOf("\n", at - 1), original.lastIndexOf("\r", at - 1)) ;
@@ -53,6 +58,16 @@ function refuseLoneCarriageReturn(text: string, filepath: string | undefined): v
     line,
     column,
   );
+}
+
+/** Whether the model (BuildKit's reading) gives two texts the same meaning; false when either is refused. */
+function sameMeaning(a: string, b: string): boolean {
+  try {
+    return compareMeanings(meaningOf(buildModel(a, { bomStripped: true })), meaningOf(buildModel(b, { bomStripped: true }))) === null;
+  } catch (e) {
+    if (e instanceof DockerfileSyntaxError) return false;
+    throw e;
+  }
 }
 
 let wasmTuned = false;

@@ -1,28 +1,28 @@
 /**
- * BuildKit's shell lexer as an oracle: `buildkit-parse --words` runs
- * `shell.NewLex(escape).ProcessWords(text, emptyEnv)` on each text (see
- * ../shared/tools/buildkit-parse/README.md). Unset variables expand to
- * nothing, `${X:-d}` to `d`.
+ * Word splitting as BuildKit's shell lexer does it
+ * (`shell.NewLex(escape).ProcessWords(text, emptyEnv)`), through the model's
+ * lexer (src/model/lex.ts processWords): test/buildkit-oracle.test.ts proves
+ * it gives exactly BuildKit's recorded words and errors on 8,000 cases
+ * (../shared/buildkit-readings/words.jsonl.gz, both escape characters).
+ * Unset variables expand to nothing, `${X:-d}` to `d`.
  */
-import { spawnSync } from "node:child_process";
-import { BUILDKIT_PARSE } from "./oracle.js";
+import { LexError, processWords } from "../src/model/lex.js";
 
-export interface OracleWords {
+export interface WordsResult {
   input: string;
   ok: boolean;
   error: string | null;
   words: string[];
 }
 
-/** ProcessWords of each text, in order (many texts per call). */
-export function oracleWords(texts: readonly string[], escape: "\\" | "`" = "\\"): OracleWords[] {
-  const out: OracleWords[] = [];
-  for (let k = 0; k < texts.length; k += 500) {
-    const args = ["--words", ...(escape === "`" ? ["--escape=`"] : []), "--", ...texts.slice(k, k + 500)];
-    const r = spawnSync(BUILDKIT_PARSE, args, { encoding: "utf8", maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`buildkit-parse --words failed (${r.status}): ${r.stderr}`);
-    for (const line of r.stdout.split("\n")) if (line) out.push(JSON.parse(line) as OracleWords);
-  }
-  if (out.length !== texts.length) throw new Error(`buildkit-parse --words gave ${out.length} results for ${texts.length} texts`);
-  return out;
+/** ProcessWords of each text, in order. */
+export function modelWords(texts: readonly string[], escape: "\\" | "`" = "\\"): WordsResult[] {
+  return texts.map((input) => {
+    try {
+      return { input, ok: true, error: null, words: processWords(input, { escape }) };
+    } catch (e) {
+      if (!(e instanceof LexError)) throw e;
+      return { input, ok: false, error: e.message, words: [] };
+    }
+  });
 }

@@ -1,22 +1,15 @@
 /**
- * BuildKit's own Dockerfile parser as ground truth
- * (../shared/tools/buildkit-parse, see its README): runs it on many texts in
- * one call and puts the model's reading of the same texts in the same shape,
- * so tests can compare the two. The model and the meaning check share one
- * reading of a file; this is the independent one.
+ * The model's reading of a Dockerfile in the shape of BuildKit's parser
+ * result (parser.Node: what ../shared/buildkit-readings records for each
+ * file, see test/readings.ts), and the comparisons tests make between two
+ * readings. BuildKit's compiled parser is no longer at hand: its recorded
+ * readings judge the model (test/buildkit-oracle.test.ts: the model agrees
+ * with all of them), and the model then judges what the formatter and the
+ * fixes write.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildkitNode, type BuildkitNode } from "../src/meaning/buildkit.js";
 import { DockerfileSyntaxError, checkCommentValue, scan, type ScanResult } from "../src/model/scan.js";
-import { ROOT } from "./helpers.js";
 import { goEqualFoldAscii, goToLower, goToUpper } from "../src/model/go.js";
-
-export const BUILDKIT_PARSE = join(ROOT, "..", "shared", "tools", "buildkit-parse", "buildkit-parse");
-export const HAS_ORACLE = existsSync(BUILDKIT_PARSE);
-export const NO_ORACLE_MESSAGE = `BuildKit's parser not found at ${BUILDKIT_PARSE}: BuildKit comparisons skipped`;
 
 export interface OracleHeredoc {
   name: string;
@@ -41,7 +34,6 @@ export interface OracleNode {
 }
 
 export interface OracleResult {
-  file: string;
   ok: boolean;
   error: string | null;
   escape: string | null;
@@ -49,32 +41,13 @@ export interface OracleResult {
   children: OracleNode[];
 }
 
-/** BuildKit's parse of each text (as UTF-8 files), in order. */
-export function oracleParse(texts: readonly (string | Buffer)[]): OracleResult[] {
-  if (texts.length === 0) return [];
-  const dir = mkdtempSync(join(tmpdir(), "buildkit-oracle-"));
-  try {
-    const files = texts.map((t, i) => {
-      const f = join(dir, `f${i}`);
-      writeFileSync(f, t);
-      return f;
-    });
-    const results: OracleResult[] = [];
-    // a few thousand paths per call keeps the command line short
-    for (let k = 0; k < files.length; k += 2000) {
-      const r = spawnSync(BUILDKIT_PARSE, ["--", ...files.slice(k, k + 2000)], { encoding: "utf8", maxBuffer: 1 << 30 });
-      if (r.status !== 0) throw new Error(`buildkit-parse failed (${r.status}): ${r.stderr}`);
-      for (const line of r.stdout.split("\n")) if (line) results.push(JSON.parse(line) as OracleResult);
-    }
-    if (results.length !== texts.length) throw new Error(`buildkit-parse gave ${results.length} results for ${texts.length} files`);
-    return results;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The model's reading; where it refuses the file, the line and column it points at. */
+export interface ModelReading extends OracleResult {
+  errorAt: { line: number; column: number } | null;
 }
 
 /** The model's reading of a text, in the oracle's shape (what BuildKit's parser itself decides: no instruction-level checks). */
-export function modelReading(text: string): OracleResult {
+export function modelReading(text: string): ModelReading {
   let scanned: ScanResult;
   try {
     scanned = scan(text);
@@ -82,10 +55,15 @@ export function modelReading(text: string): OracleResult {
     if (!(e instanceof DockerfileSyntaxError)) throw e;
     // BuildKit stops at a line over 64 KiB; with no instruction before it, it reports "file with no instructions"
     if (e.message.startsWith("dockerfile line greater") && modelReading(text.split("\n").slice(0, e.line - 1).join("\n")).children.length === 0) {
-      return { file: "", ok: false, error: "file with no instructions", escape: null, directives: [], children: [] };
+      return { ok: false, error: "file with no instructions", errorAt: null, escape: null, directives: [], children: [] };
     }
-    return { file: "", ok: false, error: e.message, escape: null, directives: [], children: [] };
+    return { ok: false, error: e.message, errorAt: { line: e.line, column: e.column }, escape: null, directives: [], children: [] };
   }
+  return scannedReading(scanned);
+}
+
+/** The reading of a scanned file (a ScanResult, or a DockerfileModel, which holds the same entries). */
+export function scannedReading(scanned: Pick<ScanResult, "entries" | "escape" | "directives">): ModelReading {
   const children: OracleNode[] = [];
   for (const entry of scanned.entries) {
     if (entry.type !== "instruction") continue;
@@ -99,9 +77,9 @@ export function modelReading(text: string): OracleResult {
     });
   }
   return {
-    file: "",
     ok: true,
     error: null,
+    errorAt: null,
     escape: scanned.escape,
     directives: scanned.directives.map((d) => ({ name: d.name, value: d.value, line: d.line + 1 })),
     children,

@@ -354,7 +354,10 @@ export function parseWords(rest: string, escape: EscapeChar): string[] {
   return words;
 }
 
-/** Go's %q (strconv.Quote) for the messages BuildKit builds with it. */
+/** Go's strconv.IsPrint beyond ASCII space: letters, marks, numbers, punctuation and symbols (so no other space, no format character). */
+const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** Go's %q (strconv.Quote) for the messages BuildKit builds with it: what is not printable as `\uXXXX`. */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
@@ -369,7 +372,9 @@ export function goQuote(s: string): string {
     else if (ch === "\t") out += "\\t";
     else if (ch === "\v") out += "\\v";
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
+    else if (c === 0x20 || GO_PRINTABLE.test(ch)) out += ch;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else out += `\\U${c.toString(16).padStart(8, "0")}`;
   }
   return `${out}"`;
 }

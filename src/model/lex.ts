@@ -5,14 +5,18 @@
  * parser lexes the whole line with raw quotes, raw escapes and unset
  * variables kept) and resolving `FROM $BASE` through the global ARGs.
  *
- * Its quirks are BuildKit's and are kept on purpose, checked against
- * BuildKit's own lexer (../shared/tools/buildkit-parse --words):
+ * Its quirks are BuildKit's and are kept on purpose, checked against the
+ * 8,000 ProcessWords results of BuildKit's own lexer recorded in
+ * ../shared/buildkit-readings (test/buildkit-oracle.test.ts):
  * - `<<` followed by blanks (tab, CR, space) stays one word with what
  *   follows: `cat << EOF` lexes as `cat`, `<< EOF`;
  * - the words buffer is shared by nested `${...}` processing, so text
  *   before a `${x:-...}` in the same word is lost (`ab${x:-c}d` -> `${x:-c}d`);
  * - the result of `$...` is split on Unicode spaces, quoted text is not;
- * - a byte-order mark at the start of the text is skipped (Go's text/scanner).
+ * - a byte-order mark at the start of the text is skipped (Go's text/scanner);
+ * - `${x#p}`, `${x%p}` and `${x/p/r}` match with BuildKit's shell patterns
+ *   (`*`, `?`, escapes; no brackets), and `${x/p/r}`'s replacement goes
+ *   through Go's regexp template (`$0` after an escaped `$` is the match).
  */
 import { isGoDigit, isGoLetter, isGoSpaceCode } from "./go.js";
 
@@ -30,7 +34,11 @@ export type EnvLookup = (name: string) => string | undefined;
 
 export class LexError extends Error {}
 
-/** A `${...}` form the caller cannot evaluate (pattern removal and replacement on a set variable). */
+/**
+ * A `${...}` form the lexer cannot evaluate. None is left since pattern
+ * removal and replacement are evaluated as BuildKit does; callers that still
+ * catch it (src/model/base.ts, two rules) need no change.
+ */
 export class UnsupportedExpansion extends Error {}
 
 const EOF = -1;
@@ -227,7 +235,7 @@ class Lexer {
         const replacement = this.stopOnOrMissing(0x7d, true, "syntax error: missing '}'");
         const value = this.getEnv(name);
         if (value === undefined && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
-        throw new UnsupportedExpansion(`\${${name}/...} on a set variable`);
+        return replacePattern(value ?? "", pattern, replacement, replaceAll);
       }
       case 0x3a /* : */:
         nullIsUnset = true;
@@ -260,8 +268,12 @@ class Lexer {
         if (nullIsUnset && value === "") throw new LexError(`${name}: ${word || "is not allowed to be empty"}`);
         return value;
       case 0x23:
-      case 0x25:
-        throw new UnsupportedExpansion(`\${${name}${chs}...} on a set variable`);
+      case 0x25: {
+        // `#`/`%` the shortest match, `##`/`%%` the longest
+        const greedy = word.charCodeAt(0) === ch;
+        const pattern = greedy ? word.slice(1) : word;
+        return ch === 0x25 ? trimSuffix(pattern, value ?? "", greedy) : trimPrefix(pattern, value ?? "", greedy);
+      }
       default:
         throw new LexError(`unsupported modifier (${chs}) in substitution`);
     }
@@ -298,6 +310,204 @@ class Lexer {
 }
 
 const noEnv: EnvLookup = () => undefined;
+
+/** A shell pattern token: a literal code point, `?` (any character but a line feed) or `*` (any run of them). */
+type PatternToken = number | "?" | "*";
+
+/**
+ * BuildKit's convertShellPatternToRegex, as tokens: `*` any text, `?` one
+ * character (Go's `.`: anything but a line feed), `\` escapes `*`, `?` and
+ * `\` (and is dropped before `}` and `/`), anything else literal; no
+ * bracket expressions. Throws BuildKit's error for another escape.
+ */
+function patternTokens(pattern: string): PatternToken[] {
+  const chars = Array.from(pattern, (c) => c.codePointAt(0)!);
+  const tokens: PatternToken[] = [];
+  // Go's text/scanner skips a byte-order mark at the very start
+  for (let i = chars[0] === 0xfeff ? 1 : 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === 0x2a /* * */) tokens.push("*");
+    else if (c === 0x3f /* ? */) tokens.push("?");
+    else if (c === 0x5c /* \ */) {
+      const after = chars[i + 1];
+      if (after === 0x7d /* } */ || after === 0x2f /* / */) continue;
+      i++;
+      if (after !== 0x2a && after !== 0x3f && after !== 0x5c) {
+        throw new LexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${after === undefined ? "\uFFFD" : String.fromCodePoint(after)}'`);
+      }
+      tokens.push(after);
+    } else tokens.push(c);
+  }
+  return tokens;
+}
+
+/** A `*` may match nothing: reaching it reaches what follows. */
+function closeStates(tokens: readonly PatternToken[], states: Map<number, number>): Map<number, number> {
+  for (const [i, start] of [...states]) {
+    for (let j = i; j < tokens.length && tokens[j] === "*"; j++) if (!((states.get(j + 1) ?? Infinity) <= start)) states.set(j + 1, start);
+  }
+  return states;
+}
+
+/** The states (token positions) reached from `states` over one character, each with the earliest start that reaches it. */
+function stepStates(tokens: readonly PatternToken[], states: Map<number, number>, c: number): Map<number, number> {
+  const next = new Map<number, number>();
+  const add = (i: number, start: number) => {
+    if (!((next.get(i) ?? Infinity) <= start)) next.set(i, start);
+  };
+  for (const [i, start] of states) {
+    if (i === tokens.length) continue;
+    const t = tokens[i]!;
+    if (t === "*") {
+      if (c !== 10) add(i, start);
+    } else if (t === "?") {
+      if (c !== 10) add(i + 1, start);
+    } else if (t === c) add(i + 1, start);
+  }
+  return closeStates(tokens, next);
+}
+
+/**
+ * The ends of the matches of a pattern that start at `from` in `value`
+ * (code points), in increasing order: the pattern as a finite automaton
+ * (Go's regexp is one too, so no input makes this slow).
+ */
+function matchEnds(tokens: readonly PatternToken[], value: readonly number[], from: number): number[] {
+  const ends: number[] = [];
+  let states = closeStates(tokens, new Map([[0, from]]));
+  for (let pos = from; ; pos++) {
+    if (states.has(tokens.length)) ends.push(pos);
+    if (pos >= value.length || states.size === 0) return ends;
+    states = stepStates(tokens, states, value[pos]!);
+  }
+}
+
+/**
+ * The leftmost match from `from` on: its start and end (the longest there:
+ * every `*` greedy), or null. One pass: a thread starts at each position
+ * until a match is found, each state keeps its earliest start.
+ */
+function leftmostMatch(tokens: readonly PatternToken[], value: readonly number[], from: number): [number, number] | null {
+  let best: [number, number] | null = null;
+  let states = new Map<number, number>();
+  for (let pos = from; pos <= value.length; pos++) {
+    if (best === null) {
+      if (!((states.get(0) ?? Infinity) <= pos)) states.set(0, pos);
+      states = closeStates(tokens, states);
+    }
+    const accepted = states.get(tokens.length);
+    if (accepted !== undefined && (best === null || accepted <= best[0])) best = [accepted, pos];
+    if (best !== null) for (const [i, start] of states) if (start > best[0]) states.delete(i);
+    if (pos === value.length || (best !== null && states.size === 0)) break;
+    states = stepStates(tokens, states, value[pos]!);
+  }
+  return best;
+}
+
+const codePoints = (s: string) => Array.from(s, (c) => c.codePointAt(0)!);
+const fromCodePoints = (cs: readonly number[]) => cs.map((c) => String.fromCodePoint(c)).join("");
+
+/** BuildKit's trimPrefix (`${x#p}` the shortest match at the start, `${x##p}` the longest). */
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  const tokens = patternTokens(pattern);
+  const cs = codePoints(value);
+  const ends = matchEnds(tokens, cs, 0);
+  if (ends.length === 0) return value;
+  return fromCodePoints(cs.slice(greedy ? ends[ends.length - 1]! : ends[0]!));
+}
+
+/** BuildKit's reversePattern: the pattern backwards, an escape kept before what it escapes. */
+function reversePattern(pattern: string): string {
+  const chars = Array.from(pattern);
+  const out = new Array<string>(chars.length);
+  const last = chars.length - 1;
+  for (let i = 0; i <= last; ) {
+    const at = last - i;
+    if (chars[i] === "\\" && i !== last) {
+      out[at - 1] = "\\";
+      out[at] = chars[i + 1]!;
+      i += 2;
+    } else {
+      out[at] = chars[i]!;
+      i++;
+    }
+  }
+  return out.join("");
+}
+
+/** BuildKit's trimSuffix (`${x%p}`, `${x%%p}`): trimPrefix on both reversed. */
+function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+  const reverse = (s: string) => Array.from(s).reverse().join("");
+  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
+}
+
+/**
+ * `${x/p/r}` (the leftmost match) and `${x//p/r}` (Go's ReplaceAllString:
+ * every match left to right, an empty match right after the previous one
+ * skipped), the replacement through Go's regexp template.
+ */
+function replacePattern(value: string, pattern: string, replacement: string, all: boolean): string {
+  const tokens = patternTokens(pattern);
+  const cs = codePoints(value);
+  if (!all) {
+    const m = leftmostMatch(tokens, cs, 0);
+    return m ? fromCodePoints(cs.slice(0, m[0])) + replacement + fromCodePoints(cs.slice(m[1])) : value;
+  }
+  let out = "";
+  let lastEnd = 0;
+  for (let search = 0; search <= cs.length; ) {
+    const m = leftmostMatch(tokens, cs, search);
+    if (!m) break;
+    out += fromCodePoints(cs.slice(lastEnd, m[0]));
+    if (m[1] > lastEnd || m[0] === 0) out += goExpandTemplate(replacement, fromCodePoints(cs.slice(m[0], m[1])));
+    lastEnd = m[1];
+    search = search + 1 > m[1] ? search + 1 : m[1];
+  }
+  return out + fromCodePoints(cs.slice(lastEnd));
+}
+
+/** Go's Regexp.Expand for a pattern with no groups: `$0` (or `${0}`) the match, `$$` a `$`, other names empty, a malformed `$` kept. */
+function goExpandTemplate(template: string, match: string): string {
+  let out = "";
+  let rest = template;
+  for (;;) {
+    const dollar = rest.indexOf("$");
+    if (dollar === -1) return out + rest;
+    out += rest.slice(0, dollar);
+    rest = rest.slice(dollar + 1);
+    if (rest.startsWith("$")) {
+      out += "$";
+      rest = rest.slice(1);
+      continue;
+    }
+    let name = "";
+    if (rest.startsWith("{")) {
+      const close = rest.indexOf("}");
+      name = close === -1 ? "" : rest.slice(1, close);
+      if (name === "" || !isTemplateName(name)) {
+        out += "$";
+        continue;
+      }
+      rest = rest.slice(close + 1);
+    } else {
+      for (const ch of rest) {
+        if (!isGoLetter(ch) && !isGoDigit(ch) && ch !== "_") break;
+        name += ch;
+      }
+      if (name === "") {
+        out += "$";
+        continue;
+      }
+      rest = rest.slice(name.length);
+    }
+    if (name === "0") out += match;
+  }
+}
+
+function isTemplateName(name: string): boolean {
+  for (const ch of name) if (!isGoLetter(ch) && !isGoDigit(ch) && ch !== "_") return false;
+  return true;
+}
 
 /** Lex.ProcessWords: the words of `text`. Throws LexError where BuildKit's lexer fails. */
 export function processWords(text: string, options: LexOptions, env: EnvLookup = noEnv): string[] {

@@ -18,8 +18,9 @@ import {
   type ScanOptions,
   type ScannedInstruction,
   type TopLevelEntry,
+  logicalPosition,
 } from "./scan.js";
-import { KNOWN_INSTRUCTIONS, parseCommand, type Command } from "./command.js";
+import { KNOWN_INSTRUCTIONS, commandHead, parseCommand, type Command } from "./command.js";
 import { globalArgs, isWindowsImage, isWindowsPlatform, stageBase, stageName, type StageBase } from "./base.js";
 
 export { DockerfileSyntaxError, KNOWN_INSTRUCTIONS, parseCommand, type Command };
@@ -78,28 +79,24 @@ const STRING_FLAGS: Record<string, Set<string>> = {
 };
 const BOOLEAN_FLAGS = new Set(["link", "keep-git-dir", "unpack", "parents"]);
 
-/** Rejects what BuildKit's flag parser rejects before any build: a flag with no value. */
-function checkFlags(command: Command, instr: ScannedInstruction, lines: PhysicalLine[]): void {
-  for (const flag of command.flags) {
-    if (flag === "--") break;
+/**
+ * Rejects what BuildKit's flag parser rejects before any build: a flag with
+ * no value, pointed at where the flag is written. An ONBUILD trigger's flags
+ * are not read until an image built FROM this one runs the trigger (BuildKit's
+ * parser keeps the trigger as text), so they are not checked here.
+ */
+function checkFlags(command: Command, instr: ScannedInstruction, lines: PhysicalLine[], escape: EscapeChar): void {
+  command.flags.forEach((flag, k) => {
     const name = flag.slice(2).split("=", 1)[0]!;
     const hasValue = flag.includes("=");
     const needsValue = STRING_FLAGS[command.keyword]?.has(name) ?? false;
     if ((needsValue && !hasValue) || (hasValue && flag.endsWith("=") && BOOLEAN_FLAGS.has(name))) {
-      let line = instr.startLine;
-      let column = 0;
-      for (const l of instr.lines) {
-        const at = lines[l.line]!.text.indexOf(`--${name}`);
-        if (at !== -1) {
-          line = l.line;
-          column = at;
-          break;
-        }
-      }
-      throw new DockerfileSyntaxError(`missing a value on flag: --${name}`, line + 1, column + 1);
+      // the k-th flag word of the logical line (where BuildKit's byte-wise reading maps onto characters)
+      const word = commandHead(instr.logical, escape)?.flagWords[k];
+      const at = word ? logicalPosition(lines, instr.lines, word.start) : { line: instr.startLine, column: 0 };
+      throw new DockerfileSyntaxError(`missing a value on flag: --${name}`, at.line + 1, at.column + 1);
     }
-  }
-  if (command.trigger) checkFlags(command.trigger, instr, lines);
+  });
 }
 
 export function buildModel(source: string, options: ScanOptions = {}): DockerfileModel {
@@ -116,7 +113,7 @@ export function buildModel(source: string, options: ScanOptions = {}): Dockerfil
       continue;
     }
     const command = entry.command;
-    checkFlags(command, entry, scanned.lines);
+    checkFlags(command, entry, scanned.lines, scanned.escape);
     if (command.keyword === "FROM" || current === null) {
       const index: number = stages.length;
       let name: string | null = null;

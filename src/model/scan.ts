@@ -10,7 +10,8 @@
  *
  * It records, for every physical line, what it is, so the formatter can print
  * each line and the meaning check can rebuild BuildKit's logical lines.
- * test/buildkit-oracle.test.ts checks it against BuildKit's parser itself.
+ * test/buildkit-oracle.test.ts checks it against BuildKit's parser itself:
+ * the 22,353 readings recorded in ../shared/buildkit-readings.
  */
 import {
   DockerfileSyntaxError,
@@ -474,8 +475,8 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
           lineKinds[j] = "heredoc-body";
         }
         if (!terminated) {
-          const column = lines[i]!.text.indexOf("<<") + 1 || 1;
-          throw new DockerfileSyntaxError(`unterminated heredoc: no line ${JSON.stringify(spec.name)} closes the heredoc opened here`, i + 1, column);
+          const at = logicalPosition(lines, instrLines, heredocOpenerOffset(logical, specs.indexOf(spec), specs.length));
+          throw new DockerfileSyntaxError(`unterminated heredoc: no line ${JSON.stringify(spec.name)} closes the heredoc opened here`, at.line + 1, at.column + 1);
         }
         lineKinds[j] = "heredoc-end";
         instr.heredocs.push({ ...spec, bodyStart, terminatorLine: j, content });
@@ -487,6 +488,52 @@ export function scan(source: string, options: ScanOptions = {}): ScanResult {
     i = j;
   }
   return { bom, lines, lineKinds, directives, escape, entries, eol };
+}
+
+/**
+ * Where in a logical line the `<<` of its k-th heredoc (of `count`) is:
+ * BuildKit names no position, so this finds it with BuildKit's own word
+ * reading: lexed from a `<<` that starts the k-th heredoc word, the rest of
+ * the line opens `count - k` heredocs, and from any later `<<` fewer. The
+ * last `<<` from which `count - k` remain is the opener.
+ */
+function heredocOpenerOffset(logical: string, k: number, count: number): number {
+  let opener = Math.max(0, logical.indexOf("<<"));
+  // each try lexes the rest of the line: on a line so long that this would cost more than lexing about
+  // 100,000 characters, the last `<<` tried will do (a refusal needs no more)
+  let budget = 100_000;
+  for (let a = logical.indexOf("<<"); a !== -1 && (budget -= logical.length - a) >= 0; a = logical.indexOf("<<", a + 1)) {
+    let opened: number;
+    try {
+      opened = heredocsInLine(logical.slice(a)).length;
+    } catch (e) {
+      if (!(e instanceof LexError)) throw e;
+      continue;
+    }
+    if (opened === count - k) opener = a;
+  }
+  return opener;
+}
+
+/**
+ * The physical line and column (0-based) of an offset into an
+ * instruction's logical line: its content lines' segments in order, the
+ * first one after the blanks BuildKit trims before the keyword.
+ */
+export function logicalPosition(lines: readonly PhysicalLine[], instrLines: readonly InstructionLine[], offset: number): { line: number; column: number } {
+  let acc = 0;
+  let first = true;
+  let last = { line: instrLines[0]!.line, column: 0 };
+  for (const l of instrLines) {
+    if (l.kind !== "content") continue;
+    const text = trimNewline(lines[l.line]!.text);
+    const column = first ? text.length - goTrimLeftSpace(text).length : 0;
+    first = false;
+    if (offset < acc + l.segment.length || !l.continues) return { line: l.line, column: column + Math.max(0, offset - acc) };
+    acc += l.segment.length;
+    last = { line: l.line, column: column + l.segment.length };
+  }
+  return last;
 }
 
 function trimLeadingTabs(s: string): string {
