@@ -302,13 +302,22 @@ describe("the packed package's dockerfile-codemod bin", () => {
 describe("every fixture through the packed package", () => {
   test("the rule fixtures and the engine's, through the installed dockerfile-codemod bin with each fixture's options", () => {
     const root = join(ignored, "fixtures-rules");
-    const cases: { display: string; name: string; input: string; output: string }[] = [];
+    const cases: { display: string; name: string; input: string; output: string; context?: { dir: string; as: string } }[] = [];
     const sets = new Set<string>();
+    /** Fixtures whose build context is not at hand: through stdin, where the bin has none. */
+    const viaStdin: { name: string; args: string[]; input: string; output: string }[] = [];
     for (const rule of RULES) {
       for (const c of fixtureCases(`rules/${rule.id}`)) {
-        const { unsafeFixes, ...rest } = c.options as { unsafeFixes?: boolean };
+        const { unsafeFixes, context, ...rest } = c.options as { unsafeFixes?: boolean; context?: string };
         expect(rest, `${c.name}: options the bin's configuration cannot carry`).toEqual({});
-        const set = `${rule.id}/${unsafeFixes ? "unsafe" : "safe"}`;
+        const reportFile = join(FIXTURES, `${c.name}.report.txt`);
+        if (existsSync(reportFile) && readFileSync(reportFile, "utf8").includes("the build context is not at hand")) {
+          viaStdin.push({ name: c.name, args: ["--select", rule.id, ...(unsafeFixes ? ["--unsafe-fixes"] : []), "--exit-zero", "--stdin-filepath", "Dockerfile"], input: c.input, output: c.output });
+          continue;
+        }
+        // the bin takes the Dockerfile's directory as the build context: a fixture that names one is fixed inside a copy of it
+        const set = `${rule.id}/${unsafeFixes ? "unsafe" : "safe"}${context ? `/${c.name.slice(`rules/${rule.id}/`.length).replaceAll("/", "__")}` : ""}`;
+        if (context && !sets.has(set)) cpSync(join(ROOT, context), join(root, set), { recursive: true });
         if (!sets.has(set)) {
           sets.add(set);
           mkdirSync(join(root, set), { recursive: true });
@@ -316,7 +325,8 @@ describe("every fixture through the packed package", () => {
         }
         const display = `fixtures-rules/${set}/${c.name.slice(`rules/${rule.id}/`.length).replaceAll("/", "__")}.dockerfile`;
         writeFileSync(join(ignored, display), c.input);
-        cases.push({ display, name: c.name, input: c.input, output: c.output });
+        // a report that names the context directory names the copy: compared as the fixture's own
+        cases.push({ display, name: c.name, input: c.input, output: c.output, ...(context ? { context: { dir: join(root, set), as: context } } : {}) });
       }
     }
     // the engine's fixtures (fixtures/engine): the default rules
@@ -347,7 +357,7 @@ describe("every fixture through the packed package", () => {
       const reportFile = join(FIXTURES, `${c.name}.report.txt`);
       if (existsSync(reportFile)) {
         reports++;
-        const got = file.findings.map((f) => `${f.start.line} ${f.fixed ? "fixed" : f.reason}: ${f.message}`).sort();
+        const got = file.findings.map((f) => `${f.start.line} ${f.fixed ? "fixed" : f.reason}: ${c.context ? f.message.replaceAll(c.context.dir, c.context.as) : f.message}`).sort();
         const want = readFileSync(reportFile, "utf8").split("\n").filter(Boolean).sort();
         if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${c.name}: report differs:\n${got.join("\n")}\nwanted:\n${want.join("\n")}`);
       }
@@ -359,12 +369,16 @@ describe("every fixture through the packed package", () => {
         if (JSON.stringify(got) !== JSON.stringify(JSON.parse(readFileSync(reportsFile, "utf8")))) wrong.push(`${c.name}: findings left differ: ${JSON.stringify(got)}`);
       }
     }
+    for (const c of viaStdin) {
+      const r = spawnSync(join(ignored, "node_modules", ".bin", "dockerfile-codemod"), c.args, { cwd: ignored, input: c.input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      if (r.status !== 0 || r.stdout !== c.output) wrong.push(`${c.name} (stdin): exit ${r.status}, output ${r.stdout === c.output ? "as expected" : "differs"}: ${r.stderr}`);
+    }
     expect(wrong).toEqual([]);
     // fixing the output again changes nothing
     const again = bin(ignored, "dockerfile-codemod", ["--write", "--json", "fixtures-rules"]);
     expect([0, 1], again.stderr).toContain(again.status);
     expect((JSON.parse(again.stdout) as Report).files.filter((f) => f.changed || f.written).map((f) => f.path)).toEqual([]);
-    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (outputs; ${reports} .report.txt and ${findingsLeft} .reports.json compared too) in ${sets.size} rule and option sets, 2 bin calls, 0 differing`);
+    console.log(`rule and engine fixtures through the packed bin: ${cases.length} fixtures (outputs; ${reports} .report.txt and ${findingsLeft} .reports.json compared too) in ${sets.size} rule and option sets, 2 bin calls, and ${viaStdin.length} through stdin (no build context at hand); 0 differing`);
   });
 
   test("the format fixtures, through the installed plugin with prettier.format and a filepath", () => {
