@@ -396,7 +396,10 @@ const out = {};
 for (const c of cases) {
   const options = { ...c.options, filepath: ${JSON.stringify(filepath)}, plugins: [plugin] };
   try {
+    // the file on disk holds what is formatted, as with prettier --write (the plugin reads it for what Prettier's text no longer shows: lone CRs)
+    writeFileSync(options.filepath, c.input);
     const once = await prettier.format(c.input, options);
+    writeFileSync(options.filepath, once);
     out[c.name] = { once, twice: await prettier.format(once, options) };
   } catch (e) {
     out[c.name] = { error: String(e && e.message) };
