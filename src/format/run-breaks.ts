@@ -13,6 +13,7 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
 import type { ShellAnalysis } from "../shell/analysis.js";
+import type { ShellDialect } from "../shell/quote-scan.js";
 import type { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
 import { lastAtOrBefore, type ShellStructure } from "./shell-structure.js";
@@ -25,6 +26,8 @@ export interface RunInput {
   line: LogicalLine;
   /** Logical offset where the shell text (after keyword and flags) starts. */
   argsStart: number;
+  /** The dialects the stage's shell may read the text in (shellDialects). */
+  dialects: readonly ShellDialect[];
 }
 
 /** What every step of the layout reads. */
@@ -35,6 +38,7 @@ export interface RunContext {
   argsStart: number;
   /** Where the shell text ends (trailing blanks left out). */
   argsEnd: number;
+  /** The shell text's analysis as the layout may use it (layoutAnalysis: tree-sitter's reading narrowed by the quote scan's). */
   analysis: ShellAnalysis;
   shell: ShellStructure;
   user: UserLines;

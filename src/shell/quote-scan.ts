@@ -25,9 +25,13 @@ export const ALL_DIALECTS: readonly ShellDialect[] = Object.freeze(["posix", "ba
 
 /** A character the scan read as nothing that matters to the blanks: quoted, inside an expansion or a substitution, a comment, a word, or after a point it could not read. */
 export const PROTECTED = 0;
-/** A space or tab outside every quote, expansion, substitution and comment: it only separates words. */
+/**
+ * A space or tab outside every quote, expansion and comment, at the top level
+ * or at the command level of a `$(…)` whose end the scan is sure of: it only
+ * separates words (of the command line, or of the substitution's commands).
+ */
 export const SEPARATOR = 1;
-/** A `;`, `&` or `|` outside every quote, expansion, substitution and comment: part of an operator. */
+/** A `;`, `&` or `|` where a SEPARATOR could be: part of an operator. */
 export const OPERATOR = 2;
 
 /** What a frame on the scan's stack is. */
@@ -188,7 +192,7 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
     if (kind === TOP || kind === SUBST) {
       const top = kind === TOP;
       if (isBlank(c)) {
-        if (top) out[i] = SEPARATOR;
+        out[i] = SEPARATOR;
         word = WORD_START;
         i++;
         continue;
@@ -247,7 +251,7 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         continue;
       }
       if (c === 0x3b || c === 0x26 || c === 0x7c) {
-        if (top) out[i] = OPERATOR;
+        out[i] = OPERATOR;
         word = WORD_START;
         i++;
         continue;
