@@ -87,9 +87,14 @@ interface PendingHeredoc {
  * PROTECTED, as `dialect` reads it.
  */
 export function quoteScan(text: string, dialect: ShellDialect): Uint8Array {
-  const out = new Uint8Array(text.length);
-  scanInto(text, dialect, out);
-  return out;
+  return quoteScanReach(text, dialect).classes;
+}
+
+/** The scan, and how far it was sure of its reading (text.length when it read everything: from `reach` on, all is PROTECTED). */
+export function quoteScanReach(text: string, dialect: ShellDialect): { classes: Uint8Array; reach: number } {
+  const classes = new Uint8Array(text.length);
+  const reach = scanInto(text, dialect, classes);
+  return { classes, reach };
 }
 
 /**
@@ -201,9 +206,10 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         word = WORD_START;
         i++;
         if (pending) {
-          i = heredocBodies(text, i, pending);
+          const after = heredocBodies(text, i, pending);
+          if (after < 0) return i;
+          i = after;
           pending = null;
-          if (i < 0) return n;
         }
         continue;
       }
@@ -244,10 +250,11 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         continue;
       }
       if (c === 0x24 /* $ */) {
+        // part of a word; a `$(` opened here starts its own (push)
+        word = IN_WORD;
         const next = dollar(true);
         if (next < 0 || crossesPendingLine(i, next)) return i;
         i = next;
-        word = IN_WORD;
         continue;
       }
       if (c === 0x3b || c === 0x26 || c === 0x7c) {
