@@ -10,7 +10,7 @@ import { shellDialects, shellKindOf, type ShellKind } from "../meaning/meaning.j
 import type { ShellDialect } from "../shell/quote-scan.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
 import { commandHead, jsonArrayValue, parseWords, printedKeyword, type EscapeChar } from "../model/command.js";
-import { trimCommentLine } from "../model/scan.js";
+import { stripContinuation, trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
@@ -143,7 +143,7 @@ function tokensFor(
     argsStart = type.restStart;
     if (spelled !== "CMD") {
       tokens.push(...tokenize(text, argsStart, "verbatim", model.escape));
-      blank(end, logical.length);
+      trailingBlanks(logical, end, model.escape, tokens);
       return result;
     }
   }
@@ -162,9 +162,21 @@ function tokensFor(
       upper.set(tokens.indexOf(words[1]!), "AS");
     }
   }
-  // BuildKit trims the logical line: blanks at its end never matter.
-  blank(end, logical.length);
+  trailingBlanks(logical, end, model.escape, tokens);
   return result;
+}
+
+/**
+ * The blanks after the arguments, which BuildKit trims (Go's unicode.IsSpace:
+ * U+00A0, U+3000, `\v`, `\f`, U+0085 too), so they never matter, and are
+ * dropped, unless the text before them ends with the escape character: the
+ * line would then end with it and continue onto the next instruction's
+ * (`ENV a=b\` + U+00A0): those blanks are kept as written.
+ */
+function trailingBlanks(logical: string, end: number, escape: EscapeChar, tokens: Token[]): void {
+  if (end >= logical.length) return;
+  const kept = end > 0 && stripContinuation(logical.slice(0, end), escape) !== null;
+  tokens.push({ kind: kept ? "word" : "blank", start: end, end: logical.length, collapsible: !kept });
 }
 
 /**
