@@ -11,8 +11,8 @@ import type { DockerfileModel, Instruction, Command } from "../model/model.js";
 import { DockerfileSyntaxError, healthcheckParts, type EscapeChar } from "../model/command.js";
 import { goEqualFoldAscii, goToUpper } from "../model/go.js";
 import { checkCommentValue } from "../model/scan.js";
-import { analyzeShell } from "../shell/analysis.js";
-import { ALL_DIALECTS, separatorReading, type ShellDialect } from "../shell/quote-scan.js";
+import { analyzeShell, shellScan } from "../shell/analysis.js";
+import { ALL_DIALECTS, readingOf, type ShellDialect } from "../shell/quote-scan.js";
 import { parseJSONArray, parseNameVal, parseWords, splitWhitespace, NotStringArrayError } from "./buildkit.js";
 
 export type ShellKind = "posix" | "cmd" | "powershell" | "unknown";
@@ -143,9 +143,12 @@ type PosixShell = (text: string) => string;
  * declared result is computed without it.)
  */
 const signatureOf: PosixShell = (text) => {
-  let key = `sh${analyzeShell(text).signature}`;
-  for (const dialect of ALL_DIALECTS) key += ` ${dialect}:${JSON.stringify(separatorReading(text, dialect))}`;
-  return key;
+  const posix = shellScan(text, "posix");
+  const bash = shellScan(text, "bash");
+  // one reading where the dialects read the text alike (one scan where they take the same steps: the same array)
+  const posixReading = JSON.stringify(readingOf(text, posix));
+  const bashReading = posix === bash ? posixReading : JSON.stringify(readingOf(text, bash));
+  return `sh${analyzeShell(text).signature} ${posixReading === bashReading ? `posix=bash:${posixReading}` : `posix:${posixReading} bash:${bashReading}`}`;
 };
 
 function maybeJSON(args: string, kind: ShellKind, line: number, posix: PosixShell): string {

@@ -6,7 +6,7 @@
  */
 import { flattenShell, type FlatTree } from "./flat.js";
 import { VERBATIM_GAP_TYPES, writeGap } from "./signature.js";
-import { OPERATOR, quoteScan, SEPARATOR, type ShellDialect } from "./quote-scan.js";
+import { dialectsAgree, OPERATOR, quoteScan, SEPARATOR, type ShellDialect } from "./quote-scan.js";
 
 export interface ShellAnalysis {
   /** The syntax tree without positions (see signature.ts). */
@@ -106,8 +106,12 @@ export function layoutAnalysis(text: string, dialects: readonly ShellDialect[]):
   if (hit) return hit;
   const mask = analysis.protectedMask.slice();
   let operators = analysis.operators;
+  let done: Uint8Array | null = null;
   for (const dialect of dialects) {
-    const classes = quoteScan(text, dialect);
+    const classes = shellScan(text, dialect);
+    // where the dialects read the text alike their scans are one array: read once
+    if (classes === done) continue;
+    done = classes;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if ((c === 0x20 || c === 0x09) && classes[i] !== SEPARATOR) mask[i] = 1;
@@ -123,6 +127,26 @@ export function layoutAnalysis(text: string, dialects: readonly ShellDialect[]):
 
 /** Layout analyses, per analysis (so they live as long as it stays in the cache) and set of dialects. */
 const layoutCache = new WeakMap<ShellAnalysis, Map<string, ShellAnalysis>>();
+
+/**
+ * The quote scan of `text` in `dialect` (quote-scan.ts), made once per text
+ * while its analysis stays in the cache: the layout and the meaning check
+ * both read it. Where the dialects read the text alike (dialectsAgree), both
+ * are the same array.
+ */
+export function shellScan(text: string, dialect: ShellDialect): Uint8Array {
+  const analysis = analyzeShell(text);
+  let scans = scanCache.get(analysis);
+  if (!scans) scanCache.set(analysis, (scans = {}));
+  const hit = scans[dialect];
+  if (hit) return hit;
+  const other = dialect === "bash" ? scans.posix : scans.bash;
+  const classes = other && dialectsAgree(text) ? other : quoteScan(text, dialect);
+  scans[dialect] = classes;
+  return classes;
+}
+
+const scanCache = new WeakMap<ShellAnalysis, Partial<Record<ShellDialect, Uint8Array>>>();
 
 function clearOwnCaches(): void {
   cache.clear();

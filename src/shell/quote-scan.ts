@@ -104,93 +104,13 @@ export function quoteScanReach(text: string, dialect: ShellDialect): { classes: 
 function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number {
   const n = text.length;
   const bash = dialect === "bash";
-  // the frame stack: kind, paren depth (SUBST, ARITH) and, for BRACE, whether it is inside double quotes
-  const kinds: number[] = [TOP];
-  const depths: number[] = [0];
-  const inDq: boolean[] = [false];
+  const frames = new Frames();
   let pending: PendingHeredoc[] | null = null;
   let word = WORD_START;
   let i = 0;
 
-  const push = (kind: number): void => {
-    const parent = kinds[kinds.length - 1]!;
-    kinds.push(kind);
-    depths.push(0);
-    inDq.push(parent === DQUOTE || ((parent === BRACE || parent === ARITH) && inDq[inDq.length - 1]!));
-    // whether a `#` right after `$(` starts a comment is not certain
-    word = kind === SUBST ? UNSURE_START : IN_WORD;
-  };
-  const pop = (): void => {
-    kinds.pop();
-    depths.pop();
-    inDq.pop();
-    // back in command context, the substitution or quote was part of a word
-    word = IN_WORD;
-  };
-  /** Past the single-quoted string whose opening quote is at `at`, or -1 if it does not end. */
-  const singleQuoted = (at: number): number => {
-    const end = text.indexOf("'", at + 1);
-    return end < 0 ? -1 : end + 1;
-  };
-  /** Past bash's `$'…'` whose `$` is at `at`, or -1. */
-  const ansiQuoted = (at: number): number => {
-    for (let j = at + 2; j < n; j++) {
-      const c = text.charCodeAt(j);
-      if (c === 0x5c) j++;
-      else if (c === 0x27) return j + 1;
-    }
-    return -1;
-  };
-  /**
-   * Past the backquoted substitution whose opening backquote is at `at`, or
-   * -1: it ends at the first backquote not escaped; a quote inside is read
-   * differently by different shells (and POSIX leaves it undefined inside
-   * double quotes), so one makes the scan unsure.
-   */
-  const backquoted = (at: number): number => {
-    for (let j = at + 1; j < n; j++) {
-      const c = text.charCodeAt(j);
-      if (c === 0x5c) j++;
-      else if (c === 0x60) return j + 1;
-      else if (c === 0x27 || c === 0x22) return -1;
-    }
-    return -1;
-  };
-  /**
-   * A `$` at `i` in any context (`ansi`: whether `$'` starts an ANSI-C
-   * string here): returns the next offset, or -1 where unsure.
-   */
-  const dollar = (ansi: boolean): number => {
-    const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-    if (next === 0x28) {
-      // $( or $((
-      if (i + 2 < n && text.charCodeAt(i + 2) === 0x28) {
-        push(ARITH);
-        return i + 3;
-      }
-      push(SUBST);
-      return i + 2;
-    }
-    if (next === 0x7b) {
-      // ${ followed by a blank, newline or | is bash 5.3's command substitution in the current shell
-      const after = i + 2 < n ? text.charCodeAt(i + 2) : -1;
-      if (isBlank(after) || after === 0x0a || after === 0x7c) return -1;
-      push(BRACE);
-      return i + 2;
-    }
-    if (next === 0x27 && ansi && bash) return ansiQuoted(i);
-    // bash's $[…] arithmetic: its blanks are not separators there, but are to dash
-    if (next === 0x5b && bash) return -1;
-    // $# and the other special parameters: the character is part of the expansion, not a comment or a quote
-    if (next === 0x23 || next === 0x3f || next === 0x24 || next === 0x21 || next === 0x40 || next === 0x2a || next === 0x2d) return i + 2;
-    return i + 1;
-  };
-
-  /** Whether [from, to) holds a newline while a heredoc waits for its body: where that body starts is not followed. */
-  const crossesPendingLine = (from: number, to: number): boolean => pending !== null && text.slice(from, to).includes("\n");
-
   while (i < n) {
-    const kind = kinds[kinds.length - 1]!;
+    const kind = frames.top();
     const c = text.charCodeAt(i);
     // a heredoc's body starts after the newline that ends the command line: one inside a quote or substitution is not followed
     if (pending !== null && c === 0x0a && kind !== TOP) return i;
@@ -231,20 +151,20 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         continue;
       }
       if (c === 0x27 /* ' */) {
-        const end = singleQuoted(i);
-        if (end < 0 || crossesPendingLine(i, end)) return i;
+        const end = singleQuoted(text, i);
+        if (end < 0 || (pending !== null && holdsNewline(text, i, end))) return i;
         i = end;
         word = IN_WORD;
         continue;
       }
       if (c === 0x22 /* " */) {
-        push(DQUOTE);
+        frames.push(DQUOTE);
         i++;
         continue;
       }
       if (c === 0x60 /* ` */) {
-        const end = backquoted(i);
-        if (end < 0 || crossesPendingLine(i, end)) return i;
+        const end = backquoted(text, i);
+        if (end < 0 || (pending !== null && holdsNewline(text, i, end))) return i;
         i = end;
         word = IN_WORD;
         continue;
@@ -252,8 +172,10 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
       if (c === 0x24 /* $ */) {
         // part of a word; a `$(` opened here starts its own (push)
         word = IN_WORD;
-        const next = dollar(true);
-        if (next < 0 || crossesPendingLine(i, next)) return i;
+        const depth = frames.kinds.length;
+        const next = dollar(text, i, true, bash, frames);
+        if (frames.kinds.length > depth) word = frames.top() === SUBST ? UNSURE_START : IN_WORD;
+        if (next < 0 || (pending !== null && holdsNewline(text, i, next))) return i;
         i = next;
         continue;
       }
@@ -268,7 +190,8 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         if (second === 0x28) {
           // process substitution: bash only (dash rejects it)
           if (!bash) return i;
-          push(SUBST);
+          frames.push(SUBST);
+          word = UNSURE_START;
           i += 2;
           continue;
         }
@@ -297,19 +220,20 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         // `((` is bash's arithmetic command and dash's two subshells; extglob's `@(…)` and the others are bash's patterns
         if (word !== IN_WORD && i + 1 < n && text.charCodeAt(i + 1) === 0x28) return i;
         if (word === IN_WORD && bash && i > 0 && isExtglobCode(text.charCodeAt(i - 1))) return i;
-        if (!top) depths[depths.length - 1]!++;
+        if (!top) frames.depths[frames.depths.length - 1]!++;
         word = UNSURE_START;
         i++;
         continue;
       }
       if (c === 0x29 /* ) */) {
         if (!top) {
-          if (depths[depths.length - 1] === 0) {
-            pop();
+          if (frames.depths[frames.depths.length - 1] === 0) {
+            frames.pop();
+            word = IN_WORD;
             i++;
             continue;
           }
-          depths[depths.length - 1]!--;
+          frames.depths[frames.depths.length - 1]!--;
         }
         word = UNSURE_START;
         i++;
@@ -327,17 +251,20 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
     }
     if (kind === DQUOTE) {
       if (c === 0x22) {
-        pop();
+        frames.pop();
+        word = IN_WORD;
         i++;
       } else if (c === 0x5c) {
         i += 2;
       } else if (c === 0x24) {
-        const next = dollar(false);
+        const depth = frames.kinds.length;
+        const next = dollar(text, i, false, bash, frames);
+        if (frames.kinds.length > depth) word = frames.top() === SUBST ? UNSURE_START : IN_WORD;
         if (next < 0) return i;
         i = next;
       } else if (c === 0x60) {
-        const end = backquoted(i);
-        if (end < 0 || crossesPendingLine(i, end)) return i;
+        const end = backquoted(text, i);
+        if (end < 0 || (pending !== null && holdsNewline(text, i, end))) return i;
         i = end;
       } else {
         i++;
@@ -345,29 +272,32 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
       continue;
     }
     if (kind === BRACE) {
-      const quoted = inDq[inDq.length - 1]!;
+      const quoted = frames.inDq[frames.inDq.length - 1]!;
       if (c === 0x7d /* } */) {
-        pop();
+        frames.pop();
+        word = IN_WORD;
         i++;
       } else if (c === 0x5c) {
         i += 2;
       } else if (c === 0x24) {
-        const next = dollar(!quoted);
-        if (next < 0 || crossesPendingLine(i, next)) return i;
+        const depth = frames.kinds.length;
+        const next = dollar(text, i, !quoted, bash, frames);
+        if (frames.kinds.length > depth) word = frames.top() === SUBST ? UNSURE_START : IN_WORD;
+        if (next < 0 || (pending !== null && holdsNewline(text, i, next))) return i;
         i = next;
       } else if (c === 0x27) {
         // inside double quotes, whether a single quote quotes depends on the operator and the shell
         if (quoted) return i;
-        const end = singleQuoted(i);
-        if (end < 0 || crossesPendingLine(i, end)) return i;
+        const end = singleQuoted(text, i);
+        if (end < 0 || (pending !== null && holdsNewline(text, i, end))) return i;
         i = end;
       } else if (c === 0x22) {
         if (quoted) return i;
-        push(DQUOTE);
+        frames.push(DQUOTE);
         i++;
       } else if (c === 0x60) {
-        const end = backquoted(i);
-        if (end < 0 || crossesPendingLine(i, end)) return i;
+        const end = backquoted(text, i);
+        if (end < 0 || (pending !== null && holdsNewline(text, i, end))) return i;
         i = end;
       } else if (c === 0x7b /* { */) {
         return i;
@@ -378,20 +308,23 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
     }
     // ARITH
     if (c === 0x28) {
-      depths[depths.length - 1]!++;
+      frames.depths[frames.depths.length - 1]!++;
       i++;
     } else if (c === 0x29) {
-      if (depths[depths.length - 1]! > 0) {
-        depths[depths.length - 1]!--;
+      if (frames.depths[frames.depths.length - 1]! > 0) {
+        frames.depths[frames.depths.length - 1]!--;
         i++;
       } else if (i + 1 < n && text.charCodeAt(i + 1) === 0x29) {
-        pop();
+        frames.pop();
+        word = IN_WORD;
         i += 2;
       } else {
         return i;
       }
     } else if (c === 0x24) {
-      const next = dollar(false);
+      const depth = frames.kinds.length;
+      const next = dollar(text, i, false, bash, frames);
+      if (frames.kinds.length > depth) word = frames.top() === SUBST ? UNSURE_START : IN_WORD;
       if (next < 0) return i;
       i = next;
     } else if (c === 0x27 || c === 0x22 || c === 0x60 || c === 0x5c) {
@@ -402,6 +335,112 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
   }
   return n;
 }
+
+/** The scan's stack of frames: kind, paren depth (SUBST, ARITH) and, for BRACE, whether it is inside double quotes. */
+class Frames {
+  readonly kinds: number[] = [TOP];
+  readonly depths: number[] = [0];
+  readonly inDq: boolean[] = [false];
+
+  top(): number {
+    return this.kinds[this.kinds.length - 1]!;
+  }
+
+  push(kind: number): void {
+    const parent = this.top();
+    this.inDq.push(parent === DQUOTE || ((parent === BRACE || parent === ARITH) && this.inDq[this.inDq.length - 1]!));
+    this.kinds.push(kind);
+    this.depths.push(0);
+  }
+
+  pop(): void {
+    this.kinds.pop();
+    this.depths.pop();
+    this.inDq.pop();
+  }
+}
+
+/** Past the single-quoted string whose opening quote is at `at`, or -1 if it does not end. */
+function singleQuoted(text: string, at: number): number {
+  const end = text.indexOf("'", at + 1);
+  return end < 0 ? -1 : end + 1;
+}
+
+/** Past bash's `$'…'` whose `$` is at `at`, or -1. */
+function ansiQuoted(text: string, at: number): number {
+  for (let j = at + 2; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x27) return j + 1;
+  }
+  return -1;
+}
+
+/**
+ * Past the backquoted substitution whose opening backquote is at `at`, or
+ * -1: it ends at the first backquote not escaped; a quote inside is read
+ * differently by different shells (and POSIX leaves it undefined inside
+ * double quotes), so one makes the scan unsure.
+ */
+function backquoted(text: string, at: number): number {
+  for (let j = at + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x60) return j + 1;
+    else if (c === 0x27 || c === 0x22) return -1;
+  }
+  return -1;
+}
+
+/**
+ * A `$` at `i` in any context (`ansi`: whether `$'` starts an ANSI-C string
+ * here): pushes the frame it opens, if any, and returns the next offset, or
+ * -1 where unsure.
+ */
+function dollar(text: string, i: number, ansi: boolean, bash: boolean, frames: Frames): number {
+  const n = text.length;
+  const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
+  if (next === 0x28) {
+    // $( or $((
+    if (i + 2 < n && text.charCodeAt(i + 2) === 0x28) {
+      frames.push(ARITH);
+      return i + 3;
+    }
+    frames.push(SUBST);
+    return i + 2;
+  }
+  if (next === 0x7b) {
+    // ${ followed by a blank, newline or | is bash 5.3's command substitution in the current shell
+    const after = i + 2 < n ? text.charCodeAt(i + 2) : -1;
+    if (isBlank(after) || after === 0x0a || after === 0x7c) return -1;
+    frames.push(BRACE);
+    return i + 2;
+  }
+  if (next === 0x27 && ansi && bash) return ansiQuoted(text, i);
+  // bash's $[…] arithmetic: its blanks are not separators there, but are to dash
+  if (next === 0x5b && bash) return -1;
+  // $# and the other special parameters: the character is part of the expansion, not a comment or a quote
+  if (next === 0x23 || next === 0x3f || next === 0x24 || next === 0x21 || next === 0x40 || next === 0x2a || next === 0x2d) return i + 2;
+  return i + 1;
+}
+
+/** Whether [from, to) holds a newline (while a heredoc waits for its body, where that body starts is not followed). */
+function holdsNewline(text: string, from: number, to: number): boolean {
+  const nl = text.indexOf("\n", from);
+  return nl >= 0 && nl < to;
+}
+
+/**
+ * Whether the two dialects read `text` alike: it holds none of what only
+ * bash reads differently (`$'`, `$[`, `=~`, `<(`, `>(`, `<<<`, extglob's
+ * `?(` `*(` `+(` `@(` `!(`), so the scan takes the same steps in both.
+ */
+export function dialectsAgree(text: string): boolean {
+  for (const s of BASH_ONLY_SPELLINGS) if (text.includes(s)) return false;
+  return true;
+}
+
+const BASH_ONLY_SPELLINGS = ["$'", "$[", "=~", "<(", ">(", "<<<", "?(", "*(", "+(", "@(", "!("];
 
 /** The characters before `(` that make an extglob pattern in bash: `?(`, `*(`, `+(`, `@(`, `!(`. */
 function isExtglobCode(c: number): boolean {
@@ -485,7 +524,11 @@ function heredocBodies(text: string, from: number, pending: readonly PendingHere
  * in a dialect split into the same words there.
  */
 export function separatorReading(text: string, dialect: ShellDialect): string {
-  const classes = quoteScan(text, dialect);
+  return readingOf(text, quoteScan(text, dialect));
+}
+
+/** separatorReading from a scan already made (`classes`, quoteScan's result for `text`). */
+export function readingOf(text: string, classes: Uint8Array): string {
   const n = text.length;
   let out = "";
   let copied = 0;
