@@ -23,7 +23,7 @@ import { parse, print } from "sh-syntax";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildModel, compareMeanings, initShell, meaningOf } from "../src/index.js";
 import { layoutAnalysis } from "../src/shell/analysis.js";
-import { OPERATOR, PROTECTED, SEPARATOR, quoteScan, quoteScanReach, separatorReading, type ShellDialect } from "../src/shell/quote-scan.js";
+import { OPERATOR, PROTECTED, SEPARATOR, dialectsAgree, quoteScan, quoteScanReach, separatorReading, type ShellDialect } from "../src/shell/quote-scan.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles } from "./helpers.js";
 
 /** Where a shell is (the scripts run with PATH holding only the stub). */
@@ -258,8 +258,22 @@ describe("the quote scan", () => {
       ["[[ a =~ (b  c) ]]", "posix", ".._._.._..__.._.."],
       ["a $[1  +  2]  b", "posix", "._...__.__..__."],
       ["a $[1  +  2]  b", "bash", "._............."],
+      // bash's arithmetic command; to dash, two subshells
+      ["for ((i = 0; i < 2; i++)); do a  b; done", "bash", "..._.....................o_.._.__.o_...."],
+      ["((a  b))  c", "bash", "........__."],
+      ["((a  b))  c", "posix", "...__...__."],
     ];
     for (const [text, d, expected] of cases) expect(picture(text, d), `${d}: ${JSON.stringify(text)}`).toBe(expected);
+  });
+
+  test("where dialectsAgree says so (one scan serves both), the two dialects' scans are equal", () => {
+    let agreeing = 0;
+    for (const text of generated()) {
+      if (!dialectsAgree(text)) continue;
+      agreeing++;
+      expect(Array.from(quoteScan(text, "bash")), JSON.stringify(text)).toEqual(Array.from(quoteScan(text, "posix")));
+    }
+    expect(agreeing).toBeGreaterThan(100);
   });
 
   test("a blank the scan protects is never assumed safe: changing it changes the reading", () => {

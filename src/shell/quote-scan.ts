@@ -217,8 +217,14 @@ function scanInto(text: string, dialect: ShellDialect, out: Uint8Array): number 
         continue;
       }
       if (c === 0x28 /* ( */) {
-        // `((` is bash's arithmetic command and dash's two subshells; extglob's `@(…)` and the others are bash's patterns
-        if (word !== IN_WORD && i + 1 < n && text.charCodeAt(i + 1) === 0x28) return i;
+        // `((` is bash's arithmetic command (to its `))`, blanks inside are no separators) and dash's two subshells;
+        // extglob's `@(…)` and the others are bash's patterns
+        if (bash && word !== IN_WORD && i + 1 < n && text.charCodeAt(i + 1) === 0x28) {
+          frames.push(ARITH);
+          word = IN_WORD;
+          i += 2;
+          continue;
+        }
         if (word === IN_WORD && bash && i > 0 && isExtglobCode(text.charCodeAt(i - 1))) return i;
         if (!top) frames.depths[frames.depths.length - 1]!++;
         word = UNSURE_START;
@@ -432,7 +438,7 @@ function holdsNewline(text: string, from: number, to: number): boolean {
 
 /**
  * Whether the two dialects read `text` alike: it holds none of what only
- * bash reads differently (`$'`, `$[`, `=~`, `<(`, `>(`, `<<<`, extglob's
+ * bash reads differently (`$'`, `$[`, `=~`, `<(`, `>(`, `<<<`, `((`, extglob's
  * `?(` `*(` `+(` `@(` `!(`), so the scan takes the same steps in both.
  */
 export function dialectsAgree(text: string): boolean {
@@ -440,7 +446,7 @@ export function dialectsAgree(text: string): boolean {
   return true;
 }
 
-const BASH_ONLY_SPELLINGS = ["$'", "$[", "=~", "<(", ">(", "<<<", "?(", "*(", "+(", "@(", "!("];
+const BASH_ONLY_SPELLINGS = ["$'", "$[", "=~", "<(", ">(", "<<<", "((", "?(", "*(", "+(", "@(", "!("];
 
 /** The characters before `(` that make an extglob pattern in bash: `?(`, `*(`, `+(`, `@(`, `!(`. */
 function isExtglobCode(c: number): boolean {
