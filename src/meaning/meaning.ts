@@ -143,12 +143,13 @@ type PosixShell = (text: string) => string;
  * declared result is computed without it.)
  */
 const signatureOf: PosixShell = (text) => {
-  const posix = shellScan(text, "posix");
-  const bash = shellScan(text, "bash");
+  const analysis = analyzeShell(text);
+  const posix = shellScan(text, "posix", analysis);
+  const bash = shellScan(text, "bash", analysis);
   // one reading where the dialects read the text alike (one scan where they take the same steps: the same array)
   const posixReading = JSON.stringify(readingOf(text, posix));
   const bashReading = posix === bash ? posixReading : JSON.stringify(readingOf(text, bash));
-  return `sh${analyzeShell(text).signature} ${posixReading === bashReading ? `posix=bash:${posixReading}` : `posix:${posixReading} bash:${bashReading}`}`;
+  return `sh${analysis.signature} ${posixReading === bashReading ? `posix=bash:${posixReading}` : `posix:${posixReading} bash:${bashReading}`}`;
 };
 
 function maybeJSON(args: string, kind: ShellKind, line: number, posix: PosixShell): string {

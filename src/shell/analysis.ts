@@ -108,7 +108,7 @@ export function layoutAnalysis(text: string, dialects: readonly ShellDialect[]):
   let operators = analysis.operators;
   let done: Uint8Array | null = null;
   for (const dialect of dialects) {
-    const classes = shellScan(text, dialect);
+    const classes = shellScan(text, dialect, analysis);
     // where the dialects read the text alike their scans are one array: read once
     if (classes === done) continue;
     done = classes;
@@ -134,8 +134,7 @@ const layoutCache = new WeakMap<ShellAnalysis, Map<string, ShellAnalysis>>();
  * both read it. Where the dialects read the text alike (dialectsAgree), both
  * are the same array.
  */
-export function shellScan(text: string, dialect: ShellDialect): Uint8Array {
-  const analysis = analyzeShell(text);
+export function shellScan(text: string, dialect: ShellDialect, analysis: ShellAnalysis = analyzeShell(text)): Uint8Array {
   let scans = scanCache.get(analysis);
   if (!scans) scanCache.set(analysis, (scans = {}));
   const hit = scans[dialect];
