@@ -5,9 +5,10 @@
  * than printWidth needs (at its top-level operators, between its flags,
  * between the words of a long argument list).
  *
- * A break goes only into a blank run that tree-sitter-bash says separates
- * tokens (the tokens' `collapsible` blanks) or next to a list operator,
- * where blanks mean nothing to the shell; a user's break inside a word or a
+ * A break goes only into a blank run that tree-sitter-bash and the quote
+ * scan (in every dialect the stage's shell may read) agree separates tokens
+ * (the tokens' `collapsible` blanks) or next to a list operator both read
+ * as one, where blanks mean nothing to the shell; a user's break inside a word or a
  * string ("tight") is kept byte for byte.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";

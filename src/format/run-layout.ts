@@ -8,9 +8,9 @@
  * from the shell's structure (run-lines.ts).
  *
  * Safety: the printed logical line must keep the shell syntax tree. A line
- * break goes only into a blank run that tree-sitter-bash says separates
- * tokens, or next to a list operator (blanks there are insignificant to the
- * shell); a user's break inside a word or a string is kept byte for byte; a
+ * break goes only into a blank run that tree-sitter-bash and the quote scan
+ * agree separates tokens, or next to a list operator both read as one
+ * (layoutAnalysis; blanks there are insignificant to the shell); a user's break inside a word or a string is kept byte for byte; a
  * break never makes a continuation line start with `#` (BuildKit would drop
  * it as a comment line). Where the shell does not parse cleanly, or the RUN
  * has a heredoc, the caller keeps the user's layout.
