@@ -10,12 +10,14 @@ import { hasIgnorePragma, hasPragma } from "../src/format/pragma.js";
 export interface DockerfileRoot {
   type: "dockerfile";
   model: DockerfileModel;
+  /** The lines (0-based) that end with CRLF in the file on disk, when it is at hand and is the text Prettier gave; else null. */
+  crlfLines: ReadonlySet<number> | null;
   start: number;
   end: number;
 }
 
-/** A syntax error the way Prettier reports it: message, then line and column. */
-function prettierSyntaxError(error: DockerfileSyntaxError): Error {
+/** A syntax error the way Prettier reports it: message, then line and column (and no stack trace). */
+export function prettierSyntaxError(error: { message: string; line: number; column: number }): Error {
   const e = new SyntaxError(`${error.message} (${error.line}:${error.column})`) as SyntaxError & {
     loc: { start: { line: number; column: number } };
     cause: unknown;
@@ -36,28 +38,38 @@ function prettierSyntaxError(error: DockerfileSyntaxError): Error {
  * unless BuildKit reads the two texts alike: CRs before a line end
  * (`\r\r\n`), which BuildKit trims, become empty lines, which change
  * nothing outside heredoc bodies and the directives at the top.
+ * Returns the lines (0-based) that end with CRLF in that file, or null where
+ * the file is not at hand, is not the text Prettier gave, or has CRs that
+ * Prettier turned into lines of their own (its lines are not the file's).
  */
-function refuseLoneCarriageReturn(text: string, filepath: string | undefined): void {
-  if (!filepath) return;
+function readLineEndings(text: string, filepath: string | undefined): ReadonlySet<number> | null {
+  if (!filepath) return null;
   let raw: Buffer;
   try {
     raw = readFileSync(filepath);
   } catch {
-    return;
+    return null;
   }
-  if (raw.indexOf(13) === -1) return;
+  if (raw.indexOf(13) === -1) return raw.toString("utf8").replace(/^\uFEFF/, "") === text ? new Set() : null;
   const original = raw.toString("utf8").replace(/^\uFEFF/, "");
+  if (original.replace(/\r\n?/g, "\n") !== text) return null;
   const at = original.search(/\r(?!\n)/);
-  if (at === -1 || original.replace(/\r\n?/g, "\n") !== text) return;
-  if (sameMeaning(original, text)) return;
-  const before = original.slice(0, at).replace(/\r\n?/g, "\n");
-  const line = before.split("\n").length;
-  const column = at - Math.max(original.lastIndexOf("\n", at - 1), original.lastIndexOf("\r", at - 1)) ;
-  throw new DockerfileSyntaxError(
-    "a carriage return not followed by a line feed: BuildKit reads it inside the line, but Prettier turns it into a line break before formatting, which would change what the file means; convert the file's line endings to LF or CRLF first",
-    line,
-    column,
-  );
+  if (at !== -1) {
+    if (sameMeaning(original, text)) return null;
+    const before = original.slice(0, at).replace(/\r\n?/g, "\n");
+    const line = before.split("\n").length;
+    const column = at - Math.max(original.lastIndexOf("\n", at - 1), original.lastIndexOf("\r", at - 1));
+    throw new DockerfileSyntaxError(
+      "a carriage return not followed by a line feed: BuildKit reads it inside the line, but Prettier turns it into a line break before formatting, which would change what the file means; convert the file's line endings to LF or CRLF first",
+      line,
+      column,
+    );
+  }
+  const crlf = new Set<number>();
+  original.split("\n").forEach((l, k) => {
+    if (l.endsWith("\r")) crlf.add(k);
+  });
+  return crlf;
 }
 
 /** Whether the model (BuildKit's reading) gives two texts the same meaning; false when either is refused. */
@@ -98,11 +110,11 @@ export const parser: Parser<DockerfileRoot> = {
     tuneWebAssemblyTiers();
     await initShell();
     try {
-      refuseLoneCarriageReturn(text, (options as { filepath?: string }).filepath);
+      const crlfLines = readLineEndings(text, (options as { filepath?: string }).filepath);
       // Prettier has removed the byte-order mark (and will put it back); the
       // model also raises what BuildKit's parser rejects.
       const model = buildModel(text, { bomStripped: true });
-      return { type: "dockerfile", model, start: 0, end: text.length };
+      return { type: "dockerfile", model, crlfLines, start: 0, end: text.length };
     } catch (error) {
       if (error instanceof DockerfileSyntaxError) throw prettierSyntaxError(error);
       throw error;

@@ -1,16 +1,42 @@
 import type { Printer, Doc } from "prettier";
-import { formatModel } from "../src/format/format.js";
+import { formatModel, MeaningChangedError } from "../src/format/format.js";
 import { insertPragma } from "../src/format/pragma.js";
-import type { DockerfileRoot } from "./parser.js";
+import { DockerfileSyntaxError } from "../src/model/scan.js";
+import { prettierSyntaxError, type DockerfileRoot } from "./parser.js";
+
+/**
+ * Prettier writes every line feed of the printed text with the endOfLine
+ * asked for, heredoc bodies' too, and BuildKit keeps a heredoc body's
+ * carriage returns: with "crlf", a body written with LF would gain them (a
+ * `RUN <<EOF` script then fails under dash with `set: Illegal option -`, a
+ * `COPY <<EOF` file changes). A body cannot be kept with LF inside a CRLF
+ * file (Prettier converts the whole string), so the file is refused, at the
+ * first body line that would change, unless the file on disk already ends
+ * every body line with CRLF (then the bytes are the same).
+ */
+export const HEREDOC_CRLF_REFUSAL =
+  'endOfLine "crlf" would add a carriage return to this heredoc body line, and BuildKit keeps it in the script or file the heredoc writes: use "lf" (or "auto" on a file whose heredoc bodies already have CRLF line endings)';
+
+function refuseCarriageReturnsInHeredocs(node: DockerfileRoot): void {
+  for (const instr of node.model.instructions) {
+    for (const h of instr.heredocs) {
+      for (let l = h.bodyStart; l < h.terminatorLine; l++) {
+        if (node.crlfLines?.has(l)) continue;
+        throw prettierSyntaxError({ message: HEREDOC_CRLF_REFUSAL, line: l + 1, column: 1 });
+      }
+    }
+  }
+}
 
 export const printer: Printer<DockerfileRoot> = {
   print(path, options): Doc {
     // BuildKit splits lines at line feeds only: with CR line endings it would read the file as one line
     if (options.endOfLine === "cr") {
-      throw new Error('endOfLine "cr" would write a Dockerfile that BuildKit reads as one line: use "lf", "crlf" or "auto"');
+      throw prettierSyntaxError({ message: 'endOfLine "cr" would write a Dockerfile that BuildKit reads as one line: use "lf", "crlf" or "auto"', line: 1, column: 1 });
     }
     const node = path.node;
-    const text = formatModel(node.model, {
+    if (options.endOfLine === "crlf") refuseCarriageReturnsInHeredocs(node);
+    const text = formatOrRefuse(node, {
       tabWidth: options.tabWidth,
       useTabs: options.useTabs,
       printWidth: options.printWidth,
@@ -29,3 +55,13 @@ export const printer: Printer<DockerfileRoot> = {
   },
   insertPragma,
 };
+
+/** The formatted text; a refusal is reported as Prettier reports a syntax error: message, line and column, no stack trace. */
+function formatOrRefuse(node: DockerfileRoot, options: Parameters<typeof formatModel>[1]): string {
+  try {
+    return formatModel(node.model, options);
+  } catch (error) {
+    if (error instanceof MeaningChangedError || error instanceof DockerfileSyntaxError) throw prettierSyntaxError(error);
+    throw error;
+  }
+}

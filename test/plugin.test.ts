@@ -146,11 +146,49 @@ describe("what Prettier writes is what the formatter printed", () => {
   test("trailing blanks of heredoc lines survive Prettier's printer (it trims them before hard line breaks)", async () => {
     const text = "FROM alpine\nRUN <<EOF\n  for f in a; do \n    echo $f   \n  done\nEOF\nCOPY <<EOF /etc/motd\nhello   \nEOF\n";
     expect(await format(text)).toBe(text);
-    expect(await format(text, { endOfLine: "crlf" })).toBe(text.replace(/\n/g, "\r\n"));
+  });
+
+  test('issue 17 item 15: endOfLine "crlf" never adds a carriage return to a heredoc body (BuildKit keeps it): refused at the body line', async () => {
+    const text = "FROM alpine\nRUN <<EOF\nset -eu\nEOF\n";
+    await expect(format(text, { endOfLine: "crlf" })).rejects.toMatchObject({
+      message: expect.stringMatching(/^endOfLine "crlf" would add a carriage return to this heredoc body line.* \(3:1\)$/),
+      loc: { start: { line: 3, column: 1 } },
+    });
+    // a file without heredocs is written with CRLF as asked
+    expect(await format("FROM a\nRUN b\n", { endOfLine: "crlf" })).toBe("FROM a\r\nRUN b\r\n");
+    // a file on disk whose heredoc bodies already end with CRLF keeps its bytes
+    const dir = mkdtempSync(join(tmpdir(), "heredoc-crlf-"));
+    try {
+      const crlf = "FROM alpine\r\nRUN <<EOF\r\nset -eu\r\nEOF\r\n";
+      writeFileSync(join(dir, "Dockerfile"), crlf);
+      expect(await prettier.format(crlf, { filepath: join(dir, "Dockerfile"), plugins: [plugin], endOfLine: "auto" })).toBe(crlf);
+      expect(await prettier.format(crlf, { filepath: join(dir, "Dockerfile"), plugins: [plugin], endOfLine: "crlf" })).toBe(crlf);
+      // one body line with LF on disk: refused there
+      const mixed = "FROM alpine\r\nRUN <<EOF\r\nset -eu\r\nexit 0\nEOF\r\n";
+      writeFileSync(join(dir, "Dockerfile"), mixed);
+      await expect(prettier.format(mixed, { filepath: join(dir, "Dockerfile"), plugins: [plugin], endOfLine: "crlf" })).rejects.toMatchObject({
+        loc: { start: { line: 4, column: 1 } },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("issue 17 item 14: an escape followed by a Unicode space ends an ENV or LABEL line: the space is kept, the next instruction stays its own", async () => {
+    for (const space of ["\u00a0", "\u3000", "\v", "\f", "\u0085"]) {
+      for (const line of ["ENV a=b", "LABEL a=b  c=d", "RUN echo a"]) {
+        const text = `FROM a\n${line}\\${space}\nRUN x\n`;
+        const out = await format(text);
+        expect(out, JSON.stringify(text)).toBe(text.replace("  c=d", " c=d"));
+        expect(await format(text, { dockerfileVerify: false } as prettier.Options), JSON.stringify(text)).toBe(out);
+      }
+    }
   });
 
   test('endOfLine "cr" is refused: BuildKit would read the whole file as one line', async () => {
     await expect(format("FROM a\n", { endOfLine: "cr" })).rejects.toThrow(/endOfLine "cr"/);
+    // reported as Prettier reports a syntax error (a position, no stack trace)
+    await expect(format("FROM a\n", { endOfLine: "cr" })).rejects.toMatchObject({ loc: { start: { line: 1, column: 1 } } });
   });
 
   test("a file on disk with a lone carriage return is refused with its line and column (Prettier would turn it into a line break)", async () => {

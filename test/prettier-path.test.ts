@@ -5,13 +5,15 @@
  * asked for and the byte-order mark put back) under six option sets, and a
  * ```dockerfile block in Markdown comes back as `formatText` prints it.
  * Files with a lone carriage return are refused on Prettier's path (Prettier
- * turns it into a line break before the plugin sees the text).
+ * turns it into a line break before the plugin sees the text), and so are
+ * heredoc bodies CRLF output would add a carriage return to.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
 import { beforeAll, describe, expect, test } from "vitest";
-import { formatText, initShell } from "../src/index.js";
+import { buildModel, formatText, initShell } from "../src/index.js";
+import { HEREDOC_CRLF_REFUSAL } from "../plugin/printer.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, ROOT, corpusFiles } from "./helpers.js";
 
 const PLUGIN = join(ROOT, "dist/plugin/index.js");
@@ -41,11 +43,24 @@ function eolFor(text: string, endOfLine: prettier.Options["endOfLine"]): string 
   return "\n";
 }
 
-/** What the core formatter gives, as Prettier should write it. */
+/**
+ * What the core formatter gives, as Prettier should write it; with CRLF line
+ * endings, a heredoc body line the file on disk ends with LF is refused
+ * (Prettier would add a carriage return to it, which BuildKit keeps).
+ */
 function expected(text: string, options: prettier.Options): string {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   const out = formatText(text, options as Record<string, unknown>);
   const eol = eolFor(bom ? text.slice(1) : text, options.endOfLine);
+  if (eol === "\r\n") {
+    const raw = (bom ? text.slice(1) : text).split("\n");
+    const model = buildModel((bom ? text.slice(1) : text).replace(/\r\n/g, "\n"), { bomStripped: true });
+    for (const instr of model.instructions) {
+      for (const h of instr.heredocs) {
+        for (let l = h.bodyStart; l < h.terminatorLine; l++) if (!raw[l]!.endsWith("\r")) throw new Error(HEREDOC_CRLF_REFUSAL);
+      }
+    }
+  }
   return bom + (eol === "\n" ? out : out.replace(/\n/g, eol));
 }
 

@@ -14,7 +14,12 @@ export type { FormatOptions };
 export const fallbackCount = { value: 0 };
 
 export class MeaningChangedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** 1-based line of the input where the difference was found (1 when it cannot be told). */
+    readonly line = 1,
+    readonly column = 1,
+  ) {
     super(message);
     this.name = "MeaningChangedError";
   }
@@ -121,7 +126,20 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
     if (text.charCodeAt(0) === 0xfeff && model.lines[0]?.text.charCodeAt(0) !== 0xfeff) text = `\n${text}`;
     if (!inputMeaning) return text;
     // the output never carries the input's byte-order mark: a U+FEFF at its start is text
-    const outModel = buildModel(text, { bomStripped: true });
+    let outModel: DockerfileModel;
+    try {
+      outModel = buildModel(text, { bomStripped: true });
+    } catch (error) {
+      if (!(error instanceof DockerfileSyntaxError)) throw error;
+      // The printed text is one BuildKit rejects (a printer bug): every instruction is kept as written.
+      if (model.instructions.every((i) => verbatim.has(i.index))) {
+        throw new MeaningChangedError(`formatting would write a Dockerfile BuildKit rejects (${error.message}, at line ${error.line} of the output)`);
+      }
+      for (const i of model.instructions) verbatim.add(i.index);
+      fallbackCount.value++;
+      if (process.env.DOCKERFILE_FORMAT_DEBUG) console.error(`fallback of every instruction: the output does not parse: ${error.message}`);
+      continue;
+    }
     const outMeaning = meaningOf(outModel);
     const diff = compareMeanings(inputMeaning, outMeaning);
     if (!diff) return text;
@@ -130,6 +148,7 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
     if (index === -1 || verbatim.has(index) || attempt > model.instructions.length) {
       throw new MeaningChangedError(
         `formatting would change the meaning of this Dockerfile (line ${diff.lineA + 1}): ${diff.message}`,
+        Math.max(1, diff.lineA + 1),
       );
     }
     verbatim.add(index);

@@ -6,10 +6,11 @@
  * kept, empty continuation lines dropped, heredoc bodies byte for byte.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
-import { shellKindOf, type ShellKind } from "../meaning/meaning.js";
+import { shellDialects, shellKindOf, type ShellKind } from "../meaning/meaning.js";
+import type { ShellDialect } from "../shell/quote-scan.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
 import { commandHead, jsonArrayValue, parseWords, printedKeyword, type EscapeChar } from "../model/command.js";
-import { trimCommentLine } from "../model/scan.js";
+import { stripContinuation, trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
@@ -92,7 +93,13 @@ interface InstructionTokens {
  * when those places cannot be known character by character (non-ASCII text
  * among the flags): the instruction is then printed as written.
  */
-function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, hasComments: boolean): InstructionTokens | null {
+function tokensFor(
+  logical: string,
+  model: DockerfileModel,
+  kind: ShellKind,
+  dialects: readonly ShellDialect[],
+  hasComments: boolean,
+): InstructionTokens | null {
   const result: InstructionTokens = { tokens: [], upper: new Map(), jsonFrom: null, shellFrom: null, wordsFrom: null };
   const { tokens, upper } = result;
   const blank = (start: number, end: number) => {
@@ -136,7 +143,7 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
     argsStart = type.restStart;
     if (spelled !== "CMD") {
       tokens.push(...tokenize(text, argsStart, "verbatim", model.escape));
-      blank(end, logical.length);
+      trailingBlanks(logical, end, model.escape, tokens);
       return result;
     }
   }
@@ -147,7 +154,7 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
   if (region.json && !hasComments) result.jsonFrom = argsStart;
   if (region.lexer === "shell") result.shellFrom = { start: argsStart, keyword };
   if (region.lexer === "words" && !region.json) result.wordsFrom = argsStart;
-  const argTokens = argsStart < end ? tokenize(text, argsStart, region.lexer, model.escape) : [];
+  const argTokens = argsStart < end ? tokenize(text, argsStart, region.lexer, model.escape, dialects) : [];
   tokens.push(...argTokens);
   if (keyword === "FROM") {
     const words = argTokens.filter((t) => t.kind === "word");
@@ -155,9 +162,21 @@ function tokensFor(logical: string, model: DockerfileModel, kind: ShellKind, has
       upper.set(tokens.indexOf(words[1]!), "AS");
     }
   }
-  // BuildKit trims the logical line: blanks at its end never matter.
-  blank(end, logical.length);
+  trailingBlanks(logical, end, model.escape, tokens);
   return result;
+}
+
+/**
+ * The blanks after the arguments, which BuildKit trims (Go's unicode.IsSpace:
+ * U+00A0, U+3000, `\v`, `\f`, U+0085 too), so they never matter, and are
+ * dropped, unless the text before them ends with the escape character: the
+ * line would then end with it and continue onto the next instruction's
+ * (`ENV a=b\` + U+00A0): those blanks are kept as written.
+ */
+function trailingBlanks(logical: string, end: number, escape: EscapeChar, tokens: Token[]): void {
+  if (end >= logical.length) return;
+  const kept = end > 0 && stripContinuation(logical.slice(0, end), escape) !== null;
+  tokens.push({ kind: kept ? "word" : "blank", start: end, end: logical.length, collapsible: !kept });
 }
 
 /**
@@ -183,7 +202,8 @@ function healthcheckType(logical: string, from: number, end: number): { end: num
 export function formatInstruction(model: DockerfileModel, instr: Instruction, shell: string[] | null, options: LayoutOptions): string[] {
   const kind = model.escape === "`" && !shell ? "unknown" : shellKindOf(shell, model.escape);
   const hasComments = instr.lines.some((l) => l.kind === "comment");
-  const split = tokensFor(instr.logical, model, kind, hasComments);
+  const dialects = shellDialects(shell);
+  const split = tokensFor(instr.logical, model, kind, dialects, hasComments);
   if (!split) return verbatimLines(model, instr);
   const { jsonFrom, shellFrom } = split;
   const line = new LogicalLine(instr.logical, split.tokens, split.upper);
@@ -205,7 +225,7 @@ export function formatInstruction(model: DockerfileModel, instr: Instruction, sh
     // one line as written, and it fits: it stays
     const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, line, options) : null;
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
-    return layoutRun({ model, instr, line, argsStart: shellFrom.start }, options) ?? oneLine ?? preserveLayout(model, instr, line, options);
+    return layoutRun({ model, instr, line, argsStart: shellFrom.start, dialects }, options) ?? oneLine ?? preserveLayout(model, instr, line, options);
   }
   const column = split.wordsFrom === null ? null : alignedColumn(instr, line, split.wordsFrom, options);
   return preserveLayout(model, instr, line, column === null ? options : { ...options, indent: " ".repeat(column) });

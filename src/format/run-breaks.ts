@@ -5,14 +5,16 @@
  * than printWidth needs (at its top-level operators, between its flags,
  * between the words of a long argument list).
  *
- * A break goes only into a blank run that tree-sitter-bash says separates
- * tokens (the tokens' `collapsible` blanks) or next to a list operator,
- * where blanks mean nothing to the shell; a user's break inside a word or a
+ * A break goes only into a blank run that tree-sitter-bash and the quote
+ * scan (in every dialect the stage's shell may read) agree separates tokens
+ * (the tokens' `collapsible` blanks) or next to a list operator both read
+ * as one, where blanks mean nothing to the shell; a user's break inside a word or a
  * string ("tight") is kept byte for byte.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
 import type { ShellAnalysis } from "../shell/analysis.js";
+import type { ShellDialect } from "../shell/quote-scan.js";
 import type { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
 import { lastAtOrBefore, type ShellStructure } from "./shell-structure.js";
@@ -25,6 +27,8 @@ export interface RunInput {
   line: LogicalLine;
   /** Logical offset where the shell text (after keyword and flags) starts. */
   argsStart: number;
+  /** The dialects the stage's shell may read the text in (shellDialects). */
+  dialects: readonly ShellDialect[];
 }
 
 /** What every step of the layout reads. */
@@ -35,6 +39,7 @@ export interface RunContext {
   argsStart: number;
   /** Where the shell text ends (trailing blanks left out). */
   argsEnd: number;
+  /** The shell text's analysis as the layout may use it (layoutAnalysis: tree-sitter's reading narrowed by the quote scan's). */
   analysis: ShellAnalysis;
   shell: ShellStructure;
   user: UserLines;

@@ -8,14 +8,14 @@
  * from the shell's structure (run-lines.ts).
  *
  * Safety: the printed logical line must keep the shell syntax tree. A line
- * break goes only into a blank run that tree-sitter-bash says separates
- * tokens, or next to a list operator (blanks there are insignificant to the
- * shell); a user's break inside a word or a string is kept byte for byte; a
+ * break goes only into a blank run that tree-sitter-bash and the quote scan
+ * agree separates tokens, or next to a list operator both read as one
+ * (layoutAnalysis; blanks there are insignificant to the shell); a user's break inside a word or a string is kept byte for byte; a
  * break never makes a continuation line start with `#` (BuildKit would drop
  * it as a comment line). Where the shell does not parse cleanly, or the RUN
  * has a heredoc, the caller keeps the user's layout.
  */
-import { analyzeShell } from "../shell/analysis.js";
+import { layoutAnalysis } from "../shell/analysis.js";
 import type { LayoutOptions } from "./options.js";
 import { flagBreaks, userLayoutBreaks, UserLines, widthOperatorBreaks, type Break, type RunContext, type RunInput } from "./run-breaks.js";
 import { planLines, printedWidth, render, type Line } from "./run-lines.js";
@@ -72,8 +72,8 @@ function contextOf(input: RunInput, options: LayoutOptions): RunContext | null {
   let argsEnd = text.length;
   while (argsEnd > argsStart && (text[argsEnd - 1] === " " || text[argsEnd - 1] === "\t")) argsEnd--;
   const body = text.slice(argsStart, argsEnd);
-  // The same text the tokenizer analysed: a cache hit, not a second parse.
-  const analysis = analyzeShell(body);
+  // The same text the tokenizer analysed: a cache hit, not a second parse or scan.
+  const analysis = layoutAnalysis(body, input.dialects);
   if (analysis.hasError || analysis.hasHeredoc) return null;
   const shell = new ShellStructure(body, analysis.protectedMask, analysis.operators, argsStart);
   return { input, options, text, argsStart, argsEnd, analysis, shell, user: new UserLines(input.instr, Math.max(1, options.tabWidth)) };

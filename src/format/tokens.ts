@@ -4,7 +4,8 @@
  * as one space or moved to a line break) and which are part of a value.
  */
 import type { EscapeChar } from "../model/scan.js";
-import { analyzeShell } from "../shell/analysis.js";
+import { layoutAnalysis } from "../shell/analysis.js";
+import type { ShellDialect } from "../shell/quote-scan.js";
 import { goTrimSpace } from "../model/go.js";
 
 export interface Token {
@@ -50,13 +51,14 @@ function wordEnd(text: string, pos: number, escape: EscapeChar): number {
 
 /**
  * Tokenises `text` from `from` on. Blank runs are collapsible unless the lexer
- * is verbatim; the caller adjusts collapsibility for regions it knows more about.
+ * is verbatim; the caller adjusts collapsibility for regions it knows more
+ * about. Shell text is read in each of `dialects` (the shells the stage may run).
  */
-export function tokenize(text: string, from: number, lexer: Lexer, escape: EscapeChar): Token[] {
+export function tokenize(text: string, from: number, lexer: Lexer, escape: EscapeChar, dialects: readonly ShellDialect[] = []): Token[] {
   const tokens: Token[] = [];
   let i = from;
   const n = text.length;
-  if (lexer === "shell") return tokenizeShell(text, from);
+  if (lexer === "shell") return tokenizeShell(text, from, dialects);
   if (lexer === "verbatim") {
     // leading blanks are trimmed by BuildKit, trailing too: the middle is one value.
     let s = i;
@@ -86,14 +88,15 @@ export function tokenize(text: string, from: number, lexer: Lexer, escape: Escap
 
 /**
  * Shell text: blanks are token separators only where tree-sitter-bash says
- * they are outside strings, words, expansions and comments.
+ * they are outside strings, words, expansions and comments, and the quote
+ * scan agrees in every one of `dialects` (layoutAnalysis).
  */
-function tokenizeShell(text: string, from: number): Token[] {
+function tokenizeShell(text: string, from: number, dialects: readonly ShellDialect[]): Token[] {
   const tokens: Token[] = [];
   let end = text.length;
   while (end > from && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
   const body = text.slice(from, end);
-  const mask = analyzeShell(body).protectedMask.slice();
+  const mask = layoutAnalysis(body, dialects).protectedMask.slice();
   // A backslash outside strings escapes the next character, a blank included.
   for (let i = 0; i + 1 < mask.length; i++) {
     if (mask[i] === 0 && body[i] === "\\") {

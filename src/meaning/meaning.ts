@@ -2,7 +2,8 @@
  * What a Dockerfile means: its parser directives and, per instruction, the
  * keyword, the flags, the arguments as BuildKit reads them (exec-form arrays
  * decoded, shell-form text as its tree-sitter-bash syntax tree without
- * positions) and the heredoc bodies. Two files mean the same when these are
+ * positions and the quote scan's reading of its blanks) and the heredoc
+ * bodies. Two files mean the same when these are
  * equal. Comments, blank lines, keyword case and the whitespace that the
  * instruction's parser ignores are not part of the meaning.
  */
@@ -10,7 +11,8 @@ import type { DockerfileModel, Instruction, Command } from "../model/model.js";
 import { DockerfileSyntaxError, healthcheckParts, type EscapeChar } from "../model/command.js";
 import { goEqualFoldAscii, goToUpper } from "../model/go.js";
 import { checkCommentValue } from "../model/scan.js";
-import { analyzeShell } from "../shell/analysis.js";
+import { analyzeShell, shellScan } from "../shell/analysis.js";
+import { ALL_DIALECTS, readingOf, type ShellDialect } from "../shell/quote-scan.js";
 import { parseJSONArray, parseNameVal, parseWords, splitWhitespace, NotStringArrayError } from "./buildkit.js";
 
 export type ShellKind = "posix" | "cmd" | "powershell" | "unknown";
@@ -62,11 +64,28 @@ const POSIX_SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"]
 
 export function shellKindOf(shell: string[] | null, escape: EscapeChar): ShellKind {
   if (!shell) return escape === "`" ? "unknown" : "posix";
-  const exe = (shell[0] ?? "").split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, "");
+  const exe = executableName(shell);
   if (POSIX_SHELLS.has(exe)) return "posix";
   if (exe === "cmd") return "cmd";
   if (exe === "powershell" || exe === "pwsh") return "powershell";
   return "unknown";
+}
+
+/**
+ * The dialects a POSIX shell stage's text may be read in (quote-scan.ts):
+ * bash for a SHELL of bash; otherwise both, as /bin/sh (the default) is dash
+ * on some images and bash on others, and the other POSIX shells are read
+ * only where both readings agree.
+ */
+export function shellDialects(shell: string[] | null): readonly ShellDialect[] {
+  return shell !== null && executableName(shell) === "bash" ? BASH_ONLY : ALL_DIALECTS;
+}
+
+const BASH_ONLY: readonly ShellDialect[] = Object.freeze(["bash"]);
+
+/** The SHELL's program without its directory and `.exe`, in lower case. */
+function executableName(shell: string[]): string {
+  return (shell[0] ?? "").split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, "");
 }
 
 /** BuildKit's default SHELL on Windows images. */
@@ -116,7 +135,22 @@ function shellText(text: string, kind: ShellKind, posix: PosixShell): string {
 /** What POSIX shell text contributes to a key. */
 type PosixShell = (text: string) => string;
 
-const signatureOf: PosixShell = (text) => `sh${analyzeShell(text).signature}`;
+/**
+ * POSIX shell text's meaning: its tree-sitter syntax tree and, as a reading
+ * that does not share tree-sitter's mistakes, the quote scan's reading of
+ * its blanks in both dialects (quote-scan.ts): two texts mean the same only
+ * where all three agree. (Both dialects whatever the stage's shell: a rule's
+ * declared result is computed without it.)
+ */
+const signatureOf: PosixShell = (text) => {
+  const analysis = analyzeShell(text);
+  const posix = shellScan(text, "posix", analysis);
+  const bash = shellScan(text, "bash", analysis);
+  // one reading where the dialects read the text alike (one scan where they take the same steps: the same array)
+  const posixReading = JSON.stringify(readingOf(text, posix));
+  const bashReading = posix === bash ? posixReading : JSON.stringify(readingOf(text, bash));
+  return `sh${analysis.signature} ${posixReading === bashReading ? `posix=bash:${posixReading}` : `posix:${posixReading} bash:${bashReading}`}`;
+};
 
 function maybeJSON(args: string, kind: ShellKind, line: number, posix: PosixShell): string {
   if (args === "") return "none";

@@ -6,6 +6,7 @@
  */
 import { flattenShell, type FlatTree } from "./flat.js";
 import { VERBATIM_GAP_TYPES, writeGap } from "./signature.js";
+import { dialectsAgree, OPERATOR, quoteScan, SEPARATOR, type ShellDialect } from "./quote-scan.js";
 
 export interface ShellAnalysis {
   /** The syntax tree without positions (see signature.ts). */
@@ -87,6 +88,64 @@ export function flatTreeWithFields(text: string): FlatTree {
   treeCachedChars += text.length;
   return flat;
 }
+
+/**
+ * The analysis as the layout may use it, for a stage whose shell may be any
+ * of `dialects`: tree-sitter's reading narrowed by the quote scan's
+ * (quote-scan.ts), a second reading that does not share its mistakes. A
+ * blank is left unprotected only where tree-sitter and the scan in every
+ * dialect agree it separates words, an operator is kept only where the scan
+ * in every dialect reads its characters as an operator: where the readings
+ * disagree, the text stays as written.
+ */
+export function layoutAnalysis(text: string, dialects: readonly ShellDialect[]): ShellAnalysis {
+  const analysis = analyzeShell(text);
+  const key = dialects.join(",");
+  let byDialects = layoutCache.get(analysis);
+  const hit = byDialects?.get(key);
+  if (hit) return hit;
+  const mask = analysis.protectedMask.slice();
+  let operators = analysis.operators;
+  let done: Uint8Array | null = null;
+  for (const dialect of dialects) {
+    const classes = shellScan(text, dialect, analysis);
+    // where the dialects read the text alike their scans are one array: read once
+    if (classes === done) continue;
+    done = classes;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if ((c === 0x20 || c === 0x09) && classes[i] !== SEPARATOR) mask[i] = 1;
+      else if ((c === 0x3b || c === 0x26 || c === 0x7c) && classes[i] !== OPERATOR) mask[i] = 1;
+    }
+    operators = operators.filter((op) => classes.subarray(op.start, op.end).every((k) => k === OPERATOR));
+  }
+  const result: ShellAnalysis = { ...analysis, protectedMask: mask, operators };
+  if (!byDialects) layoutCache.set(analysis, (byDialects = new Map()));
+  byDialects.set(key, result);
+  return result;
+}
+
+/** Layout analyses, per analysis (so they live as long as it stays in the cache) and set of dialects. */
+const layoutCache = new WeakMap<ShellAnalysis, Map<string, ShellAnalysis>>();
+
+/**
+ * The quote scan of `text` in `dialect` (quote-scan.ts), made once per text
+ * while its analysis stays in the cache: the layout and the meaning check
+ * both read it. Where the dialects read the text alike (dialectsAgree), both
+ * are the same array.
+ */
+export function shellScan(text: string, dialect: ShellDialect, analysis: ShellAnalysis = analyzeShell(text)): Uint8Array {
+  let scans = scanCache.get(analysis);
+  if (!scans) scanCache.set(analysis, (scans = {}));
+  const hit = scans[dialect];
+  if (hit) return hit;
+  const other = dialect === "bash" ? scans.posix : scans.bash;
+  const classes = other && dialectsAgree(text) ? other : quoteScan(text, dialect);
+  scans[dialect] = classes;
+  return classes;
+}
+
+const scanCache = new WeakMap<ShellAnalysis, Partial<Record<ShellDialect, Uint8Array>>>();
 
 function clearOwnCaches(): void {
   cache.clear();
