@@ -10,8 +10,8 @@ import { allCommands, literalWord, shellTree, topLevelStatements, walk, type She
 import { goToLower } from "../model/go.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
-import { planJoin, type JoinPlan } from "./join-plan.js";
-import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import { planJoin, type JoinPlan } from "../shell/join-plan.js";
+import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "consecutive-run";

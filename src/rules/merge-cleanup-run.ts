@@ -19,11 +19,11 @@ import {
   type Creations,
   type Target,
   dedupeTargets,
-} from "./cleanup-targets.js";
+} from "../shell/cleanup-targets.js";
 import { Inheritance, expectedKey, inputLine, runMounts, suppressedRules } from "./helpers.js";
-import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
-import { mergeEdits } from "./run-join.js";
-import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
+import { mergeEdits } from "../shell/run-join.js";
+import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";

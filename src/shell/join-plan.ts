@@ -5,11 +5,11 @@
  * the shape planned. Read from the tree-sitter-bash tree, never from the text.
  */
 import type { Instruction } from "../model/model.js";
-import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
+import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "./tree.js";
 import { pathOperands, programName } from "./cleanup-targets.js";
-import { inputLine } from "./helpers.js";
+import { inputLine } from "../rules/helpers.js";
 import { isFlatStatement, type ShellStateEffects } from "./shell-state.js";
-import type { RuleContext } from "./types.js";
+import type { RuleContext } from "../rules/types.js";
 
 const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
 

@@ -4,7 +4,7 @@
  * (rulebook rewrite 1: "cd, set -e, exit, traps and variables of R1 leak into
  * R2"). Read from the tree-sitter-bash tree, never from the text.
  */
-import { literalWord, walk, type ShellNode } from "../shell/tree.js";
+import { literalWord, walk, type ShellNode } from "./tree.js";
 
 export interface ShellStateEffects {
   /** cd, pushd, popd (or `command cd`): the working directory may change. */
