@@ -7,9 +7,8 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
-import { goToLower } from "../model/go.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
-import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
+import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { planJoin, type JoinPlan } from "../shell/join-plan.js";
 import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -54,14 +53,6 @@ export function setsShellStartup(model: DockerfileModel): boolean {
   });
 }
 
-/** `set` or `shopt` anywhere in the text: shell options a later command would run under. */
-function changesOptions(a: RunAnalysis): boolean {
-  return a.commands.some((c) => {
-    const name = c.words[0] ? literalWord(c.words[0]) : null;
-    return name === "set" || name === "shopt";
-  });
-}
-
 /** Variables whose value tells where or when a command runs in its shell (line number, elapsed time, last argument). */
 const POSITION_VARIABLES = new Set(["LINENO", "BASH_LINENO", "BASH_COMMAND", "SECONDS", "BASH_SUBSHELL", "_", "EPOCHREALTIME"]);
 
@@ -70,24 +61,6 @@ function readsShellPosition(a: RunAnalysis): boolean {
     if ((n.type === "variable_name" || n.type === "special_variable_name") && POSITION_VARIABLES.has(n.text)) return true;
   }
   return false;
-}
-
-/**
- * Mounts whose content is the same for every RUN that names them: cache,
- * secret and ssh mounts, and read-only bind mounts (the default). A tmpfs
- * or a read-write bind mount starts empty or as the source again in each
- * RUN: joined, the second part would see what the first wrote there.
- */
-export function mountsShareable(instr: Instruction): boolean {
-  const mounts = runMounts(instr.command);
-  if (mounts === null) return false;
-  return mounts.every((m) => {
-    const type = goToLower(m.get("type") ?? "bind");
-    if (type === "cache" || type === "secret" || type === "ssh") return true;
-    if (type !== "bind") return false;
-    for (const key of ["rw", "readwrite"]) if (m.has(key) && goToLower(m.get(key)!) !== "false") return false;
-    return true;
-  });
 }
 
 /**
@@ -200,15 +173,13 @@ export const consecutiveRun: RegisteredRule = {
           report("the second RUN reads $LINENO, $SECONDS, $_ or the like");
           continue;
         }
-        const effects = stateEffects(a1.root);
-        // any state the first RUN leaves may reach an arbitrary second RUN: count it as control (wrap, or no join under errexit)
-        const leaves = effects.cwd || effects.variables || changesOptions(a1);
-        const planned = planJoin({ ...effects, control: effects.control || leaves }, a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null));
-        const plan = "reason" in planned ? null : planned;
-        if (!plan) {
-          report("the first RUN starts a background job, or changes shell state while errexit may be on");
+        // any state the first RUN leaves may reach an arbitrary second RUN (stateSeen): wrap, or no join under errexit
+        const planned = planJoin(stateEffects(a1.root), a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null), false);
+        if ("reason" in planned) {
+          report(`the first RUN ${planned.reason.replace("the cleanup deletes", "the second runs")}`);
           continue;
         }
+        const plan = planned;
         const finding = planJoinText(ctx, r1, r2, a1, plan);
         if (finding) findings.push(finding);
         else report("the first RUN does not end where `&&` can follow");

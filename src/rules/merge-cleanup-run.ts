@@ -20,7 +20,7 @@ import {
   type Target,
   dedupeTargets,
 } from "../shell/cleanup-targets.js";
-import { Inheritance, expectedKey, inputLine, runMounts, suppressedRules } from "./helpers.js";
+import { Inheritance, expectedKey, inputLine, mountsShareable, runMounts, suppressedRules } from "./helpers.js";
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
 import { mergeEdits } from "../shell/run-join.js";
 import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
@@ -415,6 +415,7 @@ function checkCleanup(
     if (i.command.keyword !== "RUN") return notMerged(`the ${i.command.keywordRaw.toUpperCase()} on line ${line(i)} stands between`);
     if (!isCandidate(ctx, inheritance, i)) return notMerged(`the RUN on line ${line(i)} is not a shell-form RUN without heredocs under a POSIX shell`);
     if (JSON.stringify(i.command.flags) !== JSON.stringify(r.command.flags)) return notMerged(`the RUN on line ${line(i)} has other flags`);
+    if (!mountsShareable(i)) return notMerged(`the RUN on line ${line(i)} has a tmpfs or read-write bind mount, which starts afresh in each RUN and would be shared once joined`);
     if (k !== first && k !== j && suppressedRules(model, i).has(ID)) return notMerged(`the RUN on line ${line(i)} is marked dockerfile-codemod ignore=${ID}`);
     parts.push(i);
   }

@@ -1,8 +1,15 @@
 /**
  * What a shell script leaves behind for text that runs after it in the same
- * shell: the facts merge-cleanup-run needs before it joins `R1 && R2`
- * (rulebook rewrite 1: "cd, set -e, exit, traps and variables of R1 leak into
- * R2"). Read from the tree-sitter-bash tree, never from the text.
+ * shell: the facts merge-cleanup-run and consecutive-run need before they
+ * join `R1 && R2` (rulebook rewrite 1: "cd, set -e, exit, traps and
+ * variables of R1 leak into R2"), and whether a later part can see them
+ * (reachesLater). Separate RUNs each start a fresh shell; joined, R2
+ * inherits R1's working directory, variables, `set` and `shopt` options,
+ * umask, traps, aliases, functions and the command hash (where the shell
+ * found each program R1 ran: dash and bash both remember it, and bash does
+ * not look again, so a program R1 installed earlier on PATH, such as a new
+ * pip3 after `pip3 install --upgrade pip`, is not the one R2 runs; pypa/pip#5221).
+ * Read from the tree-sitter-bash tree, never from the text.
  */
 import { literalWord, walk, type ShellNode } from "./tree.js";
 
@@ -23,6 +30,14 @@ export interface ShellStateEffects {
   errexitLeaks: boolean;
   /** A command started in the background (`&`, or bash's `coproc`) anywhere. */
   background: boolean;
+  /** A `set` option (any, e/u/x/v/pipefail included) changed at the level of the script. */
+  options: boolean;
+  /** Names the shell looks up on PATH and remembers (its command hash); null when a command name is not literal. */
+  hashed: Set<string> | null;
+  /** Anything may have created, replaced or removed a program: every command not known to write no file (or a system package manager), every redirect into a file. */
+  mayChangePrograms: boolean;
+  /** A system package manager ran: it may install programs, at the paths its packages name, never a package manager earlier on PATH. */
+  systemPackages: boolean;
 }
 
 const CWD = new Set(["cd", "pushd", "popd"]);
@@ -49,7 +64,12 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
     errexit: false,
     errexitLeaks: false,
     background: false,
+    options: false,
+    hashed: new Set(),
+    mayChangePrograms: false,
+    systemPackages: false,
   };
+  programEffects(root, e);
   const changeVariable = (name: ShellNode | undefined) => {
     e.variables = true;
     const v = name ? literalWord(name) ?? (name.type === "variable_name" ? name.text : null) : null;
@@ -142,6 +162,7 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
   else if (CONTROL.has(name)) e.control = true;
   else if (name === "printf" && args.some((a) => literalWord(a) === "-v")) changeVariable(undefined);
   else if (name === "set") {
+    if (args.length > 0) e.options = true;
     classifySet(args, e, (errexit) => {
       e.errexit ||= errexit;
       e.errexitLeaks ||= errexit;
@@ -195,4 +216,161 @@ const COMPOUND = new Set([
 export function isFlatStatement(node: ShellNode): boolean {
   for (const n of walk(node)) if (COMPOUND.has(n.type)) return false;
   return true;
+}
+
+/** Builtins of both dash and bash: never looked up on PATH, never in the command hash. */
+const BUILTINS = new Set([
+  ".", ":", "[", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fc", "fg", "getopts",
+  "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap", "true", "type",
+  "ulimit", "umask", "unalias", "unset", "wait",
+]);
+/** Commands known to write no file (given no redirect): builtins that run nothing else, and a few programs that only read. */
+const WRITES_NO_FILE = new Set([
+  ...[...BUILTINS].filter((b) => !["eval", "exec", "command", ".", "fc"].includes(b)),
+  "cat", "ls", "grep", "egrep", "fgrep", "head", "tail", "wc", "uname", "id", "whoami", "sleep", "date", "which", "dirname", "basename",
+]);
+/**
+ * System package managers: they install programs only where their packages
+ * put them, under /usr and /bin, and no distribution's package puts one of
+ * these names anywhere but where it already is (assumed, and said in the
+ * rules' docs): after them a remembered path of one of these names is
+ * still the one a fresh shell finds.
+ */
+const SYSTEM_PACKAGE_MANAGERS = new Set(["apt-get", "apt", "aptitude", "dpkg", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper", "rpm", "pacman"]);
+/** Redirect targets that are no file on disk. */
+const NOT_FILES = new Set(["/dev/null", "/dev/stdout", "/dev/stderr"]);
+/** `command` and `type` with these options only say what a name is (dash remembers it, as a lookup). */
+const DESCRIBE_OPTIONS = new Set(["-v", "-V", "-p", "-pv", "-pV", "-a", "-t", "-P", "-f"]);
+
+/**
+ * The names a command's shell looks up on PATH (the command hash), for
+ * `command`, `exec` and `type` the name they are given too; null when the
+ * command name is not literal (it may be anything).
+ */
+function lookedUpNames(cmd: ShellNode): string[] | null {
+  const nameNode = cmd.children.find((c) => c.type === "command_name");
+  if (!nameNode) return [];
+  const name = nameNode.children[0] ? literalWord(nameNode.children[0]) : null;
+  if (name === null) return null;
+  const out: string[] = [];
+  if (!BUILTINS.has(name) && !name.includes("/")) out.push(name);
+  if (name === "command" || name === "exec" || name === "type") {
+    for (const a of argumentsOf(cmd)) {
+      const v = literalWord(a);
+      if (v === null) return null;
+      if (v.startsWith("-") && name !== "type") continue;
+      if (!v.startsWith("-") && !BUILTINS.has(v) && !v.includes("/")) out.push(v);
+      if (name !== "type") break;
+    }
+  }
+  return out;
+}
+
+/** Whether a command may write a file ("packages": only as a system package manager does). */
+function mayWriteFiles(cmd: ShellNode): boolean | "packages" {
+  const nameNode = cmd.children.find((c) => c.type === "command_name");
+  if (!nameNode) return false;
+  const name = nameNode.children[0] ? literalWord(nameNode.children[0]) : null;
+  if (name === null) return true;
+  if (SYSTEM_PACKAGE_MANAGERS.has(name.slice(name.lastIndexOf("/") + 1))) return "packages";
+  if (name === "command" || name === "type") {
+    const first = argumentsOf(cmd)[0];
+    const v = first ? literalWord(first) : null;
+    return name === "command" && !(v !== null && DESCRIBE_OPTIONS.has(v));
+  }
+  return !WRITES_NO_FILE.has(name);
+}
+
+/** A redirect that may create or replace a file. */
+function writesFile(redirect: ShellNode): boolean {
+  const op = redirect.children.find((c) => !c.named)?.type ?? "";
+  if (op === "<" || op === "<&" || op === "<<<") return false;
+  const dest = redirect.children.find((c) => c.field === "destination");
+  if (op === ">&" || op === "<&-" || op === ">&-") return !(dest && dest.type === "number");
+  const target = dest ? literalWord(dest) : null;
+  return !(target !== null && NOT_FILES.has(target));
+}
+
+/** The command hash and whether programs may change: every command of the text, in subshells too (conservative). */
+function programEffects(root: ShellNode, e: ShellStateEffects): void {
+  for (const n of walk(root)) {
+    if (n.type === "command") {
+      const names = lookedUpNames(n);
+      if (names === null) e.hashed = null;
+      else for (const name of names) e.hashed?.add(name);
+      const writes = mayWriteFiles(n);
+      if (writes === "packages") e.systemPackages = true;
+      else if (writes) e.mayChangePrograms = true;
+    } else if (n.type === "file_redirect" && writesFile(n)) e.mayChangePrograms = true;
+    else if (n.type === "ERROR") e.mayChangePrograms = true;
+  }
+}
+
+/** The names later text runs through PATH (the command hash); null when it may run any (a name not literal, eval, source). */
+export function namesRun(root: ShellNode): Set<string> | null {
+  const out = new Set<string>();
+  for (const n of walk(root)) {
+    if (n.type !== "command") continue;
+    const nameNode = n.children.find((c) => c.type === "command_name");
+    const name = nameNode?.children[0] ? literalWord(nameNode.children[0]) : nameNode ? null : "";
+    if (name === null || name === "eval" || name === "source" || name === ".") return null;
+    const names = lookedUpNames(n);
+    if (names === null) return null;
+    for (const x of names) out.add(x);
+  }
+  return out;
+}
+
+/**
+ * What may change programs in a later part before it first looks `name` up
+ * (source order; with a function defined in it, anywhere in it: a call may
+ * run earlier text later). After that lookup the separate RUN remembers its
+ * own path, as the joined shell does.
+ */
+function changesBeforeLookup(root: ShellNode, name: string): { anything: boolean; packages: boolean } {
+  const out = { anything: false, packages: false };
+  const functions = [...walk(root)].some((n) => n.type === "function_definition");
+  for (const n of walk(root)) {
+    if (n.type === "command") {
+      if (!functions && (lookedUpNames(n) ?? []).includes(name)) break;
+      const writes = mayWriteFiles(n);
+      if (writes === "packages") out.packages = true;
+      else if (writes) out.anything = true;
+    } else if ((n.type === "file_redirect" && writesFile(n)) || n.type === "ERROR") out.anything = true;
+  }
+  return out;
+}
+
+/**
+ * Whether a part's command hash can reach a later part: the part looked up
+ * a name a later part runs, and between that lookup and the later part's
+ * own first lookup of the name (in the part itself, the parts between, the
+ * later part before it) a program may have been created, replaced or
+ * removed: then the later part, in its own shell, would have found another.
+ * System package managers change no package manager's place. The name, or null.
+ */
+export function hashReaches(e: ShellStateEffects, later: { root: ShellNode; effects: ShellStateEffects }[]): string | null {
+  let anything = e.mayChangePrograms;
+  let packages = e.systemPackages;
+  const changes = (name: string, a: boolean, p: boolean) => a || (p && !SYSTEM_PACKAGE_MANAGERS.has(name));
+  for (const l of later) {
+    const names = namesRun(l.root);
+    if (e.hashed === null || names === null) {
+      if (anything || packages || l.effects.mayChangePrograms || l.effects.systemPackages) return "a program";
+    } else {
+      for (const n of names) {
+        if (!e.hashed.has(n)) continue;
+        const before = changesBeforeLookup(l.root, n);
+        if (changes(n, anything || before.anything, packages || before.packages)) return `\`${n}\``;
+      }
+    }
+    anything ||= l.effects.mayChangePrograms;
+    packages ||= l.effects.systemPackages;
+  }
+  return null;
+}
+
+/** Whether a part changes any shell state that arbitrary later text could see (the command hash aside: hashReaches). */
+export function changesShellState(e: ShellStateEffects): boolean {
+  return e.cwd || e.variables || e.commandLookup || e.control || e.options || e.errexit;
 }
