@@ -9,6 +9,7 @@ import { shellKindOf } from "../meaning/meaning.js";
 import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
+import { checkJoin } from "../shell/join-check.js";
 import { planJoin, type JoinPlan } from "../shell/join-plan.js";
 import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -181,7 +182,13 @@ export const consecutiveRun: RegisteredRule = {
         }
         const plan = planned;
         const finding = planJoinText(ctx, r1, r2, a1, plan);
-        if (finding) findings.push(finding);
+        // the join checked by a reading that does not take the plan (src/shell/join-check.ts)
+        const problem = finding ? checkJoin([r1.command.args, r2.command.args], finding.mergedArgs, { errexitFromOutside: shellSetsErrexit(ctx.shells[r1.index] ?? null), lastIsCleanup: false }) : null;
+        if (problem !== null) {
+          report(`the joined RUN failed its check: ${problem}`);
+          continue;
+        }
+        if (finding) findings.push(finding.finding);
         else report("the first RUN does not end where `&&` can follow");
         i++; // one join per pair; the engine re-checks after applying
       }
@@ -198,7 +205,7 @@ function checkCommentBetween(model: DockerfileModel, r1: Instruction, r2: Instru
   return false;
 }
 
-function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: RunAnalysis, plan: JoinPlan): Finding | null {
+function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: RunAnalysis, plan: JoinPlan): { finding: Finding; mergedArgs: string } | null {
   const { model } = ctx;
   const source = model.bom ? model.source.slice(1) : model.source;
   const r2ArgsAt = sourceOffsetOfLogical(model, r2, argsLogicalOffset(r2));
@@ -227,7 +234,7 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
   edits.push({ start: deleteStart, end: lineEndWithEol(model, r2.endLine), text: "" });
   const expected = expectedKey(model, { ...r1.command, args: joined.mergedArgs }, ctx.shells[r1.index] ?? null, r1.startLine);
   const how = plan.wrapInstall ? " (the first in a subshell, so its shell state does not reach the second)" : "";
-  return {
+  const finding: Finding = {
     rule: ID,
     line: r2.startLine + 1,
     column: 1,
@@ -240,4 +247,5 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
       declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]) },
     },
   };
+  return { finding, mergedArgs: joined.mergedArgs };
 }

@@ -22,6 +22,7 @@ import {
 } from "../shell/cleanup-targets.js";
 import { Inheritance, expectedKey, inputLine, mountsShareable, runMounts, suppressedRules } from "./helpers.js";
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
+import { checkJoin } from "../shell/join-check.js";
 import { mergeEdits } from "../shell/run-join.js";
 import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
@@ -445,6 +446,9 @@ function checkCleanup(
   }
   const merge = mergeEdits(ctx, parts, analyses, wrap);
   if (!merge) return notMerged("the RUNs cannot be joined as planned");
+  // the join checked by a reading that does not take the plan (src/shell/join-check.ts)
+  const problem = checkJoin(parts.map((p) => p.command.args), merge.mergedArgs, { errexitFromOutside, lastIsCleanup: true });
+  if (problem !== null) return notMerged(`the joined RUN failed its check: ${problem}`);
   const span = parts.length === 2 ? `merged into that RUN` : `merging lines ${line(t)}–${line(r)} into one RUN`;
   const how = wrap.slice(0, -1).some(Boolean) ? " (where a part changes shell state, in a subshell, so the state does not reach the parts after it)" : "";
   const expected = expectedKey(model, { ...t.command, args: merge.mergedArgs }, ctx.shells[t.index] ?? null, t.startLine);
