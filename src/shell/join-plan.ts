@@ -119,7 +119,7 @@ export function planJoin(
   const seen = stateSeen(effects, [r2], r2IsCleanup ? r2Commands : null);
   const dependent = seen !== null;
   const wrapCleanup = !isAndChain(r2);
-  if (dependent) return errexit ? { reason: `${seen}, which the RUN after it would see once joined, and with errexit possibly on it cannot go in a subshell (errexit is ignored left of \`&&\`)` } : { wrapInstall: true, wrapCleanup };
+  if (dependent) return errexit ? { reason: `${seen}; joined, the RUN after it would see that, and with errexit possibly on a subshell cannot keep it apart (errexit is ignored left of \`&&\`)` } : { wrapInstall: true, wrapCleanup };
   if (errexit) {
     const statements = topLevelStatements(r1.root)!;
     if (!isFlatStatement(statements[statements.length - 1]!.node)) return { reason: "may run with errexit on, and ends in a compound command, inside which errexit would be ignored left of `&&`" };
@@ -140,7 +140,7 @@ export function planJoin(
 export function stateSeen(e: ShellStateEffects, later: Analysis[], cleanup: SimpleCommand[] | null): string | null {
   const hashed = hashReaches(e, later.map((l) => ({ root: l.root, effects: stateEffects(l.root) })));
   if (hashed !== null) return `runs ${hashed} (the shell remembers where on PATH it found it: its command hash) and may install or replace programs, so a later part running it in the same shell could run the old one`;
-  if (e.control) return "runs exit, exec, return, trap, eval, source, umask, ulimit, shopt, a `set` option or a command whose name is not literal";
+  if (e.control) return `runs ${e.controlBy ?? "exit, exec, trap, eval, source, umask, shopt or the like"}, which changes what runs after it in the same shell`;
   if (e.commandLookup) return "defines functions or aliases (or runs hash or enable), which change what a command name runs";
   if (cleanup === null) {
     if (e.cwd) return "changes the working directory";

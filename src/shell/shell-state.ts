@@ -24,6 +24,8 @@ export interface ShellStateEffects {
   commandLookup: boolean;
   /** exit, exec, return, trap, eval, source, umask, ulimit, shopt, a `set` option other than e/u/x/v/pipefail, a command name that is not literal. */
   control: boolean;
+  /** The first of those, as a report names it (`trap`, `set -f`, ...). */
+  controlBy: string | null;
   /** `set` turns errexit on or off somewhere, even inside a subshell. */
   errexit: boolean;
   /** `set` turns errexit on or off at the level of the script (it outlives the script). */
@@ -61,6 +63,7 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
     variableNames: new Set(),
     commandLookup: false,
     control: false,
+    controlBy: null,
     errexit: false,
     errexitLeaks: false,
     background: false,
@@ -146,6 +149,7 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
   const name = word ? literalWord(word) : null;
   if (name === null) {
     e.control = true; // `$CMD args` could be anything
+    e.controlBy ??= "a command whose name is not literal";
     return;
   }
   if (!SPECIAL_BUILTINS.has(name)) for (const c of node.children) if (c.type === "variable_assignment") prefixAssignments.add(c);
@@ -159,7 +163,10 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
     e.variables = true;
     e.variableNames = null;
   } else if (LOOKUP.has(name)) e.commandLookup = true;
-  else if (CONTROL.has(name)) e.control = true;
+  else if (CONTROL.has(name)) {
+    e.control = true;
+    e.controlBy ??= `\`${name}\``;
+  }
   else if (name === "printf" && args.some((a) => literalWord(a) === "-v")) changeVariable(undefined);
   else if (name === "set") {
     if (args.length > 0) e.options = true;
@@ -172,6 +179,12 @@ function commandEffects(node: ShellNode, e: ShellStateEffects, changeVariable: (
 
 /** `set` arguments: harmless options (e/u/x/v, pipefail) and positional parameters, or control. */
 function classifySet(args: ShellNode[], e: ShellStateEffects, onErrexit: (touched: boolean) => void): void {
+  const before = e.control;
+  classifySetOptions(args, e, onErrexit);
+  if (e.control && !before) e.controlBy ??= `\`set ${args.map((a) => a.text).join(" ")}\``;
+}
+
+function classifySetOptions(args: ShellNode[], e: ShellStateEffects, onErrexit: (touched: boolean) => void): void {
   const values = args.map(literalWord);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
