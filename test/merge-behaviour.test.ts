@@ -11,71 +11,165 @@
  * between (a chain merge).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildModel, initShell } from "../src/index.js";
 import { fixSync } from "../src/codemod/fix.js";
-import { fixtureCases } from "./helpers.js";
+import { checkJoin } from "../src/shell/join-check.js";
+import { allCommands, literalWord, shellTree } from "../src/shell/tree.js";
+import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
 
-const STUBS = ["apt-get", "apk", "pip", "npm", "rm", "curl", "make", "tool", "find", "git"];
-const HAS_DASH = spawnSync("dash", ["-c", "exit 0"]).status === 0;
-const HAS_BASH = spawnSync("bash", ["-c", "exit 0"]).status === 0;
+const STUBS = ["apt-get", "apk", "pip", "pip3", "npm", "gem", "rm", "curl", "make", "tool", "find", "git", "cat", "ls", "installer"];
+/** Where each shell is (the scripts' PATH holds only stubs, so the shells are started by their full path). */
+const shellPath = (name: string): string | null => {
+  const r = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8", env: { PATH: "/usr/local/bin:/usr/bin:/bin" } });
+  return r.status === 0 && r.stdout.trim().startsWith("/") ? r.stdout.trim() : null;
+};
+const DASH = shellPath("dash");
+const BASH = shellPath("bash");
+const HAS_DASH = DASH !== null;
+const HAS_BASH = BASH !== null;
+/** Run as root, the scripts run as nobody (setpriv), so a redirect in a corpus RUN cannot write outside the scratch folder's reach. */
+const AS_NOBODY = process.getuid?.() === 0 && spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]).status === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+/** Names the shells run themselves: no stub may stand for them (dash's and bash's builtins and keywords). */
+const SHELL_OWN = new Set([
+  ".", ":", "[", "alias", "bg", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fc", "fg", "getopts", "hash", "jobs",
+  "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap", "true", "type", "ulimit", "umask", "unalias", "unset",
+  "wait", "shopt", "declare", "typeset", "source", "builtin", "enable", "let", "mapfile", "readarray", "caller", "compgen", "complete", "dirs", "disown", "help",
+  "history", "logout", "popd", "pushd", "suspend", "coproc",
+]);
 let dir = "";
 let stubDir = "";
+let earlyDir = "";
 let work = "";
 
-beforeAll(async () => {
-  await initShell();
-  dir = mkdtempSync(join(tmpdir(), "merge-behaviour-"));
-  stubDir = join(dir, "bin");
-  work = join(dir, "work");
-  spawnSync("mkdir", ["-p", stubDir, work, join(work, "vendor")]);
-  // What each call depends on: rm and find their paths (relative ones resolved), apt-get and apk
-  // the environment, the others the environment and the working directory.
-  const stub = [
+/**
+ * A stub program: logs its name (and `(new)` for one an installer put
+ * earlier on PATH), its arguments, the working directory and X, then fails
+ * at the FAIL_AT-th call. An installer stub (`installer NAME`, `pip3 install
+ * --upgrade pip`, `npm install -g npm@...`, `gem update --system`) writes a
+ * new stub for the name into the folder earlier on PATH, as a real one
+ * installs a newer program in /usr/local/bin: a shell that remembered the
+ * old path (its command hash) still runs the old one. Only builtins and
+ * one program by full path (/bin/chmod, for the new stub) run. A stub reads
+ * all of its stdin before it logs, so the stubs of a pipeline log in order.
+ */
+function stubText(variant: string): string {
+  return [
     "#!/bin/sh",
+    // all of stdin first: in `a | b` the stub b logs after a ended, so calls keep one order and one count
+    "while IFS= read -r _l; do :; done",
     'read n < "$STUB_STATE/count"; n=$((n+1)); echo "$n" > "$STUB_STATE/count"',
-    'name=${0##*/}; line=$name; paths=1',
+    `name=\${0##*/}; line="$name${variant}"; paths=1; new=""`,
     'case $name in',
     '  rm|find) for a in "$@"; do case $a in -*|"("|"!") line="$line $a"; [ "$name" = find ] && paths=0;; /*) line="$line $a";; *) if [ "$paths" = 1 ]; then line="$line $PWD/$a"; else line="$line $a"; fi;; esac; done',
     '    [ "$name" = find ] && line="$line | X=${X-unset}";;',
     '  apt-get|apk) line="$line $* | X=${X-unset}";;',
     '  *) line="$line $* | pwd=$PWD X=${X-unset}";;',
     "esac",
+    'case "$name $*" in',
+    '  "installer "*) new=$1;;',
+    '  "pip3 install --upgrade pip"*|"pip install --upgrade pip"*|"pip3 install -U pip"*) new=$name;;',
+    '  "npm install -g npm"*|"gem update --system"*) new=$name;;',
+    "esac",
+    'if [ -n "$new" ] && [ -n "$STUB_EARLY" ]; then',
+    '  { echo "#!/bin/sh"; echo "STUB_VARIANT=\'(new)\' . \\"$STUB_STATE/stub-body\\""; } > "$STUB_EARLY/$new"; /bin/chmod 755 "$STUB_EARLY/$new"',
+    "fi",
     'echo "$line" >> "$STUB_STATE/log"',
     '[ "$n" = "$FAIL_AT" ] && exit 1',
     "exit 0",
     "",
   ].join("\n");
-  for (const name of STUBS) {
-    writeFileSync(join(stubDir, name), stub);
-    chmodSync(join(stubDir, name), 0o755);
+}
+
+/** Stubs for every literal command name the scripts run (shell builtins aside), so PATH holds nothing else. */
+function ensureStubs(scripts: string[]): void {
+  for (const script of scripts) {
+    for (const c of allCommands(shellTree(script))) {
+      const w = c.words[0];
+      const name = w ? literalWord(w) : null;
+      if (name === null || name === "" || name.includes("/") || SHELL_OWN.has(name) || !/^[A-Za-z0-9._+-]+$/.test(name)) continue;
+      const file = join(stubDir, name);
+      if (existsSync(file)) continue;
+      writeFileSync(file, "#!/bin/sh\n. \"$STUB_STATE/stub-body\"\n");
+      chmodSync(file, 0o755);
+    }
   }
+}
+
+beforeAll(async () => {
+  await initShell();
+  dir = mkdtempSync(join(tmpdir(), "merge-behaviour-"));
+  stubDir = join(dir, "bin");
+  earlyDir = join(dir, "early");
+  work = join(dir, "work");
+  for (const d of [stubDir, earlyDir, work, join(work, "vendor")]) mkdirSync(d, { recursive: true });
+  // the stub's body, sourced by each stub (stubs are tiny: one per name the scripts run)
+  writeFileSync(join(dir, "stub-body"), stubText("${STUB_VARIANT-}").replace("#!/bin/sh\n", ""));
+  ensureStubs(STUBS);
   // One process per case: runs the separate RUNs (b0, b1, ...) and the merged ones (a0, ...) with the
   // call numbered $f failing, for f = 0 .. (calls of a clean run) + 1, and prints the first f where they differ.
-  writeFileSync(
-    join(dir, "driver.sh"),
-    [
-      'S=$STUB_STATE; cd "$WORK"',
-      // the scripts come as B0 B1 ... (separate RUNs, NB of them) and A0 ... (merged, NA)
-      'run() { echo 0 > "$S/count"; : > "$S/log"; ok=1; i=0; while [ "$i" -lt "$2" ]; do eval "script=\\$$1$i"; $SHELL_CMD "$script" || { ok=0; break; }; i=$((i + 1)); done; }',
-      'export FAIL_AT=0; run B "$NB"; read calls < "$S/count"',
-      "f=0",
-      'while [ "$f" -le $((calls + 1)) ]; do',
-      "  export FAIL_AT=$f",
-      '  run B "$NB"; okb=$ok; cp "$S/log" "$S/log.b"',
-      '  run A "$NA"; oka=$ok',
-      '  if [ "$okb" != "$oka" ] || ! cmp -s "$S/log" "$S/log.b"; then echo "$f"; exit 0; fi',
-      "  f=$((f + 1))",
-      "done",
-      "echo ok",
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(join(dir, "driver.sh"), DRIVER);
+  writeFileSync(join(dir, "batch.sh"), BATCH);
+  for (const p of [dir, stubDir, earlyDir, work, join(work, "vendor")]) chmodSync(p, 0o777);
 });
+
+/**
+ * Runs the scripts of one side (B or A), each in a fresh shell whose PATH
+ * holds only the stubs (the installers' folder first), stopping at the
+ * first failure as a build does. The folder the installers write is emptied
+ * first: each side starts from the same files.
+ */
+const RUN_SIDE = [
+  'run() { echo 0 > "$S/count"; : > "$S/log"; /bin/rm -f "$S/early/"*; ok=1; i=0',
+  '  while [ "$i" -lt "$2" ]; do eval "script=\\$$1$i"; PATH="$S/early:$S/bin" STUB_EARLY="$S/early" $SHELL_CMD "$script" </dev/null >/dev/null 2>&1 || { ok=0; break; }; i=$((i + 1)); done; }',
+  /** The log as one string, read with builtins only. */
+  'slurp() { out=""; while IFS= read -r l; do out="$out$l|"; done < "$1"; }',
+].join("\n");
+
+const DRIVER = [
+  'S=$STUB_STATE; cd "$WORK"',
+  RUN_SIDE,
+  'export FAIL_AT=0; run B "$NB"; read calls < "$S/count"',
+  "f=0",
+  'while [ "$f" -le $((calls + 1)) ]; do',
+  "  export FAIL_AT=$f",
+  '  run B "$NB"; okb=$ok; slurp "$S/log"; logb=$out',
+  '  run A "$NA"; oka=$ok; slurp "$S/log"',
+  '  if [ "$okb" != "$oka" ] || [ "$out" != "$logb" ]; then echo "$f"; exit 0; fi',
+  "  f=$((f + 1))",
+  "done",
+  "echo ok",
+  "",
+].join("\n");
+
+/**
+ * Many cases in one process: each case file sets SHELL_CMD, NB, B0..., NA,
+ * A0... and MAXF; for f = 0 and the failure points up to MAXF (spread over
+ * the calls of a clean run) it compares the two sides, and prints
+ * `<case> ok` or `<case> <f>` (the first failure point where they differ).
+ */
+const BATCH = [
+  'S=$STUB_STATE; cd "$WORK"',
+  RUN_SIDE,
+  'for c in "$@"; do',
+  '  . "$c"',
+  '  export FAIL_AT=0; run B "$NB"; read calls < "$S/count"; verdict=ok',
+  '  k=0; while [ "$k" -le "$MAXF" ]; do',
+  '    if [ "$k" = 0 ]; then f=0; else f=$(( (calls + 1) * k / MAXF )); fi',
+  '    export FAIL_AT=$f',
+  '    run B "$NB"; okb=$ok; slurp "$S/log"; logb=$out',
+  '    run A "$NA"; oka=$ok; slurp "$S/log"',
+  '    if [ "$okb" != "$oka" ] || [ "$out" != "$logb" ]; then verdict=$f; break; fi',
+  "    k=$((k + 1))",
+  "  done",
+  '  echo "${c##*/} $verdict"',
+  "done",
+  "",
+].join("\n");
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -87,37 +181,38 @@ interface Run {
   calls: number;
 }
 
-/** Runs shell texts one after another, each in a fresh shell, stopping at the first failure (as a build does). */
+const ENV = () => ({ PATH: "/usr/bin:/bin", STUB_STATE: dir, WORK: work, HOME: dir });
+
+/** Runs shell texts one after another, each in a fresh shell, stopping at the first failure (as a build does): the log, for a message. */
 function build(shell: string[], scripts: string[], failAt: number): Run {
-  writeFileSync(join(dir, "count"), "0");
-  writeFileSync(join(dir, "log"), "");
-  let ok = true;
-  for (const script of scripts) {
-    const r = spawnSync(shell[0]!, [...shell.slice(1), script], {
-      cwd: work,
-      encoding: "utf8",
-      env: { PATH: `${stubDir}:/usr/bin:/bin`, STUB_STATE: dir, FAIL_AT: String(failAt), HOME: dir },
-      timeout: 10_000,
-    });
-    if (r.status !== 0) {
-      ok = false;
-      break;
-    }
-  }
-  return { log: readFileSync(join(dir, "log"), "utf8"), ok, calls: Number(readFileSync(join(dir, "count"), "utf8")) };
+  const vars: Record<string, string> = { NB: String(scripts.length), NA: "0", SHELL_CMD: shell.join(" "), FAIL_AT: String(failAt) };
+  scripts.forEach((script, i) => (vars[`B${i}`] = script));
+  spawnSync(AS_NOBODY[0] ?? "sh", [...AS_NOBODY.slice(1), ...(AS_NOBODY.length ? ["sh"] : []), "-c", `S=$STUB_STATE; cd "$WORK"\n${RUN_SIDE}\nrun B "$NB"; echo $ok > "$S/ok"`], {
+    encoding: "utf8",
+    env: { ...ENV(), ...vars },
+    timeout: 60_000,
+  });
+  return { log: readFileSync(join(dir, "log"), "utf8"), ok: readFileSync(join(dir, "ok"), "utf8").trim() === "1", calls: Number(readFileSync(join(dir, "count"), "utf8")) };
+}
+
+/** The shell a SHELL exec array names, started by its full path: sh is dash (bash is checked as sh too, by the callers that ask). */
+function shellCommand(json: string[] | null): string[] {
+  if (!json) return [DASH!, "-c"];
+  const base = json[0]!.replace(/^.*\//, "");
+  const path = base === "sh" || base === "dash" ? DASH : base === "bash" ? BASH : null;
+  return path ? [path, ...json.slice(1)] : json;
 }
 
 /** The RUN texts of each stage of a Dockerfile and the SHELL in effect for them. */
 function runs(text: string): { shell: string[]; scripts: string[] }[] {
   const model = buildModel(text);
   return model.stages.map((stage) => {
-    let shell = ["dash", "-c"];
+    let shell = shellCommand(null);
     const scripts: string[] = [];
     for (const i of stage.instructions) {
-      if (i.command.keyword === "SHELL" && i.command.json) shell = i.command.json.map((a, k) => (k === 0 ? a.replace(/^\/bin\//, "") : a));
-      if (i.command.keyword === "RUN") scripts.push(i.command.args);
+      if (i.command.keyword === "SHELL" && i.command.json) shell = shellCommand(i.command.json);
+      if (i.command.keyword === "RUN" && !i.command.json) scripts.push(i.command.args);
     }
-    if (shell[0] === "sh") shell = ["dash", ...shell.slice(1)];
     return { shell, scripts };
   });
 }
@@ -136,14 +231,15 @@ function sameBehaviour(before: string, after: string): string | null {
 
 function sameStageBehaviour(a: { shell: string[]; scripts: string[] }, b: { shell: string[]; scripts: string[] }): string | null {
   if (a.shell.join(" ") !== b.shell.join(" ")) return "the SHELL changed";
-  if (a.shell[0] !== "dash" && a.shell[0] !== "bash") return null; // not a shell this machine runs the same way
+  if (a.shell[0] !== DASH && a.shell[0] !== BASH) return null; // not a shell this machine runs the same way
+  ensureStubs([...a.scripts, ...b.scripts]);
   const scripts: Record<string, string> = { NB: String(a.scripts.length), NA: String(b.scripts.length) };
   a.scripts.forEach((script, i) => (scripts[`B${i}`] = script));
   b.scripts.forEach((script, i) => (scripts[`A${i}`] = script));
-  const r = spawnSync("sh", [join(dir, "driver.sh")], {
+  const r = spawnSync(AS_NOBODY[0] ?? "sh", [...AS_NOBODY.slice(1), ...(AS_NOBODY.length ? ["sh"] : []), join(dir, "driver.sh")], {
     encoding: "utf8",
-    env: { PATH: `${stubDir}:/usr/bin:/bin`, STUB_STATE: dir, WORK: work, HOME: dir, SHELL_CMD: a.shell.join(" "), ...scripts },
-    timeout: 60_000,
+    env: { ...ENV(), SHELL_CMD: a.shell.join(" "), ...scripts },
+    timeout: 120_000,
   });
   const verdict = r.stdout.trim();
   if (verdict === "ok") return null;
@@ -152,6 +248,49 @@ function sameStageBehaviour(a: { shell: string[]; scripts: string[] }, b: { shel
   const x = build(a.shell, a.scripts, failAt);
   const y = build(b.shell, b.scripts, failAt);
   return `call ${failAt} fails:\n--- separate RUNs (${x.ok ? "ok" : "fail"})\n${x.log}--- merged (${y.ok ? "ok" : "fail"})\n${y.log}`;
+}
+
+/** One case of a batch: the separate RUNs and the joined ones, under one shell. */
+interface BatchCase {
+  shell: string[];
+  before: string[];
+  after: string[];
+  /** Failure points besides none, spread over the calls. */
+  maxf: number;
+}
+
+/** Shell-quoted, for a case file the batch driver sources. */
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Runs cases in batches of one process each; the index of every case whose sides differ, with the failure point. */
+function runBatch(cases: BatchCase[]): { index: number; failAt: number }[] {
+  ensureStubs(cases.flatMap((c) => [...c.before, ...c.after]));
+  const caseDir = mkdtempSync(join(dir, "cases-"));
+  chmodSync(caseDir, 0o777);
+  const files = cases.map((c, i) => {
+    const lines = [`SHELL_CMD=${q(c.shell.join(" "))}`, `NB=${c.before.length}`, `NA=${c.after.length}`, `MAXF=${c.maxf}`];
+    c.before.forEach((s, k) => lines.push(`B${k}=${q(s)}`));
+    c.after.forEach((s, k) => lines.push(`A${k}=${q(s)}`));
+    const file = join(caseDir, String(i));
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    return file;
+  });
+  const out: { index: number; failAt: number }[] = [];
+  for (let from = 0; from < files.length; from += 200) {
+    const r = spawnSync(AS_NOBODY[0] ?? "sh", [...AS_NOBODY.slice(1), ...(AS_NOBODY.length ? ["sh"] : []), join(dir, "batch.sh"), ...files.slice(from, from + 200)], {
+      encoding: "utf8",
+      env: ENV(),
+      timeout: 600_000,
+    });
+    const lines = r.stdout.trim().split("\n").filter(Boolean);
+    if (lines.length !== Math.min(200, files.length - from)) throw new Error(`batch driver stopped: ${r.stderr}`);
+    for (const l of lines) {
+      const [name, verdict] = l.split(" ");
+      if (verdict !== "ok") out.push({ index: Number(name), failAt: Number(verdict) });
+    }
+  }
+  rmSync(caseDir, { recursive: true, force: true });
+  return out;
 }
 
 /** What creates what a cleanup deletes, and that cleanup (the stubs log them; nothing is written). */
@@ -215,7 +354,8 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build 
 
   test("coproc starts its command in the background, as & does (bash): a RUN with one is never merged", () => {
     const marker = join(dir, "coproc-marker");
-    const r = spawnSync("bash", ["-c", `coproc { sleep 0.5; : > "${marker}"; }; [ -e "${marker}" ] && echo waited || echo background; wait`], { encoding: "utf8" });
+    // the coproc waits for a line the shell writes only after it looked: no timing involved
+    const r = spawnSync(BASH!, ["-c", `coproc { read -r x; : > "${marker}"; }; [ -e "${marker}" ] && echo waited || echo background; echo go >&"\${COPROC[1]}"; wait`], { encoding: "utf8", env: { PATH: stubDir } });
     expect(r.stdout.trim()).toBe("background");
     expect(existsSync(marker)).toBe(true); // it did run, after the shell went on
     const input = 'FROM debian:12\nSHELL ["/bin/bash", "-c"]\nRUN apt-get update && apt-get install -y curl; coproc tail -f /dev/null\nRUN rm -rf /var/lib/apt/lists/*\n';
@@ -225,7 +365,7 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build 
   test("a loop or read variable is assigned for what runs after it in the same shell, as NAME=value is", () => {
     for (const shell of ["dash", "bash"]) {
       for (const script of ["for PATH in /nonexistent; do :; done", "read -r PATH", "getopts a PATH"]) {
-        const r = spawnSync(shell, ["-c", `${script}; rm --version >/dev/null 2>&1 && echo found || echo not-found`], { encoding: "utf8", input: "/nonexistent\n", env: { PATH: "/usr/bin:/bin" } });
+        const r = spawnSync(shell === "dash" ? DASH! : BASH!, ["-c", `${script}; rm --version >/dev/null 2>&1 && echo found || echo not-found`], { encoding: "utf8", input: "/nonexistent\n", env: { PATH: stubDir, STUB_STATE: dir } });
         expect(r.stdout.trim(), `${shell}: ${script}`).toBe("not-found");
       }
     }
