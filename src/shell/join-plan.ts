@@ -114,7 +114,7 @@ export function planJoin(
   errexitFromOutside: boolean,
   r2IsCleanup = true,
 ): JoinPlan | { reason: string } {
-  if (effects.background) return { reason: "starts a background job (`&` or `coproc`), which would still run while the cleanup deletes" };
+  if (effects.background) return { reason: "starts a background job (`&`, `coproc`, or `&>`, which dash reads as `&` then `>`), which would still run while the cleanup deletes" };
   const errexit = errexitFromOutside || effects.errexit;
   const seen = stateSeen(effects, [r2], r2IsCleanup ? r2Commands : null);
   const dependent = seen !== null;

@@ -84,6 +84,8 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
   while (stack.length > 0) {
     const [node, isolated, arithmetic] = stack.pop()!;
     if (node.type === "&") e.background = true;
+    // `cmd &> f` is a redirect to bash but `cmd &` then `> f` to dash: which /bin/sh is cannot be told
+    if (node.type === "file_redirect" && node.children.some((c) => c.type === "&>" || c.type === "&>>")) e.background = true;
     const inArithmetic = arithmetic || node.type === "arithmetic_expansion" || node.type === "c_style_for_statement" || (node.type === "compound_statement" && node.text.startsWith("(("));
     if (!isolated) {
       switch (node.type) {
