@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildModel, initShell } from "../src/index.js";
 import { fixSync } from "../src/codemod/fix.js";
 import { checkJoin } from "../src/shell/join-check.js";
+import { stateEffects } from "../src/shell/shell-state.js";
 import { allCommands, literalWord, shellTree } from "../src/shell/tree.js";
 import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, corpusFiles, fixtureCases } from "./helpers.js";
 
@@ -141,7 +142,7 @@ beforeAll(async () => {
  * first: each side starts from the same files.
  */
 const RUN_SIDE = [
-  'run() { echo 0 > "$S/count"; : > "$S/log"; /bin/rm -f "$S/early/"*; ok=1; i=0',
+  'run() { echo 0 > "$S/count"; : > "$S/log"; for _e in "$S/early/"*; do [ -e "$_e" ] && { /bin/rm -f "$S/early/"*; break; }; done; ok=1; i=0',
   '  while [ "$i" -lt "$2" ]; do eval "script=\\$$1$i"; PATH="$S/early:$S/bin" STUB_EARLY="$S/early" $SHELL_CMD "$script" </dev/null >/dev/null 2>&1 || { ok=0; break; }; i=$((i + 1)); done; }',
   /** The log as one string, read with builtins only. */
   'slurp() { out=""; while IFS= read -r l; do out="$out$l|"; done < "$1"; }',
@@ -442,7 +443,8 @@ function stageRuns(text: string): { shell: string[]; script: string }[][] {
  * (the RUNs around them run the same either way), under each shell the
  * stage's SHELL may be (/bin/sh: dash and bash). Null when a stage cannot
  * be run here (another shell, exec form inside the changed span, a command
- * that is not a stub: a path, a name from an expansion, eval, exec).
+ * that is not a stub: a path, a name from an expansion, eval, exec; a
+ * background job, whose calls have no one order).
  */
 function joinCases(before: string, after: string, maxf: number): BatchCase[] | null {
   const b = stageRuns(before);
@@ -461,6 +463,8 @@ function joinCases(before: string, after: string, maxf: number): BatchCase[] | n
     const as = y.slice(p, y.length - e);
     const shells = new Set([...bs, ...as].map((r) => r.shell.join(" ")));
     if (shells.size !== 1 || [...bs, ...as].some((r) => r.script.startsWith("#exec ") || !runsOnlyStubs(r.script))) return null;
+    // a background job (`&`, and `&>` under dash) may still log while the next RUN runs: no one order to compare
+    if ([...bs, ...as].some((r) => stateEffects(shellTree(r.script)).background)) return null;
     const shell = bs[0]!.shell;
     const variants = shell[0] === DASH ? [shell, [BASH!, ...shell.slice(1)]] : shell[0] === BASH ? [shell] : [];
     if (variants.length === 0) return null;
@@ -503,7 +507,7 @@ describe.skipIf(!HAS_DASH || !HAS_BASH || !HAS_CORPUS)("every join the codemod m
         const result = fixSync(text, options);
         const n = result.fixes.filter((x) => x.rule === rule).length;
         if (n === 0) continue;
-        const fileCases = joinCases(text, result.output, 2);
+        const fileCases = joinCases(text, result.output, 1);
         if (fileCases === null) {
           skipped += n;
           continue;
@@ -518,10 +522,101 @@ describe.skipIf(!HAS_DASH || !HAS_BASH || !HAS_CORPUS)("every join the codemod m
         }
       }
       const diffs = differences(cases);
-      console.log(`${rule} over the corpus: ${joins} joins in ${files} files executed as ${cases.length} distinct cases (dash and bash for /bin/sh; no failure, and a failure in the middle and at the last call), ${runBatch.lastDifferent} that differ; ${skipped} joins not run here (another shell, exec form, or a command that is not a stub in the span)`);
+      console.log(`${rule} over the corpus: ${joins} joins in ${files} files executed as ${cases.length} distinct cases (dash and bash for /bin/sh; without a failure and with the last call failing), ${runBatch.lastDifferent} that differ; ${skipped} joins not run here (another shell, exec form, a background job or a command that is not a stub in the span)`);
       expect(diffs).toEqual([]);
       expect(joins).toBeGreaterThan(0);
     }, 900_000);
   }
 });
 if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
+
+/**
+ * Generated pairs of RUNs where the first changes shell state and the
+ * second depends on it: the command hash (an installer stub puts a new
+ * program earlier on PATH after the name was looked up), `set` options,
+ * bash's shopt, the variables that change later commands (IFS, GLOBIGNORE,
+ * EXECIGNORE, PATH, CDPATH, HOME, POSIXLY_CORRECT, ...), cwd, umask, traps,
+ * aliases and functions. Each pair is run three ways under dash and bash:
+ * separately, joined plainly (`R1 && R2`: where that differs, the state
+ * reached R2), and as the rule left it; the rule's result must always run
+ * as the separate RUNs did, so it refuses (or keeps apart in a subshell)
+ * every pair whose plain join differs.
+ */
+const STATE_CHANGES = [
+  "pip3 install --upgrade pip", "npm install -g npm@latest", "gem update --system", "tool z; installer tool", "installer tool", "pip3 --version",
+  "set -u", "set +u", "set -o pipefail", "set -e", "set +e", "set -f", "set -x", "set -a",
+  "IFS=:", "GLOBIGNORE='v*'", "EXECIGNORE='*/tool'", "PATH=/nonexistent", "CDPATH=/", "HOME=/tmp", "X=1", "export X=2", "POSIXLY_CORRECT=1", "unset X",
+  "shopt -s nullglob", "shopt -s failglob", "shopt -s expand_aliases; alias tool=pip3", "alias tool=pip3", "tool() { pip3 fn; }", "cd vendor", "umask 077",
+  "trap 'tool trapped' EXIT", "for X in 5; do tool w; done", "read -r X < /dev/null", "(set -u; tool sub)", "tool a | tool b",
+];
+const DEPENDENTS = [
+  "pip3 --version", "npm --version", "gem --version", "tool z", "tool \"$UNSET_Y\" $UNSET_Y", "false | tool p", "tool a; false; tool b", "V=a:b; tool $V",
+  "tool v*", "tool nomatch*", "cd vendor && tool c", "tool ~", "tool \"$X\"", "tool \"$(umask)\"", "tool \"$PWD\"", "echo $V | tool e",
+];
+/** A cleanup that depends on state, and what creates what it deletes (put after the state change). */
+const CLEANUPS: [string, string][] = [
+  ["apt-get update", "rm -rf /var/lib/apt/lists/*"],
+  ["pip3 install requests", "pip3 cache purge"],
+  ["npm ci", "npm cache clean --force"],
+  ["apt-get install -y curl", "apt-get clean"],
+];
+const stateShell = fc.constantFrom("", 'SHELL ["/bin/bash", "-c"]\n');
+const consecutivePair = fc.tuple(
+  stateShell,
+  fc.constantFrom("", "tool a && ", "pip3 --version; "),
+  fc.constantFrom(...STATE_CHANGES),
+  fc.constantFrom("", " && tool y", "; tool y"),
+  fc.constantFrom(...DEPENDENTS),
+);
+const cleanupPair = fc.tuple(stateShell, fc.constantFrom(...STATE_CHANGES), fc.integer({ min: 0, max: CLEANUPS.length - 1 }));
+
+/** The runs of one generated Dockerfile: plainly joined and as the rule left it, under each shell its SHELL may be. */
+function stateCases(input: string, rule: string): { plain: BatchCase[]; fixed: BatchCase[]; joined: boolean; wrapped: boolean } | null {
+  const result = fixSync(input, { select: [rule] });
+  const [stage] = runs(input);
+  const scripts = stage!.scripts;
+  if (!scripts.every(runsOnlyStubs)) return null;
+  const shells = stage!.shell[0] === DASH ? [stage!.shell, [BASH!, ...stage!.shell.slice(1)]] : [stage!.shell];
+  const plainText = `${scripts[0]} && ${scripts[1]}`;
+  const after = runs(result.output)[0]!.scripts;
+  const plain = shells.map((shell) => ({ shell, before: scripts, after: [plainText], maxf: 0 }));
+  const fixed = result.changed && !(after.length === 1 && after[0] === plainText) ? shells.map((shell) => ({ shell, before: scripts, after, maxf: 1 })) : [];
+  return { plain, fixed, joined: result.changed, wrapped: result.changed && after[0] !== plainText };
+}
+
+describe.skipIf(!HAS_DASH || !HAS_BASH)("generated shell-state pairs: a join only where the second RUN cannot see the first's state", () => {
+  const count = Number(process.env.STATE_PAIRS ?? 1500);
+  const seed = process.env.STATE_PAIRS ? Date.now() : 20261206;
+  for (const rule of ["consecutive-run", "merge-cleanup-run"] as const) {
+    test(`${rule}: every pair whose plain join runs otherwise is refused or kept apart, and every join made runs as the separate RUNs`, () => {
+      const inputs =
+        rule === "consecutive-run"
+          ? fc.sample(consecutivePair, { numRuns: count, seed }).map(([sh, before, change, after, dep]) => `FROM debian:12\n${sh}RUN ${before}${change}${after}\nRUN ${dep}\n`)
+          : fc.sample(cleanupPair, { numRuns: Math.round(count / 2), seed }).map(([sh, change, k]) => `FROM debian:12\n${sh}RUN ${change} && ${CLEANUPS[k]![0]}\nRUN ${CLEANUPS[k]![1]}\n`);
+      const unique = [...new Set(inputs)];
+      const all: { input: string; plain: BatchCase[]; fixed: BatchCase[]; joined: boolean; wrapped: boolean }[] = [];
+      for (const input of unique) {
+        const c = stateCases(input, rule);
+        if (c) all.push({ input, ...c });
+      }
+      const plainCases = all.flatMap((c) => c.plain);
+      const plainOwner = all.flatMap((c) => c.plain.map(() => c));
+      const plainDiffer = new Set(runBatch(plainCases).map((d) => plainOwner[d.index]!));
+      const fixedCases = all.flatMap((c) => c.fixed);
+      const fixedOwner = all.flatMap((c) => c.fixed.map(() => c));
+      const fixedDiffs = runBatch(fixedCases);
+      // a plain join the rule made is one of the plain cases: it must not differ
+      const plainJoinedThatDiffer = [...plainDiffer].filter((c) => c.joined && !c.wrapped);
+      const refused = [...plainDiffer].filter((c) => !c.joined).length;
+      const keptApart = [...plainDiffer].filter((c) => c.wrapped).length;
+      console.log(
+        `${rule}: ${inputs.length} generated pairs (${unique.length} distinct, ${all.length} run under dash and bash as their SHELL allows), seed ${seed}; ` +
+          `the plain join runs otherwise in ${plainDiffer.size}: the rule refused ${refused}, kept ${keptApart} apart in a subshell, joined ${plainJoinedThatDiffer.length} plainly; ` +
+          `${all.filter((c) => c.joined).length} joined in all, ${fixedCases.length} wrapped joins run, ${fixedDiffs.length} that differ`,
+      );
+      expect(plainJoinedThatDiffer.map((c) => c.input)).toEqual([]);
+      expect(fixedDiffs.map((d) => `${fixedOwner[d.index]!.input}(call ${d.failAt} fails)`)).toEqual([]);
+      expect(plainDiffer.size).toBeGreaterThan(unique.length / 10);
+    }, 900_000);
+  }
+});
