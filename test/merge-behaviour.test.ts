@@ -625,3 +625,41 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("generated shell-state pairs: a join onl
     }, 900_000);
   }
 });
+
+describe("checkJoin: the joined text judged without the plan that made it", () => {
+  const cleanup = { errexitFromOutside: false, lastIsCleanup: true };
+  const any = { errexitFromOutside: false, lastIsCleanup: false };
+  test.each([
+    // a part's state reaching a later part, joined plainly
+    [["pip3 install --upgrade pip", "pip3 install requests"], "pip3 install --upgrade pip && pip3 install requests", any, /command hash/],
+    [["npm install -g npm@latest", "npm cache clean --force"], "npm install -g npm@latest && npm cache clean --force", cleanup, /command hash/],
+    [["set -u; make", "echo $X"], "set -u; make && echo $X", any, /set/],
+    [["IFS=:; make", "tool $PATH"], "IFS=:; make && tool $PATH", any, /variables/],
+    [["shopt -s nullglob; make", "ls *.o"], "shopt -s nullglob; make && ls *.o", any, /shopt/],
+    [["alias ls=true; make", "ls"], "alias ls=true; make && ls", any, /aliases/],
+    [["umask 077; make", "mkdir d"], "umask 077; make && mkdir d", any, /umask/],
+    [["trap 'x' EXIT; make", "y"], "trap 'x' EXIT; make && y", any, /trap/],
+    [["cd /src; make", "tool install"], "cd /src; make && tool install", any, /directory/],
+    // the text is not the parts as written
+    [["a", "b; c"], "a && b; c", any, /not the parts/],
+    [["a", "b"], "a && b && c", any, /not the parts/],
+    [["a", "b"], "a || b", any, /not the parts/],
+    [["a", "b"], "( a ) && ( c )", any, /not the parts/],
+    // errexit: a subshell left of && would not stop
+    [["set -e; a; b", "c"], "( set -e; a; b ) && c", any, /errexit/],
+    [["a &", "b"], "a & && b", any, /./],
+  ] as const)("%j joined as %j is refused", (parts, joined, context, why) => {
+    expect(checkJoin([...parts], joined, context)).toMatch(why);
+  });
+  test.each([
+    [["pip3 install --upgrade pip", "pip3 install requests"], "( pip3 install --upgrade pip ) && pip3 install requests", any],
+    [["apt-get update", "apt-get install -y curl"], "apt-get update && apt-get install -y curl", any],
+    [["apt-get install -y python3-pip", "pip3 install requests"], "apt-get install -y python3-pip && pip3 install requests", any],
+    [["set -u; make", "echo $X"], "( set -u; make ) && echo $X", any],
+    [["make", "make test; make install"], "( make ) && ( make test; make install )", any],
+    [["IFS=:; apt-get update", "rm -rf /var/lib/apt/lists/*"], "( IFS=:; apt-get update ) && rm -rf /var/lib/apt/lists/*", cleanup],
+    [["DEBIAN_FRONTEND=noninteractive; apt-get update", "rm -rf /var/lib/apt/lists/*"], "DEBIAN_FRONTEND=noninteractive; apt-get update && rm -rf /var/lib/apt/lists/*", cleanup],
+  ] as const)("%j joined as %j is accepted", (parts, joined, context) => {
+    expect(checkJoin([...parts], joined, context)).toBeNull();
+  });
+});
