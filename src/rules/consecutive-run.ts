@@ -11,7 +11,7 @@ import { isCheckComment, trimCommentLine } from "../model/scan.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { checkJoin } from "../shell/join-check.js";
 import { planJoin, type JoinPlan } from "../shell/join-plan.js";
-import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
+import { readsShellPosition, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "consecutive-run";
@@ -54,15 +54,6 @@ export function setsShellStartup(model: DockerfileModel): boolean {
   });
 }
 
-/** Variables whose value tells where or when a command runs in its shell (line number, elapsed time, last argument). */
-const POSITION_VARIABLES = new Set(["LINENO", "BASH_LINENO", "BASH_COMMAND", "SECONDS", "BASH_SUBSHELL", "_", "EPOCHREALTIME"]);
-
-function readsShellPosition(a: RunAnalysis): boolean {
-  for (const n of walk(a.root)) {
-    if ((n.type === "variable_name" || n.type === "special_variable_name") && POSITION_VARIABLES.has(n.text)) return true;
-  }
-  return false;
-}
 
 /**
  * The edits that append `tail` (shell text as it stands in the source, its
@@ -170,7 +161,7 @@ export const consecutiveRun: RegisteredRule = {
           report("a shell comment, a heredoc or text the shell parser does not read");
           continue;
         }
-        if (readsShellPosition(a2)) {
+        if (readsShellPosition(a2.root)) {
           report("the second RUN reads $LINENO, $SECONDS, $_ or the like");
           continue;
         }

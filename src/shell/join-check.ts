@@ -11,7 +11,7 @@
  */
 import { allCommands, andOrChain, topLevelStatements, type ShellNode, type Statement } from "./tree.js";
 import { analyse, isAndChain, stateSeen, type Analysis } from "./join-plan.js";
-import { isFlatStatement, stateEffects, type ShellStateEffects } from "./shell-state.js";
+import { isFlatStatement, readsShellPosition, stateEffects, type ShellStateEffects } from "./shell-state.js";
 
 export interface JoinContext {
   /** errexit may be on before the first part (a SHELL with -e, SHELLOPTS or BASH_ENV from ENV or ARG). */
@@ -140,6 +140,7 @@ function stateKeptApart(parts: Part[], context: JoinContext): string | null {
     const p = parts[i]!;
     if (i < n - 1 && p.effects.background) return `part ${i + 1} starts a background job`;
     if (i > 0 && !p.wrapped && !isAndChain(p.analysis)) return `part ${i + 1} is more than one \`&&\` chain and not in a subshell`;
+    if (i > 0 && readsShellPosition(p.analysis.root)) return `part ${i + 1} reads $LINENO, $SECONDS, $_ or the like`;
     if (i === n - 1) break;
     if (errexit) {
       if (p.wrapped) return `part ${i + 1} is in a subshell left of \`&&\` while errexit may be on (errexit is ignored there)`;

@@ -8,7 +8,7 @@ import type { Instruction } from "../model/model.js";
 import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "./tree.js";
 import { pathOperands, programName } from "./cleanup-targets.js";
 import { inputLine } from "../rules/helpers.js";
-import { changesShellState, hashReaches, isFlatStatement, stateEffects, type ShellStateEffects } from "./shell-state.js";
+import { changesShellState, hashReaches, isFlatStatement, readsShellPosition, stateEffects, type ShellStateEffects } from "./shell-state.js";
 import type { RuleContext } from "../rules/types.js";
 
 const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
@@ -170,6 +170,7 @@ export function planChain(parts: { analysis: Analysis; effects: ShellStateEffect
     const at = `the RUN on line ${inputLine(ctx, p.instr.startLine)}`;
     if (p.effects.background) return { reason: `${at} starts a background job` };
     if (p.effects.errexit) return { reason: `${at} turns errexit on or off, which a merged RUN could not keep` };
+    if (i > 0 && readsShellPosition(p.analysis.root)) return { reason: `${at} reads $LINENO, $SECONDS, $_ or the like, which read otherwise in a merged RUN` };
     const last = i === parts.length - 1;
     const seen = last ? null : stateSeen(p.effects, parts.slice(i + 1).map((q) => q.analysis), null);
     wrap.push(seen !== null || (i > 0 && (!isAndChain(p.analysis) || hasTopLevelRedirect(p.analysis))));

@@ -108,9 +108,14 @@ export function stateEffects(root: ShellNode): ShellStateEffects {
         case "expansion":
           if (node.children.some((c) => c.field === "operator" && (c.type === ":=" || c.type === "="))) changeVariable(node.children.find((c) => c.type === "variable_name"));
           break;
-        case "command":
+        case "command": {
           commandEffects(node, e, changeVariable);
+          // the command hash is the shell's: a lookup in a subshell, a command substitution or an earlier pipeline element dies with it
+          const names = lookedUpNames(node);
+          if (names === null) e.hashed = null;
+          else for (const name of names) e.hashed?.add(name);
           break;
+        }
         default:
           if (inArithmetic && node.field === "operator" && ARITHMETIC_ASSIGN.has(node.type)) {
             e.variables = true;
@@ -306,13 +311,10 @@ function writesFile(redirect: ShellNode): boolean {
   return !(target !== null && NOT_FILES.has(target));
 }
 
-/** The command hash and whether programs may change: every command of the text, in subshells too (conservative). */
+/** Whether programs may change: every command and redirect of the text, in subshells too (the files outlive them). */
 function programEffects(root: ShellNode, e: ShellStateEffects): void {
   for (const n of walk(root)) {
     if (n.type === "command") {
-      const names = lookedUpNames(n);
-      if (names === null) e.hashed = null;
-      else for (const name of names) e.hashed?.add(name);
       const writes = mayWriteFiles(n);
       if (writes === "packages") e.systemPackages = true;
       else if (writes) e.mayChangePrograms = true;
@@ -388,4 +390,15 @@ export function hashReaches(e: ShellStateEffects, later: { root: ShellNode; effe
 /** Whether a part changes any shell state that arbitrary later text could see (the command hash aside: hashReaches). */
 export function changesShellState(e: ShellStateEffects): boolean {
   return e.cwd || e.variables || e.commandLookup || e.control || e.options || e.errexit;
+}
+
+/** Variables whose value tells where or when a command runs in its shell (line number, elapsed time, last argument): joined, they read otherwise. */
+const POSITION_VARIABLES = new Set(["LINENO", "BASH_LINENO", "BASH_COMMAND", "SECONDS", "BASH_SUBSHELL", "_", "EPOCHREALTIME", "BASHPID"]);
+
+/** Whether text reads one of them. */
+export function readsShellPosition(root: ShellNode): boolean {
+  for (const n of walk(root)) {
+    if ((n.type === "variable_name" || n.type === "special_variable_name") && POSITION_VARIABLES.has(n.text)) return true;
+  }
+  return false;
 }
