@@ -371,9 +371,9 @@ const between = fc.oneof(
 const shellLine = fc.constantFrom("", "", 'SHELL ["/bin/bash", "-c"]\n', 'SHELL ["/bin/bash", "-eo", "pipefail", "-c"]\n', 'SHELL ["/bin/sh", "-ec"]\n');
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build does", () => {
-  test("every merge fixture: same calls and outcome at every failure point, stage by stage", () => {
+  test("every merge-cleanup-run and consecutive-run fixture: same calls and outcome at every failure point, stage by stage", () => {
     let checked = 0;
-    for (const c of fixtureCases("rules/merge-cleanup-run")) {
+    for (const c of [...fixtureCases("rules/merge-cleanup-run"), ...fixtureCases("rules/consecutive-run")]) {
       if (c.input === c.output) continue;
       checked++;
       expect(sameBehaviour(c.input, c.output), c.name).toBeNull();
@@ -589,8 +589,8 @@ function stateCases(input: string, rule: string): { plain: BatchCase[]; fixed: B
 }
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("generated shell-state pairs: a join only where the second RUN cannot see the first's state", () => {
-  // each pair is a dozen processes or more: 400 by default keeps the file near a minute on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
-  const count = Number(process.env.STATE_PAIRS ?? 400);
+  // each pair is a dozen processes or more: 250 by default keeps the file near a minute on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
+  const count = Number(process.env.STATE_PAIRS ?? 250);
   const seed = process.env.STATE_PAIRS ? Date.now() : 20261206;
   for (const rule of ["consecutive-run", "merge-cleanup-run"] as const) {
     test(`${rule}: every pair whose plain join runs otherwise is refused or kept apart, and every join made runs as the separate RUNs`, () => {
