@@ -6,12 +6,12 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
-import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
+import { topLevelStatements, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
 import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { checkJoin } from "../shell/join-check.js";
-import { planJoin, type JoinPlan } from "../shell/join-plan.js";
-import { readsShellPosition, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
+import { analyse, planJoin, type JoinPlan } from "../shell/join-plan.js";
+import { SHELL_STARTUP_VARIABLES, readsShellPosition, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "consecutive-run";
@@ -21,13 +21,9 @@ export interface RunAnalysis {
   commands: SimpleCommand[];
 }
 
-const BLOCKING = new Set(["heredoc_redirect", "comment", "ERROR", "MISSING"]);
-
-/** The shell text's tree, or null when it has a comment (it would swallow what is appended), a heredoc or a parse error. */
+/** The shell text's tree, or null when it cannot be joined (join-plan's analyse: a comment, a heredoc, a parse error, a blank sh does not read as one). */
 export function analyseRun(text: string): RunAnalysis | null {
-  const root = shellTree(text);
-  for (const n of walk(root)) if (BLOCKING.has(n.type)) return null;
-  return { root, commands: allCommands(root) };
+  return analyse(text);
 }
 
 /** A shell-form RUN under a POSIX shell, without heredocs, whose last line does not continue. */
@@ -41,7 +37,7 @@ export function isJoinableRun(ctx: RuleContext, instr: Instruction): boolean {
 
 /** ENV or ARG that sets a variable the shell reads at start-up or takes its options from: then one shell is not two. */
 export function setsShellStartup(model: DockerfileModel): boolean {
-  const names = new Set(["SHELLOPTS", "BASH_ENV", "ENV", "BASHOPTS"]);
+  const names = SHELL_STARTUP_VARIABLES;
   return model.instructions.some((i) => {
     const kw = i.command.keyword;
     if (kw === "ARG") return parseWords(i.command.args, model.escape).some((w) => names.has(w.split("=", 1)[0]!));

@@ -24,7 +24,7 @@ import { Inheritance, expectedKey, inputLine, mountsShareable, runMounts, suppre
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
 import { checkJoin } from "../shell/join-check.js";
 import { mergeEdits } from "../shell/run-join.js";
-import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
+import { SHELL_STARTUP_VARIABLES, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";
@@ -131,9 +131,9 @@ function environmentNames(model: DockerfileModel): Set<string> {
   return names;
 }
 
-/** ENV or ARG that sets a variable bash reads its options from (errexit could be on without a visible `set -e`). */
+/** ENV or ARG that sets a variable the shell reads at start-up (errexit could be on without a visible `set -e`). */
 function setsShellOptions(names: Set<string>): boolean {
-  return names.has("SHELLOPTS") || names.has("BASH_ENV");
+  return [...SHELL_STARTUP_VARIABLES].some((n) => names.has(n));
 }
 
 export const mergeCleanupRun: Rule = {
@@ -435,6 +435,8 @@ function checkCleanup(
     if (!a) return notMerged(`the RUN on line ${line(p)} has a comment or a form this rule cannot join`);
     analyses.push(a);
   }
+  // a script BASH_ENV names runs at the start of each RUN's shell: joined, once
+  if (envNames.has("BASH_ENV")) return notMerged("ENV or ARG sets BASH_ENV, a script each RUN's shell runs when it starts: the merged RUN would run it once");
   const errexitFromOutside = setsShellOptions(envNames) || inheritance.shellsFor(t).some((s) => shellSetsErrexit(s));
   let wrap: boolean[];
   if (parts.length === 2) {

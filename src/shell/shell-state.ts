@@ -402,3 +402,11 @@ export function readsShellPosition(root: ShellNode): boolean {
   }
   return false;
 }
+
+/**
+ * Variables the shell reads when it starts: BASH_ENV names a script bash
+ * runs at the start of every non-interactive shell (joined, it runs once
+ * instead of once per RUN), ENV the one an interactive sh runs, SHELLOPTS
+ * and BASHOPTS the options it starts with (errexit among them).
+ */
+export const SHELL_STARTUP_VARIABLES: ReadonlySet<string> = new Set(["SHELLOPTS", "BASH_ENV", "ENV", "BASHOPTS"]);
