@@ -524,10 +524,22 @@ describe.skipIf(!HAS_DASH || !HAS_BASH || !HAS_CORPUS)("every join the codemod m
           seen.add(key);
         }
       }
+      // the written joins (their layout included) re-read by checkJoin, where one round made them
+      let rechecked = 0;
+      const refusedByCheck: string[] = [];
+      for (const c of cases) {
+        if (c.after.length !== 1 || (rule === "consecutive-run" && c.before.length !== 2) || c.shell[0] !== DASH) continue;
+        rechecked++;
+        const errexitFromOutside = c.shell.slice(1).some((a) => /^-[a-z]*e[a-z]*$/.test(a) || a === "errexit");
+        const why = checkJoin(c.before, c.after[0]!, { errexitFromOutside, lastIsCleanup: rule === "merge-cleanup-run" });
+        if (why !== null) refusedByCheck.push(`${why}:\n${c.before.join("\n")}\n=>\n${c.after[0]}`);
+      }
       const diffs = differences(cases);
       const failing = FAILURE_POINTS === 0 ? "each run once, no call failing" : `also with a call failing at ${FAILURE_POINTS} points`;
       console.log(`${rule} over the corpus: ${joins} joins in ${files} files executed as ${cases.length} distinct cases (dash and bash for /bin/sh; ${failing}), ${runBatch.lastDifferent} that differ; ${skipped} joins not run here (another shell, exec form, a background job or a command that is not a stub in the span)`);
+      console.log(`${rule} over the corpus: ${rechecked} joined RUNs as written re-read by checkJoin, ${refusedByCheck.length} refused`);
       expect(diffs).toEqual([]);
+      expect(refusedByCheck).toEqual([]);
       expect(joins).toBeGreaterThan(0);
     }, 900_000);
   }

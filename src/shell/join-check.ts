@@ -113,15 +113,35 @@ function sameStatements(a: Statement[], b: Statement[]): boolean {
   if (a.length !== b.length) return false;
   return a.every((s, i) => {
     const t = b[i]!;
-    if (s.node.text !== t.node.text) return false;
+    if (!sameTree(s.node, t.node)) return false;
     if (i < a.length - 1) return s.separator === t.separator;
     return (s.separator ?? ";") === (t.separator ?? ";");
   });
 }
 
-/** `mine`'s items and operators stand in `chain` from item `from` on, the same text. */
+/** `mine`'s items and operators stand in `chain` from item `from` on, the same trees. */
 function sameChain(mine: { items: ShellNode[]; operators: string[] }, chain: { items: ShellNode[]; operators: string[] }, from: number): boolean {
-  return mine.items.every((n, i) => chain.items[from + i]?.text === n.text) && mine.operators.every((o, i) => chain.operators[from + i] === o);
+  return mine.items.every((n, i) => chain.items[from + i] !== undefined && sameTree(chain.items[from + i]!, n)) && mine.operators.every((o, i) => chain.operators[from + i] === o);
+}
+
+/**
+ * The same tree: the same node types in the same order, the same text in
+ * every leaf (words, string contents, operators). Blanks between tokens are
+ * no node, so a join laid out over lines (a part's continuation lines moved)
+ * is the same tree; a blank inside a string or a word is in a leaf.
+ */
+function sameTree(a: ShellNode, b: ShellNode): boolean {
+  const stack: [ShellNode, ShellNode][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x.type !== y.type || x.children.length !== y.children.length) return false;
+    if (x.children.length === 0) {
+      if (x.text !== y.text) return false;
+      continue;
+    }
+    x.children.forEach((c, i) => stack.push([c, y.children[i]!]));
+  }
+  return true;
 }
 
 /**
