@@ -1,14 +1,23 @@
 /**
- * merge-cleanup-run judged by running the shells, as the rulebook's facts were
- * checked: stub programs log every call (name, arguments, working directory,
- * the variable X) and fail at the N-th call. For every N, the separate RUNs
- * (each in a fresh shell, each only if the ones before succeeded) and the
- * merged RUN must make the same calls, in the same order, and fail or succeed
- * alike, stage by stage. Generated RUNs cover cd, variables (loop and `read`
- * variables too), functions, traps, exit, subshells, compound commands,
- * background jobs and errexit, under dash and `bash -e`; each cleanup is
- * paired with what creates what it deletes, directly before it or with a RUN
- * between (a chain merge).
+ * merge-cleanup-run and consecutive-run judged by running the shells, as the
+ * rulebook's facts were checked: stub programs log every call (name,
+ * arguments, working directory, the variable X) and fail at the N-th call;
+ * the scripts' PATH holds nothing but stubs (an installer stub puts a newer
+ * stub earlier on PATH, so the shell's command hash shows), and as root they
+ * run as nobody. The separate RUNs (each in a fresh shell, each only if the
+ * ones before succeeded) and the joined RUN must make the same calls, in the
+ * same order, and fail or succeed alike, stage by stage:
+ * - every fixture of both rules, at every failure point;
+ * - generated install and cleanup RUNs (cd, variables, functions, traps,
+ *   exit, subshells, compound commands, background jobs, errexit), paired
+ *   directly or through a RUN between (a chain merge);
+ * - every join the codemod makes over ../shared/corpus (default rules, and
+ *   --select consecutive-run), under dash and bash where the SHELL is sh;
+ * - generated shell-state pairs (command hash, set, shopt, IFS, GLOBIGNORE,
+ *   EXECIGNORE, PATH, CDPATH, HOME, cwd, umask, traps, aliases, functions):
+ *   where the plain `R1 && R2` runs otherwise, the rule refused or kept R1
+ *   apart, and what it wrote runs as the separate RUNs.
+ * checkJoin (src/shell/join-check.ts) is tested on its own at the end.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
