@@ -9,8 +9,8 @@ import { goToLower } from "../model/go.js";
 import { allCommands, literalWord, shellTree, walk, type SimpleCommand } from "../shell/tree.js";
 import { analyseRun, appendToRun, isJoinableRun, setsShellStartup, type RunAnalysis } from "./consecutive-run.js";
 import { expectedKey, runMounts, suppressedRules } from "./helpers.js";
-import { planJoin } from "./join-plan.js";
-import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import { planJoin } from "../shell/join-plan.js";
+import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "apt-lists-not-removed";

@@ -6,12 +6,12 @@
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
-import { allCommands, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
-import { goToLower } from "../model/go.js";
+import { topLevelStatements, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
-import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, runMounts, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
-import { planJoin, type JoinPlan } from "./join-plan.js";
-import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
+import { checkJoin } from "../shell/join-check.js";
+import { analyse, planJoin, type JoinPlan } from "../shell/join-plan.js";
+import { SHELL_STARTUP_VARIABLES, readsShellPosition, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "consecutive-run";
@@ -21,13 +21,9 @@ export interface RunAnalysis {
   commands: SimpleCommand[];
 }
 
-const BLOCKING = new Set(["heredoc_redirect", "comment", "ERROR", "MISSING"]);
-
-/** The shell text's tree, or null when it has a comment (it would swallow what is appended), a heredoc or a parse error. */
+/** The shell text's tree, or null when it cannot be joined (join-plan's analyse: a comment, a heredoc, a parse error, a blank sh does not read as one). */
 export function analyseRun(text: string): RunAnalysis | null {
-  const root = shellTree(text);
-  for (const n of walk(root)) if (BLOCKING.has(n.type)) return null;
-  return { root, commands: allCommands(root) };
+  return analyse(text);
 }
 
 /** A shell-form RUN under a POSIX shell, without heredocs, whose last line does not continue. */
@@ -41,7 +37,7 @@ export function isJoinableRun(ctx: RuleContext, instr: Instruction): boolean {
 
 /** ENV or ARG that sets a variable the shell reads at start-up or takes its options from: then one shell is not two. */
 export function setsShellStartup(model: DockerfileModel): boolean {
-  const names = new Set(["SHELLOPTS", "BASH_ENV", "ENV", "BASHOPTS"]);
+  const names = SHELL_STARTUP_VARIABLES;
   return model.instructions.some((i) => {
     const kw = i.command.keyword;
     if (kw === "ARG") return parseWords(i.command.args, model.escape).some((w) => names.has(w.split("=", 1)[0]!));
@@ -54,41 +50,6 @@ export function setsShellStartup(model: DockerfileModel): boolean {
   });
 }
 
-/** `set` or `shopt` anywhere in the text: shell options a later command would run under. */
-function changesOptions(a: RunAnalysis): boolean {
-  return a.commands.some((c) => {
-    const name = c.words[0] ? literalWord(c.words[0]) : null;
-    return name === "set" || name === "shopt";
-  });
-}
-
-/** Variables whose value tells where or when a command runs in its shell (line number, elapsed time, last argument). */
-const POSITION_VARIABLES = new Set(["LINENO", "BASH_LINENO", "BASH_COMMAND", "SECONDS", "BASH_SUBSHELL", "_", "EPOCHREALTIME"]);
-
-function readsShellPosition(a: RunAnalysis): boolean {
-  for (const n of walk(a.root)) {
-    if ((n.type === "variable_name" || n.type === "special_variable_name") && POSITION_VARIABLES.has(n.text)) return true;
-  }
-  return false;
-}
-
-/**
- * Mounts whose content is the same for every RUN that names them: cache,
- * secret and ssh mounts, and read-only bind mounts (the default). A tmpfs
- * or a read-write bind mount starts empty or as the source again in each
- * RUN: joined, the second part would see what the first wrote there.
- */
-export function mountsShareable(instr: Instruction): boolean {
-  const mounts = runMounts(instr.command);
-  if (mounts === null) return false;
-  return mounts.every((m) => {
-    const type = goToLower(m.get("type") ?? "bind");
-    if (type === "cache" || type === "secret" || type === "ssh") return true;
-    if (type !== "bind") return false;
-    for (const key of ["rw", "readwrite"]) if (m.has(key) && goToLower(m.get(key)!) !== "false") return false;
-    return true;
-  });
-}
 
 /**
  * The edits that append `tail` (shell text as it stands in the source, its
@@ -145,11 +106,11 @@ export const consecutiveRun: RegisteredRule = {
     example: "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl",
     useInstead: "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl",
     fixSafety:
-      "Safe for what the build does: the same commands run in the same order, a failure of the first still fails the build before the second runs, and the second runs as it did in its own shell. The shell-state rules are merge-cleanup-run's (planJoin), with every state change of the first RUN counted as one the second could see: a first RUN that changes directory, variables, functions, shell options (set, shopt), traps, umask, ... is wrapped in ( ), and where errexit may be on (set -e in it, a SHELL with -e) nothing is wrapped, so such a pair is joined only when plain `&&` keeps errexit working, or not at all; a second RUN that is more than one `&&` chain is wrapped too. Never joined: different flags, a tmpfs or read-write bind mount (each RUN starts it afresh), heredocs, a `#` comment or a background `&` in the first, a second that reads $LINENO, $SECONDS, $_ and the like, non-POSIX shells, files whose ENV or ARG set SHELLOPTS, BASH_ENV, ENV or BASHOPTS, and a `# check=` comment between the two (BuildKit applies it to the instruction after it, which the join would change). Side effects, the reason it is off by default: one layer and history entry fewer, a new cache key for the joined RUN (editing either part reruns both, and a change to the second no longer reuses the cached first).",
+      "Safe for what the build does: the same commands run in the same order, a failure of the first still fails the build before the second runs, and the second runs as it did in its own shell. The shell-state rules are merge-cleanup-run's (planJoin and stateSeen in src/shell/), with every state change of the first RUN counted as one the second could see: a first RUN that changes directory, variables, `set` options, shopt, traps, umask, aliases, functions, ..., or that ran a program the second runs and may have installed a program (the shell's command hash would run the old one: `pip3 install --upgrade pip` then `pip3 ...`), is wrapped in ( ), and where errexit may be on (set -e in it, a SHELL with -e) nothing is wrapped, so such a pair is joined only when plain `&&` keeps errexit working, or not at all; a second RUN that is more than one `&&` chain is wrapped too. Before the fix is offered, the joined text is checked by src/shell/join-check.ts, which re-reads it from the trees without the plan. Never joined: different flags, a tmpfs or read-write bind mount (each RUN starts it afresh), heredocs, a `#` comment or a background job in the first (`&`, `coproc`, `&>`, which dash reads as `&`), a second that reads $LINENO, $SECONDS, $_ and the like, non-POSIX shells, files whose ENV or ARG set SHELLOPTS, BASH_ENV, ENV or BASHOPTS, and a `# check=` comment between the two (BuildKit applies it to the instruction after it, which the join would change). Side effects, the reason it is off by default: one layer and history entry fewer, a new cache key for the joined RUN (editing either part reruns both, and a change to the second no longer reuses the cached first). Assumed: a system package manager never installs a package manager earlier on PATH than where it is.",
     facts: [
       "Both RUNs must be in the same stage with nothing between them but blank lines and comments, both shell form, without heredocs, under a POSIX SHELL; the SHELL is then the same for both.",
       "Their flags must be identical (--mount, --network, --security, --device): a join that drops or adds one changes the build. tmpfs mounts and read-write bind mounts start afresh in each RUN, so they block the join; cache, secret, ssh and read-only bind mounts are the same for both.",
-      "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2: join with plain `&&` only when R1 changes no shell state, else wrap `( R1 ) && R2`, or do not join; never add `set -e`.",
+      "With `R1 && R2`, cd, set options, shopt, exit, traps, umask, aliases, functions, variables and the command hash of R1 leak into R2: join with plain `&&` only when R1 changes no shell state R2 could see, else wrap `( R1 ) && R2`, or do not join; never add `set -e`.",
       "errexit is ignored in every command left of `&&`, subshells and compound commands included: so no wrap is used when errexit may be on, and R1's last statement must then be simple commands joined by pipes, && or ||.",
       "Continuation lines are joined without a newline, so a `#` comment in R1 would swallow R2: no join. No join when R1 starts anything in the background (`&`).",
       "Comments above R2 move with it, as comment lines inside the continuation, which BuildKit drops.",
@@ -196,21 +157,25 @@ export const consecutiveRun: RegisteredRule = {
           report("a shell comment, a heredoc or text the shell parser does not read");
           continue;
         }
-        if (readsShellPosition(a2)) {
+        if (readsShellPosition(a2.root)) {
           report("the second RUN reads $LINENO, $SECONDS, $_ or the like");
           continue;
         }
-        const effects = stateEffects(a1.root);
-        // any state the first RUN leaves may reach an arbitrary second RUN: count it as control (wrap, or no join under errexit)
-        const leaves = effects.cwd || effects.variables || changesOptions(a1);
-        const planned = planJoin({ ...effects, control: effects.control || leaves }, a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null));
-        const plan = "reason" in planned ? null : planned;
-        if (!plan) {
-          report("the first RUN starts a background job, or changes shell state while errexit may be on");
+        // any state the first RUN leaves may reach an arbitrary second RUN (stateSeen): wrap, or no join under errexit
+        const planned = planJoin(stateEffects(a1.root), a1, a2, a2.commands, shellSetsErrexit(ctx.shells[r1.index] ?? null), false);
+        if ("reason" in planned) {
+          report(`the first RUN ${planned.reason.replace("the cleanup deletes", "the second runs")}`);
           continue;
         }
+        const plan = planned;
         const finding = planJoinText(ctx, r1, r2, a1, plan);
-        if (finding) findings.push(finding);
+        // the join checked by a reading that does not take the plan (src/shell/join-check.ts)
+        const problem = finding ? checkJoin([r1.command.args, r2.command.args], finding.mergedArgs, { errexitFromOutside: shellSetsErrexit(ctx.shells[r1.index] ?? null), lastIsCleanup: false }) : null;
+        if (problem !== null) {
+          report(`the joined RUN failed its check: ${problem}`);
+          continue;
+        }
+        if (finding) findings.push(finding.finding);
         else report("the first RUN does not end where `&&` can follow");
         i++; // one join per pair; the engine re-checks after applying
       }
@@ -227,7 +192,7 @@ function checkCommentBetween(model: DockerfileModel, r1: Instruction, r2: Instru
   return false;
 }
 
-function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: RunAnalysis, plan: JoinPlan): Finding | null {
+function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: RunAnalysis, plan: JoinPlan): { finding: Finding; mergedArgs: string } | null {
   const { model } = ctx;
   const source = model.bom ? model.source.slice(1) : model.source;
   const r2ArgsAt = sourceOffsetOfLogical(model, r2, argsLogicalOffset(r2));
@@ -256,7 +221,7 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
   edits.push({ start: deleteStart, end: lineEndWithEol(model, r2.endLine), text: "" });
   const expected = expectedKey(model, { ...r1.command, args: joined.mergedArgs }, ctx.shells[r1.index] ?? null, r1.startLine);
   const how = plan.wrapInstall ? " (the first in a subshell, so its shell state does not reach the second)" : "";
-  return {
+  const finding: Finding = {
     rule: ID,
     line: r2.startLine + 1,
     column: 1,
@@ -269,4 +234,5 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
       declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]) },
     },
   };
+  return { finding, mergedArgs: joined.mergedArgs };
 }

@@ -415,3 +415,21 @@ export function whitespaceWords(text: string): { word: string; start: number; en
   }
   return out;
 }
+
+/**
+ * Mounts whose content is the same for every RUN that names them: cache,
+ * secret and ssh mounts, and read-only bind mounts (the default). A tmpfs
+ * or a read-write bind mount starts empty or as the source again in each
+ * RUN: joined, the second part would see what the first wrote there.
+ */
+export function mountsShareable(instr: Instruction): boolean {
+  const mounts = runMounts(instr.command);
+  if (mounts === null) return false;
+  return mounts.every((m) => {
+    const type = goToLower(m.get("type") ?? "bind");
+    if (type === "cache" || type === "secret" || type === "ssh") return true;
+    if (type !== "bind") return false;
+    for (const key of ["rw", "readwrite"]) if (m.has(key) && goToLower(m.get(key)!) !== "false") return false;
+    return true;
+  });
+}

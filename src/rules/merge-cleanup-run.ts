@@ -19,11 +19,12 @@ import {
   type Creations,
   type Target,
   dedupeTargets,
-} from "./cleanup-targets.js";
-import { Inheritance, expectedKey, inputLine, runMounts, suppressedRules } from "./helpers.js";
-import { analyse, isNoop, planChain, planJoin, type Analysis } from "./join-plan.js";
-import { mergeEdits } from "./run-join.js";
-import { shellSetsErrexit, stateEffects } from "./shell-state.js";
+} from "../shell/cleanup-targets.js";
+import { Inheritance, expectedKey, inputLine, mountsShareable, runMounts, suppressedRules } from "./helpers.js";
+import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
+import { checkJoin } from "../shell/join-check.js";
+import { mergeEdits } from "../shell/run-join.js";
+import { SHELL_STARTUP_VARIABLES, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "merge-cleanup-run";
@@ -130,9 +131,9 @@ function environmentNames(model: DockerfileModel): Set<string> {
   return names;
 }
 
-/** ENV or ARG that sets a variable bash reads its options from (errexit could be on without a visible `set -e`). */
+/** ENV or ARG that sets a variable the shell reads at start-up (errexit could be on without a visible `set -e`). */
 function setsShellOptions(names: Set<string>): boolean {
-  return names.has("SHELLOPTS") || names.has("BASH_ENV");
+  return [...SHELL_STARTUP_VARIABLES].some((n) => names.has(n));
 }
 
 export const mergeCleanupRun: Rule = {
@@ -153,7 +154,7 @@ export const mergeCleanupRun: Rule = {
     useInstead:
       "RUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*",
     fixSafety:
-      "Safe: the build runs the same commands in the same order with the same exit status, and each part runs exactly as it did in its own shell. A failure in any part still fails the build before the parts after it run. Where a part changes shell state a later part could see (cd, variables, loop and `read` variables included, functions, exit, traps, eval, ...) it is wrapped in ( ... ), unless the only later part is a cleanup that cannot depend on it (absolute paths, no variables); where errexit may be on (set -e in the install, a SHELL with -e, SHELLOPTS or BASH_ENV set by ENV/ARG) there is no wrapping at all, because `set -e` is ignored inside whatever stands left of `&&`: then a pair is merged only when the plain `&&` join keeps errexit working, and a longer chain not at all. A cleanup that is more than one &&-chain is wrapped too. The merged RUN follows the RUN's own layout: each part on its own line at its chain's indentation, operators where the RUN puts them. Side effects: fewer layers and history entries, a new cache key (one cold rebuild), and editing any part reruns all of them. A base image that sets SHELLOPTS or BASH_ENV in its environment is not visible here.",
+      "Safe: the build runs the same commands in the same order with the same exit status, and each part runs exactly as it did in its own shell. A failure in any part still fails the build before the parts after it run. Where a part leaves shell state a later part could see, it is wrapped in ( ... ): the working directory, variables (loop and `read` variables included; IFS, GLOBIGNORE, EXECIGNORE, PATH, CDPATH, HOME, POSIXLY_CORRECT and the like), `set` options, shopt, umask, traps, aliases, functions, exit, eval, ... and the command hash: the shell remembers where on PATH it found each program, so after `pip3 install --upgrade pip` (or `npm install -g npm`, `gem update --system`, anything that may put a program earlier on PATH) a later `pip3` in the same shell would run the old one (pypa/pip#5221). The only exception is a last part that is a cleanup the state cannot affect (absolute paths, no variables, and for the hash: no program it runs was looked up before). Where errexit may be on (set -e in the install, a SHELL with -e, SHELLOPTS or BASH_ENV set by ENV/ARG) there is no wrapping at all, because `set -e` is ignored inside whatever stands left of `&&`: then a pair is merged only when the plain `&&` join keeps errexit working, and a longer chain not at all. A cleanup that is more than one &&-chain is wrapped too. Before the fix is offered, the joined text is checked by src/shell/join-check.ts, which re-reads it from the trees without the plan. The merged RUN follows the RUN's own layout: each part on its own line at its chain's indentation, operators where the RUN puts them. Side effects: fewer layers and history entries, a new cache key (one cold rebuild), and editing any part reruns all of them. Assumed: a base image that sets SHELLOPTS or BASH_ENV in its environment is not visible here, and a system package manager (apt-get, apk, yum, dnf, ...) never installs a package manager earlier on PATH than where it is.",
     facts: [
       "A cleanup saves space only in the RUN that created what it deletes: apt lists come from `apt-get update`, apt's cache from apt-get install/update, apk's cache from apk add/update without --no-cache, pip's cache from pip install without --no-cache-dir (and no PIP_NO_CACHE_DIR), packages from the install that named them, a download from the RUN that wrote the file.",
       "All the RUNs must be in the same stage, all shell form, and none may use heredocs.",
@@ -162,7 +163,9 @@ export const mergeCleanupRun: Rule = {
       "The SHELL in effect must be a POSIX shell (sh, bash, ash, dash; not powershell, pwsh or cmd), whatever stage a FROM depending on a build argument names.",
       "With `R1 && R2`, cd, set -e, exit, traps and variables of R1 leak into R2 (so do `for NAME in`, `read NAME`, getopts, select, export/local/readonly and arithmetic assignments): join with plain `&&` only when R2 cannot be affected (absolute paths, no variables, no dependence on the working directory), else wrap `( R1 ) && ( R2 )` or do not merge; never add `set -e` (it changes what `a; b` means).",
       "errexit is ignored in every command left of `&&`, subshells and compound commands included (checked with dash and bash: `( set -e; false; echo x ) && echo y` prints both): so a wrap is never used when errexit may be on, and the install's last statement must then be simple commands joined by pipes, && or ||.",
-      "Continuation lines are joined without a newline, so a `#` comment in a part would swallow the rest: no merge. No merge when a part starts anything in the background (`&`, `coproc`): it would still be running while later parts run.",
+      "Continuation lines are joined without a newline, so a `#` comment in a part would swallow the rest: no merge. No merge when a part starts anything in the background (`&`, `coproc`, and `&>`, which dash reads as `&` then `>`): it would still be running while later parts run.",
+      "The command hash: dash and bash remember where they found each program, and bash does not look again; a part that ran a program and may have installed one (anything not known to write no file; a system package manager only for names other than the package managers) goes in a subshell when a later part runs the same name.",
+      "Mounts that start afresh in every RUN (`type=tmpfs`, a `type=bind` with `rw`) would be shared once joined: no merge (mountsShareable, shared with consecutive-run).",
       "Comments that annotate a moved RUN (`# hadolint ignore=...`) move with it; a comment line inside a continuation is dropped by BuildKit, so it stays valid there.",
     ],
   },
@@ -415,6 +418,7 @@ function checkCleanup(
     if (i.command.keyword !== "RUN") return notMerged(`the ${i.command.keywordRaw.toUpperCase()} on line ${line(i)} stands between`);
     if (!isCandidate(ctx, inheritance, i)) return notMerged(`the RUN on line ${line(i)} is not a shell-form RUN without heredocs under a POSIX shell`);
     if (JSON.stringify(i.command.flags) !== JSON.stringify(r.command.flags)) return notMerged(`the RUN on line ${line(i)} has other flags`);
+    if (!mountsShareable(i)) return notMerged(`the RUN on line ${line(i)} has a tmpfs or read-write bind mount, which starts afresh in each RUN and would be shared once joined`);
     if (k !== first && k !== j && suppressedRules(model, i).has(ID)) return notMerged(`the RUN on line ${line(i)} is marked dockerfile-codemod ignore=${ID}`);
     parts.push(i);
   }
@@ -431,6 +435,8 @@ function checkCleanup(
     if (!a) return notMerged(`the RUN on line ${line(p)} has a comment or a form this rule cannot join`);
     analyses.push(a);
   }
+  // a script BASH_ENV names runs at the start of each RUN's shell: joined, once
+  if (envNames.has("BASH_ENV")) return notMerged("ENV or ARG sets BASH_ENV, a script each RUN's shell runs when it starts: the merged RUN would run it once");
   const errexitFromOutside = setsShellOptions(envNames) || inheritance.shellsFor(t).some((s) => shellSetsErrexit(s));
   let wrap: boolean[];
   if (parts.length === 2) {
@@ -444,6 +450,9 @@ function checkCleanup(
   }
   const merge = mergeEdits(ctx, parts, analyses, wrap);
   if (!merge) return notMerged("the RUNs cannot be joined as planned");
+  // the join checked by a reading that does not take the plan (src/shell/join-check.ts)
+  const problem = checkJoin(parts.map((p) => p.command.args), merge.mergedArgs, { errexitFromOutside, lastIsCleanup: true });
+  if (problem !== null) return notMerged(`the joined RUN failed its check: ${problem}`);
   const span = parts.length === 2 ? `merged into that RUN` : `merging lines ${line(t)}–${line(r)} into one RUN`;
   const how = wrap.slice(0, -1).some(Boolean) ? " (where a part changes shell state, in a subshell, so the state does not reach the parts after it)" : "";
   const expected = expectedKey(model, { ...t.command, args: merge.mergedArgs }, ctx.shells[t.index] ?? null, t.startLine);

@@ -17,8 +17,8 @@
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
-import { analyzeShell } from "../shell/analysis.js";
-import { topLevelStatements } from "../shell/tree.js";
+import { analyzeShell } from "./analysis.js";
+import { topLevelStatements } from "./tree.js";
 import {
   applyLocalEdits,
   argsLogicalOffset,
@@ -28,9 +28,9 @@ import {
   lineEndWithEol,
   lineStart,
   sourceOffsetOfLogical,
-} from "./helpers.js";
+} from "../rules/helpers.js";
 import { joinedAsPlanned, type Analysis } from "./join-plan.js";
-import type { Edit, RuleContext } from "./types.js";
+import type { Edit, RuleContext } from "../rules/types.js";
 
 export interface JoinStyle {
   /** Indentation of the chain's commands, and the unit a nested line gets on top of its own. */

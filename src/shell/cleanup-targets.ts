@@ -5,7 +5,7 @@
  * install` RUN saves nothing, the lists are in the apt-get layer). Read from
  * the tree-sitter-bash tree of each RUN, never from its text.
  */
-import { literalWord, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
+import { literalWord, walk, type ShellNode, type SimpleCommand } from "./tree.js";
 
 /** Caches and lists that package managers write, each where it lives. */
 export type CacheKind =

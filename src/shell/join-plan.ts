@@ -5,11 +5,11 @@
  * the shape planned. Read from the tree-sitter-bash tree, never from the text.
  */
 import type { Instruction } from "../model/model.js";
-import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "../shell/tree.js";
+import { allCommands, andOrChain, literalWord, shellTree, topLevelStatements, walk, type ShellNode, type SimpleCommand } from "./tree.js";
 import { pathOperands, programName } from "./cleanup-targets.js";
-import { inputLine } from "./helpers.js";
-import { isFlatStatement, type ShellStateEffects } from "./shell-state.js";
-import type { RuleContext } from "./types.js";
+import { inputLine } from "../rules/helpers.js";
+import { changesShellState, hashReaches, isFlatStatement, readsShellPosition, stateEffects, type ShellStateEffects } from "./shell-state.js";
+import type { RuleContext } from "../rules/types.js";
 
 const BLOCKING_NODES = new Set(["heredoc_redirect", "comment", "ERROR"]);
 
@@ -46,7 +46,11 @@ function cwdIndependent(cmds: SimpleCommand[]): boolean {
  * directory and the `cd` search path (rulebook: a loop or `read` variable
  * named PATH counts as much as `PATH=...`).
  */
-const RM_SENSITIVE_VARIABLES = new Set(["PATH", "POSIXLY_CORRECT", "LD_PRELOAD", "LD_LIBRARY_PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "HOME", "CDPATH"]);
+const RM_SENSITIVE_VARIABLES = new Set([
+  "PATH", "POSIXLY_CORRECT", "LD_PRELOAD", "LD_LIBRARY_PATH", "IFS", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "HOME", "CDPATH",
+  // bash: which names a glob leaves out or finds, which programs a PATH search skips, how globs sort and match
+  "GLOBIGNORE", "EXECIGNORE", "GLOBSORT", "FIGNORE", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LANG",
+]);
 
 /** A cleanup that shell variables cannot affect: `rm` of absolute paths (no expansions), with none of the variables rm depends on changed. */
 function variablesIndependent(cmds: SimpleCommand[], names: Set<string> | null): boolean {
@@ -102,22 +106,52 @@ export interface JoinPlan {
  * - `( R2 )` when R2 is more than one `&&` chain; never when R1 turns errexit
  *   on or off for it (R2's own `a; b` would then stop at a failure, or not).
  */
-export function planJoin(effects: ShellStateEffects, r1: Analysis, r2: Analysis, r2Commands: SimpleCommand[], errexitFromOutside: boolean): JoinPlan | { reason: string } {
-  if (effects.background) return { reason: "starts a background job (`&` or `coproc`), which would still run while the cleanup deletes" };
+export function planJoin(
+  effects: ShellStateEffects,
+  r1: Analysis,
+  r2: Analysis,
+  r2Commands: SimpleCommand[],
+  errexitFromOutside: boolean,
+  r2IsCleanup = true,
+): JoinPlan | { reason: string } {
+  if (effects.background) return { reason: "starts a background job (`&`, `coproc`, or `&>`, which dash reads as `&` then `>`), which would still run while the cleanup deletes" };
   const errexit = errexitFromOutside || effects.errexit;
-  const dependent =
-    effects.control ||
-    effects.commandLookup ||
-    (effects.cwd && !cwdIndependent(r2Commands)) ||
-    (effects.variables && !variablesIndependent(r2Commands, effects.variableNames));
+  const seen = stateSeen(effects, [r2], r2IsCleanup ? r2Commands : null);
+  const dependent = seen !== null;
   const wrapCleanup = !isAndChain(r2);
-  if (dependent) return errexit ? { reason: "changes shell state the cleanup could see, and with errexit possibly on it cannot go in a subshell (errexit is ignored left of `&&`)" } : { wrapInstall: true, wrapCleanup };
+  if (dependent) return errexit ? { reason: `${seen}; joined, the RUN after it would see that, and with errexit possibly on a subshell cannot keep it apart (errexit is ignored left of \`&&\`)` } : { wrapInstall: true, wrapCleanup };
   if (errexit) {
     const statements = topLevelStatements(r1.root)!;
     if (!isFlatStatement(statements[statements.length - 1]!.node)) return { reason: "may run with errexit on, and ends in a compound command, inside which errexit would be ignored left of `&&`" };
     if (wrapCleanup && effects.errexitLeaks) return { reason: "turns errexit on or off, which would change where the cleanup's own list stops" };
   }
   return { wrapInstall: false, wrapCleanup };
+}
+
+/**
+ * What shell state a part leaves that a later part could see once joined
+ * (said for a report), or null when none can. `cleanup`: the later part is
+ * one cleanup made of these commands (simple commands without expansions,
+ * pipes or redirects), which the working directory, most variables and the
+ * harmless `set` options (u, x, v, pipefail) cannot change; null: the later
+ * parts are arbitrary text, which any state may change. The command hash
+ * counts in both (hashReaches). The one function both rules ask.
+ */
+export function stateSeen(e: ShellStateEffects, later: Analysis[], cleanup: SimpleCommand[] | null): string | null {
+  const hashed = hashReaches(e, later.map((l) => ({ root: l.root, effects: stateEffects(l.root) })));
+  if (hashed !== null) return `runs ${hashed} (the shell remembers where on PATH it found it: its command hash) and may install or replace programs, so a later part running it in the same shell could run the old one`;
+  if (e.control) return `runs ${e.controlBy ?? "exit, exec, trap, eval, source, umask, shopt or the like"}, which changes what runs after it in the same shell`;
+  if (e.commandLookup) return "defines functions or aliases (or runs hash or enable), which change what a command name runs";
+  if (cleanup === null) {
+    if (e.cwd) return "changes the working directory";
+    if (e.variables) return e.variableNames && e.variableNames.size > 0 ? `sets shell variables (${[...e.variableNames].join(", ")})` : "sets shell variables";
+    if (e.errexit) return "turns errexit on or off";
+    if (e.options) return "changes `set` options (nounset, pipefail, xtrace, ...)";
+    return changesShellState(e) ? "changes shell state" : null;
+  }
+  if (e.cwd && !cwdIndependent(cleanup)) return "changes the working directory, which the cleanup depends on";
+  if (e.variables && !variablesIndependent(cleanup, e.variableNames)) return "sets shell variables the cleanup may depend on";
+  return null;
 }
 
 /**
@@ -136,9 +170,10 @@ export function planChain(parts: { analysis: Analysis; effects: ShellStateEffect
     const at = `the RUN on line ${inputLine(ctx, p.instr.startLine)}`;
     if (p.effects.background) return { reason: `${at} starts a background job` };
     if (p.effects.errexit) return { reason: `${at} turns errexit on or off, which a merged RUN could not keep` };
+    if (i > 0 && readsShellPosition(p.analysis.root)) return { reason: `${at} reads $LINENO, $SECONDS, $_ or the like, which read otherwise in a merged RUN` };
     const last = i === parts.length - 1;
-    const changesState = p.effects.cwd || p.effects.variables || p.effects.commandLookup || p.effects.control;
-    wrap.push((!last && changesState) || (i > 0 && (!isAndChain(p.analysis) || hasTopLevelRedirect(p.analysis))));
+    const seen = last ? null : stateSeen(p.effects, parts.slice(i + 1).map((q) => q.analysis), null);
+    wrap.push(seen !== null || (i > 0 && (!isAndChain(p.analysis) || hasTopLevelRedirect(p.analysis))));
   }
   return { wrap };
 }
