@@ -56,7 +56,21 @@ const HARMLESS_SET_OPTIONS = new Set(["errexit", "nounset", "xtrace", "verbose",
 const ISOLATING = new Set(["subshell", "command_substitution", "process_substitution"]);
 const ARITHMETIC_ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", "++", "--"]);
 
+/** Trees are shared per text (tree.ts caches them), and a round of fixes asks about the same parts again and again: each answer is kept with its tree. */
+const effectsCache = new WeakMap<ShellNode, ShellStateEffects>();
+const namesCache = new WeakMap<ShellNode, Set<string> | null>();
+const beforeLookupCache = new WeakMap<ShellNode, Map<string, { anything: boolean; packages: boolean }>>();
+
 export function stateEffects(root: ShellNode): ShellStateEffects {
+  let hit = effectsCache.get(root);
+  if (hit === undefined) {
+    hit = computeStateEffects(root);
+    effectsCache.set(root, hit);
+  }
+  return hit;
+}
+
+function computeStateEffects(root: ShellNode): ShellStateEffects {
   const e: ShellStateEffects = {
     cwd: false,
     variables: false,
@@ -325,6 +339,13 @@ function programEffects(root: ShellNode, e: ShellStateEffects): void {
 
 /** The names later text runs through PATH (the command hash); null when it may run any (a name not literal, eval, source). */
 export function namesRun(root: ShellNode): Set<string> | null {
+  if (namesCache.has(root)) return namesCache.get(root)!;
+  const names = computeNamesRun(root);
+  namesCache.set(root, names);
+  return names;
+}
+
+function computeNamesRun(root: ShellNode): Set<string> | null {
   const out = new Set<string>();
   for (const n of walk(root)) {
     if (n.type !== "command") continue;
@@ -345,6 +366,14 @@ export function namesRun(root: ShellNode): Set<string> | null {
  * own path, as the joined shell does.
  */
 function changesBeforeLookup(root: ShellNode, name: string): { anything: boolean; packages: boolean } {
+  let byName = beforeLookupCache.get(root);
+  if (byName === undefined) beforeLookupCache.set(root, (byName = new Map()));
+  let hit = byName.get(name);
+  if (hit === undefined) byName.set(name, (hit = computeChangesBeforeLookup(root, name)));
+  return hit;
+}
+
+function computeChangesBeforeLookup(root: ShellNode, name: string): { anything: boolean; packages: boolean } {
   const out = { anything: false, packages: false };
   const functions = [...walk(root)].some((n) => n.type === "function_definition");
   for (const n of walk(root)) {
