@@ -382,7 +382,10 @@ describe("every fixture through the packed package", () => {
   });
 
   test("the format fixtures, through the installed plugin with prettier.format and a filepath", () => {
-    const cases = fixtureCases("format");
+    // a CR not before a line feed becomes a line break on Prettier's path (Prettier's own normalisation): those
+    // fixtures state formatText's output, and test/carriage-return-prettier.test.ts states Prettier's
+    const loneCr = (text: string) => /\r(?!\n)/.test(text);
+    const cases = fixtureCases("format").filter((c) => !loneCr(c.input));
     const filepath = join(ignored, "fixtures-format", "Dockerfile");
     mkdirSync(dirname(filepath), { recursive: true });
     writeFileSync(join(ignored, "fixtures-format", "cases.json"), JSON.stringify(cases.map((c) => ({ name: c.name, input: c.input, options: c.options }))));
@@ -414,7 +417,11 @@ writeFileSync(process.argv[3], JSON.stringify(out));
     const wrong: string[] = [];
     for (const c of cases) {
       const o = out[c.name]!;
-      if (o.error !== undefined) wrong.push(`${c.name}: ${o.error}`);
+      if (c.output.startsWith("!refused ")) {
+        // the expected refusal, `!refused (line:column): message`, as Prettier words it: `message (line:column)`
+        const [, at, message] = /^!refused \((\d+:\d+)\): (.*)\n?$/.exec(c.output)!;
+        if (o.error !== `${message} (${at})`) wrong.push(`${c.name}: not refused as expected: ${o.error ?? "formatted"}`);
+      } else if (o.error !== undefined) wrong.push(`${c.name}: ${o.error}`);
       else if (o.once !== c.output) wrong.push(`${c.name}: output differs`);
       else if (o.twice !== o.once) wrong.push(`${c.name}: formatting the output changes it`);
     }
