@@ -329,11 +329,12 @@ describe("every fixture through the packed package", () => {
         cases.push({ display, name: c.name, input: c.input, output: c.output, ...(context ? { context: { dir: join(root, set), as: context } } : {}) });
       }
     }
-    // the engine's fixtures (fixtures/engine): the default rules
+    // the engine's fixtures (fixtures/engine): the default rules. (The more-than-64-rounds one is left to
+    // test/cli.test.ts, which runs it through the built bin: its 65 rounds of merges take seconds.)
     mkdirSync(join(root, "engine"), { recursive: true });
     writeFileSync(join(root, "engine", ".dockerfile-codemodrc.json"), "{}");
     sets.add("engine");
-    for (const c of fixtureCases("engine")) {
+    for (const c of fixtureCases("engine").filter((c) => !c.name.includes("more-than-64-rounds"))) {
       const display = `fixtures-rules/engine/${c.name.slice("engine/".length).replaceAll("/", "__")}.dockerfile`;
       writeFileSync(join(ignored, display), c.input);
       cases.push({ display, name: c.name, input: c.input, output: c.output });

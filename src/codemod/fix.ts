@@ -8,6 +8,7 @@ import { buildModel, type DockerfileModel } from "../model/model.js";
 import { meaningOf, sameMeaning, shellsInEffect, type FileMeaning } from "../meaning/meaning.js";
 import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
+import { checkJoin } from "../shell/join-check.js";
 import type { DeclaredChange, Edit, Finding, FixSafety, RuleContext } from "../rules/types.js";
 import { commandHead } from "../model/command.js";
 import { agreedScan, shellDialects } from "../shell/literal-words.js";
@@ -273,11 +274,13 @@ function insertRange(ranges: [number, number][], r: [number, number]): void {
 function mergeDeclared(all: DeclaredChange[]): DeclaredChange {
   const removed: number[] = [];
   const replaced = new Map<number, string>();
+  const joins: NonNullable<DeclaredChange["joins"]> = [];
   for (const d of all) {
     removed.push(...d.removed);
     for (const [k, v] of d.replaced) replaced.set(k, v);
+    if (d.joins) joins.push(...d.joins);
   }
-  return { removed, replaced };
+  return { removed, replaced, joins };
 }
 
 /** 1-based line of an offset in the input text (binary search over line starts). */
@@ -349,6 +352,7 @@ function check(
   // heredoc-free instructions carry no heredoc suffix; stage structure must hold too
   if (outModel.stages.length !== model.stages.length) return null;
   if (!execFormsConfirmed(model, outModel, declares)) return null;
+  if (!joinsConfirmed(model, outModel, declares)) return null;
   return { model: outModel, meaning: outMeaning };
 }
 
@@ -384,6 +388,26 @@ export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileM
     const viaShell = [...(shell ?? ["/bin/sh", "-c"]), `exec ${text.slice(words[0]!.start, words[words.length - 1]!.end)}`];
     const same = (a: readonly string[] | null, b: readonly string[]) => a !== null && a.length === b.length && a.every((x, j) => x === b[j]);
     if (!same(literal, array) && !same(viaShell, array)) return false;
+  }
+  return true;
+}
+
+/**
+ * Every join of RUNs a fix declares, re-read in the result by a reading that
+ * does not take the rule's plan (src/shell/join-check.ts): the joined RUN's
+ * shell text must be the parts joined with `&&`, each as written or alone in
+ * a subshell, and the shell-state model must find that no part's state
+ * reaches a later one. Called with the instruction counts already equal.
+ */
+export function joinsConfirmed(model: DockerfileModel, outModel: DockerfileModel, declares: DeclaredChange): boolean {
+  if (!declares.joins?.length) return true;
+  const removed = [...new Set(declares.removed)].sort((a, b) => a - b);
+  for (const j of declares.joins) {
+    const at = j.into - removed.filter((r) => r < j.into).length;
+    const joined = outModel.instructions[at];
+    const parts = j.parts.map((k) => model.instructions[k]);
+    if (!joined || joined.command.keyword !== "RUN" || parts.some((p) => !p || p.command.keyword !== "RUN")) return false;
+    if (checkJoin(parts.map((p) => p!.command.args), joined.command.args, j.context) !== null) return false;
   }
   return true;
 }

@@ -231,7 +231,7 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
       safety: "safe",
       description: `join onto the RUN on line ${r1.startLine + 1}`,
       edits,
-      declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]) },
+      declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]), joins: [{ into: r1.index, parts: [r1.index, r2.index], context: { errexitFromOutside: shellSetsErrexit(ctx.shells[r1.index] ?? null), lastIsCleanup: false } }] },
     },
   };
   return { finding, mergedArgs: joined.mergedArgs };

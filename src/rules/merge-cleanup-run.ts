@@ -463,7 +463,7 @@ function checkCleanup(
       safety: "safe",
       description: parts.length === 2 ? `merge into the RUN on line ${line(t)}` : `merge the RUNs of lines ${line(t)}–${line(r)}`,
       edits: merge.edits,
-      declares: { removed: parts.slice(1).map((p) => p.index), replaced: new Map([[t.index, expected]]) },
+      declares: { removed: parts.slice(1).map((p) => p.index), replaced: new Map([[t.index, expected]]), joins: [{ into: t.index, parts: parts.map((p) => p.index), context: { errexitFromOutside, lastIsCleanup: true } }] },
     },
   };
 }

@@ -3,6 +3,7 @@
  * id, summary, documentation (What it does / Why / Example / Fix safety /
  * Facts relied on) and the safety of its fix, in the manner of Ruff.
  */
+import type { JoinContext } from "../shell/join-check.js";
 import type { DockerfileModel } from "../model/model.js";
 
 /** safe: meaning kept; unsafe: may change meaning, applied with --unsafe-fixes only. */
@@ -24,6 +25,12 @@ export interface DeclaredChange {
   removed: number[];
   /** Instruction index → expected meaning key of the instruction that takes its place. */
   replaced: Map<number, string>;
+  /**
+   * RUNs joined into one (merge-cleanup-run, consecutive-run): the engine
+   * re-reads each join in the result with src/shell/join-check.ts, which does
+   * not take the rule's plan.
+   */
+  joins?: { into: number; parts: number[]; context: JoinContext }[];
 }
 
 export interface Fix {
