@@ -38,7 +38,7 @@ const SHELL_OF: Record<ShellDialect, "dash" | "bash"> = { posix: "dash", bash: "
 /** mvdan/sh's LangVariant: 0 bash, 1 POSIX. */
 const VARIANT_OF: Record<ShellDialect, 0 | 1> = { posix: 1, bash: 0 };
 const DIALECTS: ShellDialect[] = ["posix", "bash"];
-const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 700);
+const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 500);
 
 let dir = "";
 let stubDir = "";
@@ -209,7 +209,7 @@ const balancedLine = fc
     fc.oneof(blank, fc.constant("")),
   )
   .map(([parts, end]) => `stub${parts.map(([b, p]) => b + followed(p)).join("")}${end}`);
-const PARSED = Number(process.env.QUOTE_SCAN_PARSER_CASES ?? 100);
+const PARSED = Number(process.env.QUOTE_SCAN_PARSER_CASES ?? 60);
 
 describe("the quote scan", () => {
   test("item 12: tree-sitter's misreadings of ${x##*\\'} and $'…\\\\' are not the scan's", () => {
