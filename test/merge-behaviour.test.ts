@@ -410,7 +410,7 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build 
   });
 
   // MERGE_BEHAVIOUR_RUNS=2000 for a longer search, with a random seed
-  const numRuns = Number(process.env.MERGE_BEHAVIOUR_RUNS ?? 100);
+  const numRuns = Number(process.env.MERGE_BEHAVIOUR_RUNS ?? 60);
   const seed = process.env.MERGE_BEHAVIOUR_RUNS ? Date.now() : 20261122;
   test("generated install and cleanup RUNs: merged only when the build stays the same", () => {
     let merged = 0;
