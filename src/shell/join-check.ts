@@ -7,11 +7,16 @@
  * (stateSeen: working directory, variables, options, traps, umask, aliases,
  * functions, the command hash) and that errexit stops where it stopped. The
  * rules ask it before they emit a fix (merge-cleanup-run, consecutive-run);
- * it takes no plan, so a wrong plan is caught here.
+ * it takes no plan, so a wrong plan is caught here. Where each part stands is
+ * read from tree-sitter's trees; the quote scan (quote-scan.ts), a reading
+ * that does not share them, must then read the joined text as exactly those
+ * parts joined with `&&`, in dash's and in bash's dialect, so a tree-sitter
+ * misreading of a quote cannot pass a join that splits words otherwise.
  */
 import { allCommands, andOrChain, topLevelStatements, type ShellNode, type Statement } from "./tree.js";
 import { analyse, isAndChain, stateSeen, type Analysis } from "./join-plan.js";
 import { isFlatStatement, readsShellPosition, stateEffects, type ShellStateEffects } from "./shell-state.js";
+import { ALL_DIALECTS, OPERATOR, SEPARATOR, quoteScan, separatorReading, type ShellDialect } from "./quote-scan.js";
 
 export interface JoinContext {
   /** errexit may be on before the first part (a SHELL with -e, SHELLOPTS or BASH_ENV from ENV or ARG). */
@@ -43,6 +48,11 @@ export function checkJoin(originals: string[], joined: string, context: JoinCont
   if (!j) return "the joined text cannot be read as one shell text";
   const wrapped = placeParts(analyses, j.root);
   if (wrapped === null) return "the joined text is not the parts joined with `&&`, each as written or alone in a subshell";
+  // the second reading: the parts as tree-sitter placed them, joined, must split into the joined text's words
+  for (const dialect of ALL_DIALECTS) {
+    const expected = originals.map((o, i) => (wrapped[i] ? `( ${o} )` : withoutFinalSemicolon(o, dialect))).join(" && ");
+    if (separatorReading(expected, dialect) !== separatorReading(joined, dialect)) return `the quote scan (${dialect}) does not read the joined text as the parts joined with \`&&\``;
+  }
   const parts: Part[] = analyses.map((analysis, i) => ({ analysis, effects: stateEffects(analysis.root), wrapped: wrapped[i]! }));
   return stateKeptApart(parts, context);
 }
@@ -176,4 +186,13 @@ function stateKeptApart(parts: Part[], context: JoinContext): string | null {
   const last = parts[n - 1]!;
   if (last.wrapped && parts.slice(0, -1).some((p) => p.effects.errexitLeaks)) return `the last part is a list in a subshell, and an earlier part turns errexit on or off for it`;
   return null;
+}
+
+/** A part as `&&` may follow it, read by the quote scan: a `;` that ends it (an operator, not `;;`) dropped, as a join drops it. */
+function withoutFinalSemicolon(text: string, dialect: ShellDialect): string {
+  const classes = quoteScan(text, dialect);
+  let k = text.length - 1;
+  while (k >= 0 && classes[k] === SEPARATOR) k--;
+  const isSemicolon = (i: number) => i >= 0 && text.charCodeAt(i) === 0x3b && classes[i] === OPERATOR;
+  return isSemicolon(k) && !isSemicolon(k - 1) ? text.slice(0, k) : text;
 }
