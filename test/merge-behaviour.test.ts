@@ -27,6 +27,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildModel, initShell } from "../src/index.js";
 import { fixSync, joinsConfirmed } from "../src/codemod/fix.js";
+import { shellsInEffect } from "../src/meaning/meaning.js";
+import { ruleById } from "../src/rules/index.js";
 import { checkJoin } from "../src/shell/join-check.js";
 import { stateEffects } from "../src/shell/shell-state.js";
 import { allCommands, literalWord, shellTree } from "../src/shell/tree.js";
@@ -705,8 +707,13 @@ describe("the engine re-reads every declared join in the result (joinsConfirmed)
     expect(joinsConfirmed(buildModel(input), buildModel("FROM debian:12\nRUN ( pip3 install --upgrade pip ) && pip3 install other\nCMD x\n"), declares())).toBe(false);
     expect(joinsConfirmed(buildModel(input), buildModel("FROM debian:12\nRUN ( pip3 install --upgrade pip ); pip3 install requests\nCMD x\n"), declares())).toBe(false);
   });
-  test("the rules declare their joins: a run over the fixtures confirms each one it applies", () => {
-    const result = fixSync("FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n");
-    expect(result.fixes.map((f) => f.rule)).toEqual(["merge-cleanup-run"]);
+  test("both joining rules declare their joins, so the engine re-reads them", () => {
+    const input = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    const model = buildModel(input);
+    const ctx = { model, shells: shellsInEffect(model) };
+    for (const rule of [ruleById("merge-cleanup-run")!, ruleById("consecutive-run")!]) {
+      const [finding] = rule.check(ctx);
+      expect(finding?.fix?.declares.joins, rule.id).toEqual([{ into: 1, parts: [1, 2], context: expect.any(Object) }]);
+    }
   });
 });
