@@ -1,6 +1,7 @@
 /**
  * Every rule fixture: fixtures/rules/<rule>/<case>.in.dockerfile is fixed with
- * that rule alone (options from <case>.options.json, e.g. {"unsafeFixes": true})
+ * that rule alone (options from <case>.options.json, e.g. {"unsafeFixes": true};
+ * {"context": DIR} names the build context, {"context": null} says it is not at hand)
  * and must give <case>.out.dockerfile; an unchanged case has out === in. Fixing
  * the output again must change nothing (idempotence). An optional
  * <case>.reports.json lists the findings left unfixed ({line, reason}): a
@@ -50,7 +51,9 @@ describe("rule fixtures", () => {
     });
     for (const c of cases) {
       test(c.name, async () => {
-        const options = { select: [rule.id], ...c.options };
+        // {"context": null}: the build context is not at hand (as from stdin or the plugin)
+        const { context, ...rest } = c.options as { context?: string | null };
+        const options = { select: [rule.id], ...rest, ...(context ? { context } : {}) };
         const once = await fix(c.input, options);
         expect(once.output).toBe(c.output);
         expect(once.changed).toBe(c.input !== c.output);
