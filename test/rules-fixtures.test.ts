@@ -52,8 +52,7 @@ describe("rule fixtures", () => {
     for (const c of cases) {
       test(c.name, async () => {
         // {"context": null}: the build context is not at hand (as from stdin or the plugin)
-        const { context, ...rest } = c.options as { context?: string | null };
-        const options = { select: [rule.id], ...rest, ...(context ? { context } : {}) };
+        const options = { select: [rule.id], ...c.options };
         const once = await fix(c.input, options);
         expect(once.output).toBe(c.output);
         expect(once.changed).toBe(c.input !== c.output);

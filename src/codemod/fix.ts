@@ -34,8 +34,8 @@ export interface FixOptions {
    * "round-limit"), never dropped.
    */
   maxRounds?: number;
-  /** The build context's directory, when at hand (the command line gives the Dockerfile's directory): see RuleContext.context. */
-  context?: string;
+  /** The build context's directory, when at hand (the command line gives the Dockerfile's directory): see RuleContext.context. Absent or null: not at hand. */
+  context?: string | null;
 }
 
 export interface AppliedFix {
@@ -117,7 +117,7 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
 export function fixSync(text: string, options: FixOptions = {}): FixResult {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   let body = bom ? text.slice(1) : text;
-  const rules = withBuildContext(selectedRules(options), options.context);
+  const rules = withBuildContext(selectedRules(options), options.context ?? undefined);
   const applied: AppliedFix[] = [];
   const appliedEdits: Edit[][] = [];
   const refused = new Map<string, ReportedFinding>();
