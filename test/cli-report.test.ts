@@ -152,7 +152,7 @@ describe("output formats", () => {
     expect(run(["bad"], { FORCE_COLOR: "1" }).stderr).toMatch(/\u001b\[1mbad\/Dockerfile\u001b\[0m:2:5: \u001b\[1;31munterminated heredoc/);
   });
 
-  test("--fix is --write; --reformat is --format", () => {
+  test("--fix is --write; --reformat formats too", () => {
     write("Dockerfile", FIXABLE);
     expect(run(["--fix"]).code).toBe(0);
     expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');

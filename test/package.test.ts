@@ -560,8 +560,8 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(r.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
   });
 
-  test("dockerfile-codemod --write --format uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
-    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format"]);
+  test("dockerfile-codemod --write --reformat uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat"]);
     expect(w.status, w.stdout + w.stderr).toBe(0);
     expect(w.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
     untouched();
@@ -575,7 +575,7 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(all.status, all.stdout + all.stderr).toBe(0);
   });
 
-  test("where no finding is fixed, dockerfile-codemod --format writes what prettier --write writes", () => {
+  test("where no finding is fixed, dockerfile-codemod --reformat writes what prettier --write writes", () => {
     const formatOnly = ["docker/dev.Dockerfile", "Containerfile", "Dockerfile.prod"];
     const byCodemod = Object.fromEntries(formatOnly.map((n) => [n, readRepo(n)]));
     writeAll(Object.fromEntries(formatOnly.map((n) => [n, DOCKERFILES[n]!])));
@@ -586,13 +586,13 @@ describe("a repository with Dockerfiles and other files", () => {
 
   test("the glob '**/*' given to the codemod: only Dockerfiles are read, one warning per other file and exit 2; with -u, silently", () => {
     writeAll(DOCKERFILES);
-    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "**/*"]);
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat", "**/*"]);
     expect(w.status, w.stderr).toBe(2);
     untouched();
     const warned = w.stderr.split("\n").filter((l) => l.startsWith("warning: ")).map((l) => l.split(":")[1]!.trim());
     expect(warned.sort()).toEqual(Object.keys(OTHERS).sort());
     writeAll(DOCKERFILES);
-    const quiet = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "-u", "**/*"]);
+    const quiet = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat", "-u", "**/*"]);
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain("warning");
     untouched();
@@ -608,7 +608,7 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(w.stdout).not.toMatch(/Dockerfile\.(template|dockerignore)|\.j2/);
   });
 
-  test("without prettier beside it, --format warns once and uses the built-in formatter", () => {
+  test("without prettier beside it, --reformat warns once and uses the built-in formatter", () => {
     // the installed package, copied into a project whose node_modules has everything but prettier
     // (outside the test's directory, or node would find its prettier further up)
     const bare = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-no-prettier-"));
@@ -621,7 +621,7 @@ describe("a repository with Dockerfiles and other files", () => {
     }
     writeFileSync(join(bare, ".prettierrc"), JSON.stringify({ tabWidth: 8 }));
     writeFileSync(join(bare, "Dockerfile"), DOCKERFILES.Dockerfile!);
-    const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--format"]);
+    const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--reformat"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.split("\n").filter((l) => l.includes("prettier could not be loaded")).length).toBe(1);
     // the built-in defaults (four spaces), not the .prettierrc (tabWidth 8) it cannot read

@@ -7,6 +7,7 @@
  * named that is not a Dockerfile (the other files are still processed).
  */
 import { performance } from "node:perf_hooks";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
@@ -18,8 +19,8 @@ import type { RegisteredRule } from "../rules/types.js";
 import { decodeText, discover, NotWritableError, readText, writeAtomic, type Target } from "./files.js";
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
-import { HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, splitList, type OutputFormat } from "./options.js";
-import { renderGithub, renderJson, renderSarif, renderStatistics, renderText, summarize, type FileResult, type RunResult } from "./report.js";
+import { FORMAT_IS_OUTPUT_FORMAT, HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, splitList, type OutputFormat, type ParsedArgs } from "./options.js";
+import { renderGithub, renderGitlab, renderJson, renderSarif, renderStatistics, renderText, summarize, type FileResult, type RunResult } from "./report.js";
 import { COLOR_CHOICES, createStyle, type ColorChoice, type Style } from "./style.js";
 
 export interface Io {
@@ -85,8 +86,17 @@ export function listRulesJson(): string {
   )}\n`;
 }
 
+function packageJson(): { version: string; homepage: string } {
+  return createRequire(import.meta.url)("../../../package.json") as { version: string; homepage: string };
+}
+
 function version(): string {
-  return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+  return packageJson().version;
+}
+
+/** The repository's home page, from package.json (its "#readme" fragment left out). */
+function homepage(): string {
+  return packageJson().homepage.replace(/#.*$/, "");
 }
 
 interface Mode {
@@ -149,25 +159,61 @@ function shorten(path: string, width: number): string {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  let parsed;
+  let parsed: ParsedArgs;
   try {
     parsed = parseCommandLine(argv);
   } catch (e) {
     io.stderr(`dockerfile-codemod: ${optionErrorMessage(e as Error)}\n`);
     return 2;
   }
+  const outputFile = parsed.values["output-file"];
+  const failed = { usage: false };
+  // -o - is standard output, as for most tools that take -o
+  if (outputFile === undefined || outputFile === "-") return command(argv, parsed, io, failed);
+  if (outputFile === "") {
+    io.stderr("dockerfile-codemod: --output-file needs a file name\nRun 'dockerfile-codemod --help' for usage.\n");
+    return 2;
+  }
+  // -o FILE: what would go to stdout (the report, the diffs, the files written, stdin's result) goes to FILE
+  const chunks: string[] = [];
+  const code = await command(argv, parsed, { ...io, stdout: (s) => void chunks.push(s), stdoutIsTTY: false }, failed);
+  if (failed.usage) return code; // nothing was run: no report to write
+  const target = resolve(io.cwd, outputFile);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, chunks.join(""));
+  } catch (e) {
+    io.stderr(`dockerfile-codemod: cannot write the report to ${outputFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
+  return code;
+}
+
+async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usage: boolean }): Promise<number> {
   const v = parsed.values;
   const usage = (message: string) => {
     io.stderr(`dockerfile-codemod: ${message}\nRun 'dockerfile-codemod --help' for usage.\n`);
+    failed.usage = true;
     return 2;
   };
   const color = (v.color ?? "auto") as ColorChoice;
   if (!COLOR_CHOICES.includes(color)) return usage(`--color must be one of ${COLOR_CHOICES.join(", ")} (got ${v.color})`);
   const errStyle = createStyle(io.stderrIsTTY, io.env, color);
   const outStyle = createStyle(io.stdoutIsTTY ?? io.stderrIsTTY, io.env, color);
-  const output = (v.json ? "json" : (v["output-format"] ?? "text")) as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(output)) return usage(`--output-format must be one of ${OUTPUT_FORMATS.join(", ")} (got ${v["output-format"]})`);
-  if (v.json && v["output-format"] && v["output-format"] !== "json") return usage(`--json is --output-format json: it cannot go with --output-format ${v["output-format"]}`);
+  // --output-format, its aliases --format and -f (hadolint's, eslint's), and --json
+  const named: [string, string][] = [];
+  if (v["output-format"] !== undefined) named.push(["--output-format", v["output-format"]]);
+  if (v.format !== undefined) named.push([argv.some((a) => a === "--format" || a.startsWith("--format=")) ? "--format" : "-f", v.format]);
+  if (v.json) named.push(["--json", "json"]);
+  for (const [option, value] of named) {
+    if (OUTPUT_FORMATS.includes(value as OutputFormat)) continue;
+    const old = option === "--output-format" ? "" : `; ${FORMAT_IS_OUTPUT_FORMAT}`;
+    return usage(`${option} must be one of ${OUTPUT_FORMATS.join(", ")} (got ${value})${old}`);
+  }
+  if (new Set(named.map(([, value]) => value)).size > 1) {
+    return usage(`${named.map(([o, value]) => (o === "--json" ? o : `${o} ${value}`)).join(" and ")} name different output formats`);
+  }
+  const output = (named[0]?.[1] ?? "text") as OutputFormat;
 
   if (v.help) {
     io.stdout(`${HELP}\n`);
@@ -190,8 +236,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const write = !!(v.write || v.fix);
   const modes = [v.diff && "--diff", write && (v.fix ? "--fix" : "--write"), v.check && "--check"].filter(Boolean);
   if (modes.length > 1) return usage(`choose one of --diff, --write (--fix), --check (got ${modes.join(", ")})`);
-  if (v["stdin-filepath"] !== undefined && parsed.positionals.length > 0) {
-    return usage(`--stdin-filepath reads one Dockerfile from stdin: no paths may be given beside it (got ${parsed.positionals.join(" ")})`);
+  // `-` as a path is standard input (ruff's and hadolint's way), named by --stdin-filepath if given
+  const dash = parsed.positionals.includes("-");
+  if (dash && parsed.positionals.length > 1) {
+    return usage(`'-' reads one Dockerfile from stdin: no other paths may be given beside it (got ${parsed.positionals.join(" ")}; a file named '-' is written ./-)`);
+  }
+  if (v["stdin-filepath"] !== undefined && parsed.positionals.length > 0 && !dash) {
+    return usage(`--stdin-filepath reads one Dockerfile from stdin: no paths may be given beside it but '-' (got ${parsed.positionals.join(" ")})`);
   }
   if (v["unsafe-fixes"] && v["no-unsafe-fixes"]) return usage("--unsafe-fixes and --no-unsafe-fixes contradict each other");
   if (v.config !== undefined && v["no-config"]) return usage("--config and --no-config contradict each other");
@@ -224,18 +275,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 
   const mode: Mode = { diff: !!v.diff, write, check: !!v.check, exitZero: !!v["exit-zero"], output };
-  const format = v.reformat || v.format ? await loadFormatter(io, errStyle) : null;
+  const format = v.reformat ? await loadFormatter(io, errStyle) : null;
 
-  if (v["stdin-filepath"] !== undefined) {
+  if (v["stdin-filepath"] !== undefined || dash) {
+    const name = v["stdin-filepath"] ?? "-";
     let settings: Settings;
     try {
-      settings = await settingsOf(resolve(io.cwd, v["stdin-filepath"]));
+      settings = await settingsOf(resolve(io.cwd, name));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
       return 2;
     }
-    return runStdin(v["stdin-filepath"], fixOptions(settings), format, io, errStyle, mode);
+    return runStdin(name, fixOptions(settings), format, io, { err: errStyle, out: outStyle }, mode, dash);
   }
 
   const started = performance.now();
@@ -291,7 +343,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(diffs.join(""));
   } else if (output === "json") io.stdout(renderJson(run, { showAllFiles, timing: !!v.timing }));
   else if (output === "github") io.stdout(renderGithub(run));
-  else if (output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), showAllFiles }));
+  else if (output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), homepage: homepage(), showAllFiles }));
+  else if (output === "gitlab") io.stdout(renderGitlab(run, { cwd: io.cwd }));
   else if (v.statistics) io.stdout(renderStatistics(run, outStyle));
   else io.stdout(renderText(run, outStyle, { hasFormatter: format !== null }));
 
@@ -392,7 +445,22 @@ async function processFile(target: Target, options: FixOptions, format: Formatte
   return outcome;
 }
 
-async function runStdin(name: string, options: FixOptions, format: Formatter | null, io: Io, style: Style, mode: Mode): Promise<number> {
+/**
+ * One Dockerfile from stdin. With --stdin-filepath alone (Prettier's way),
+ * the result goes to stdout and the findings to stderr. With `-` as the path
+ * (ruff's and hadolint's way) stdin is a file like any other: its report is
+ * printed as a file's is, and --write (--fix) writes its fixed text to stdout.
+ */
+async function runStdin(
+  name: string,
+  options: FixOptions,
+  format: Formatter | null,
+  io: Io,
+  styles: { err: Style; out: Style },
+  mode: Mode,
+  dash: boolean,
+): Promise<number> {
+  const style = styles.err;
   const read = decodeText(await io.readStdin());
   if (!read.ok) {
     io.stderr(`${style.path(name)}:1:1: ${style.error(`${read.reason}: refused`)}\n`);
@@ -412,19 +480,25 @@ async function runStdin(name: string, options: FixOptions, format: Formatter | n
   }
   const changed = output !== input;
   const run: RunResult = { files: [{ path: name, input, output, result }], notDockerfiles: [], write: false, seconds: 0 };
+  // `-` reports unless --write asks for the result; --stdin-filepath alone writes the result unless --check or --diff
+  const writes = mode.output === "text" && !mode.check && !mode.diff && (dash ? mode.write : true);
   if (mode.output === "json") io.stdout(renderJson(run, { showAllFiles: true, timing: false, output }));
   else if (mode.output === "github") io.stdout(renderGithub(run));
-  else if (mode.output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), showAllFiles: true }));
+  else if (mode.output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), homepage: homepage(), showAllFiles: true }));
+  else if (mode.output === "gitlab") io.stdout(renderGitlab(run, { cwd: io.cwd }));
   else if (mode.diff) io.stdout(changed ? await unifiedDiff(name, input, output) : "");
-  else if (!mode.check) io.stdout(output);
+  else if (writes) io.stdout(output);
+  else if (dash) io.stdout(renderText(run, styles.out, { hasFormatter: format !== null }));
   if (mode.output === "text") {
     for (const w of result.warnings) io.stderr(`${style.path(name)}:${w.line}:1: ${style.warn("warning")}: ${w.message}\n`);
-    for (const f of [...result.fixes, ...result.remaining]) {
-      io.stderr(`${style.path(name)}:${f.line}:${f.column}  ${style.rule(f.rule)}  ${f.message}\n`);
+    // the findings, where stdout holds something else
+    if (!dash || writes) {
+      for (const f of [...result.fixes, ...result.remaining]) {
+        io.stderr(`${style.path(name)}:${f.line}:${f.column}  ${style.rule(f.rule)}  ${f.message}\n`);
+      }
     }
   }
-  // without --check, --diff or a report format the result is written (to stdout)
-  return findingsExit(mode, changed, result.remaining.length > 0, !mode.check && !mode.diff && mode.output === "text");
+  return findingsExit(mode, changed, result.remaining.length > 0, writes);
 }
 
 async function unifiedDiff(path: string, before: string, after: string): Promise<string> {

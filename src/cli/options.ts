@@ -12,6 +12,9 @@ export const OPTIONS = {
   check: { type: "boolean" },
   json: { type: "boolean" },
   "output-format": { type: "string" },
+  // hadolint's and eslint's name for the output format (it used to mean --reformat: see FORMAT_IS_OUTPUT_FORMAT)
+  format: { type: "string", short: "f" },
+  "output-file": { type: "string", short: "o" },
   "stdin-filepath": { type: "string" },
   select: { type: "string", multiple: true },
   "extend-select": { type: "string", multiple: true },
@@ -19,7 +22,6 @@ export const OPTIONS = {
   "unsafe-fixes": { type: "boolean" },
   "no-unsafe-fixes": { type: "boolean" },
   reformat: { type: "boolean" },
-  format: { type: "boolean" },
   "exit-zero": { type: "boolean" },
   "ignore-unknown": { type: "boolean", short: "u" },
   "assume-dockerfile": { type: "boolean" },
@@ -37,8 +39,11 @@ export const OPTIONS = {
   version: { type: "boolean", short: "v" },
 } as const;
 
-export type OutputFormat = "text" | "json" | "github" | "sarif";
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "github", "sarif"];
+export type OutputFormat = "text" | "json" | "github" | "sarif" | "gitlab";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["text", "json", "github", "sarif", "gitlab"];
+
+/** What --format meant before it became the output format's alias, said where an old command line fails. */
+export const FORMAT_IS_OUTPUT_FORMAT = "--format (-f) is the output format, as in hadolint; to format the files, use --reformat";
 
 export const HELP = `Usage: dockerfile-codemod [options] [paths or globs ...]
 
@@ -57,14 +62,19 @@ Modes:
   --diff                 print unified diffs of what would change
   --check                change nothing; exit 1 if anything would change or a finding is left
   --write, --fix         apply the fixes; print each file changed, one per line
+  -                      as a path: read a Dockerfile from stdin, as a file whose report is
+                         printed as usual and whose fixed text (--write) goes to stdout
   --stdin-filepath NAME  read a Dockerfile from stdin, write the result to stdout
                          (NAME, any name, is shown in messages and picks the configuration;
-                         no paths may be given beside it)
+                         no paths may be given beside it but '-', which NAME then names)
 
 Output:
-  --output-format FMT    text (default), json, github (workflow commands: annotations on
-                         pull requests), sarif (SARIF 2.1.0, for GitHub code scanning)
+  --output-format FMT, --format FMT, -f FMT
+                         text (default), json, github (workflow commands: annotations on
+                         pull requests), sarif (SARIF 2.1.0, for GitHub code scanning),
+                         gitlab (Code Climate JSON, for GitLab's code quality report)
   --json                 the same as --output-format json
+  -o, --output-file FILE write the report (what would go to stdout) to FILE instead
   --show-all-files       json and sarif: list files with nothing to report too
   --timing               json: add the run's time (left out so the report is the same run to run)
   --statistics           a table of findings per rule instead of one line per finding
@@ -95,8 +105,9 @@ Other options:
   --reformat             also format the result as 'prettier' would, with the Prettier
                          configuration of each file (.prettierrc, overrides, .editorconfig)
                          and without formatting what .prettierignore or .gitignore exclude
-                         (--format is the old name, kept)
-  --exit-zero            exit 0 even when findings are reported (errors still exit 2)
+                         (formerly --format, which now names the output format)
+  --exit-zero            exit 0 even when findings are reported or left (errors still exit 2):
+                         for bulk migrations (--write --exit-zero) and report uploads
   -u, --ignore-unknown   skip files named (or matched by a glob) that are not Dockerfile
                          names silently, without a warning or exit 2
   --assume-dockerfile    read every file named (or matched by a glob) as a Dockerfile,
@@ -144,6 +155,8 @@ export function optionErrorMessage(error: Error & { code?: string }): string {
     return `unknown option ${option}${suggestion}\nRun 'dockerfile-codemod --help' for the options; a path that starts with '-' goes after '--', as in: dockerfile-codemod -- ${option}`;
   }
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    // `--write --format`, `--format --write`: the old meaning of --format
+    if (option === "-f," || option === "--format" || option === "-f") return `option ${option === "-f" ? "-f" : "--format"} needs a value (${OUTPUT_FORMATS.join(", ")}): ${FORMAT_IS_OUTPUT_FORMAT}\n${hint}`;
     if (/does not take an argument/.test(error.message)) return `option ${option} takes no value\n${hint}`;
     if (/ambiguous/.test(error.message)) return `option ${option} needs a value (one that starts with '-' is written ${option}=VALUE)\n${hint}`;
     return `option ${option} needs a value\n${hint}`;
