@@ -52,20 +52,22 @@ const write = (rel: string, text: string) => {
 const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
 
 // CommonJS modules: their default export is the module object's `default`
-const cjs = <T>(m: T): T => ((m as { default?: T }).default ?? m) as T;
+const Ajv = ((Ajv07 as unknown as { default?: unknown }).default ?? Ajv07) as typeof import("ajv").default;
+const AjvOld = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as typeof import("ajv-draft-04").default;
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as typeof import("ajv-formats").default;
 
 function sarifValidator() {
   const require = createRequire(import.meta.url);
   const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
   // unicodeRegExp: false: the schema has a pattern that is invalid with the u flag
-  const ajv = new (cjs(AjvDraft04))({ allErrors: true, strict: false, unicodeRegExp: false });
-  cjs(ajvFormats)(ajv as never); // uri and uri-reference checked too
+  const ajv = new AjvOld({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv as never); // uri and uri-reference checked too
   return ajv.compile(schema);
 }
 
 function gitlabValidator() {
   const schema = JSON.parse(readFileSync(join(ROOT, "test/gitlab-code-quality.schema.json"), "utf8"));
-  return new (cjs(Ajv07))({ allErrors: true, strict: true }).compile(schema);
+  return new Ajv({ allErrors: true, strict: true }).compile(schema);
 }
 
 interface SarifResult {
@@ -204,6 +206,19 @@ describe("--format and -f", () => {
       expect(r.stderr, args.join(" ")).toContain("to format the files, use --reformat");
       expect(read("Dockerfile")).toBe(FIXABLE);
     }
+  });
+});
+
+describe("exit codes", () => {
+  test("--exit-non-zero-on-fix (ruff's): --write exits 1 when it changed a file, though nothing is left; with --exit-zero, 1 exactly when a file changed", () => {
+    write("Dockerfile", FIXABLE);
+    expect(run(["--write", "--exit-non-zero-on-fix"]).code).toBe(1);
+    expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');
+    expect(run(["--write", "--exit-non-zero-on-fix"]).code).toBe(0); // nothing more to change
+    write("Dockerfile", FIXABLE);
+    write("svc/Dockerfile", UNSAFE);
+    expect(run(["--write", "--exit-zero", "--exit-non-zero-on-fix"]).code).toBe(1);
+    expect(run(["--write", "--exit-zero", "--exit-non-zero-on-fix"]).code).toBe(0); // a finding left, no change
   });
 });
 

@@ -104,6 +104,8 @@ interface Mode {
   write: boolean;
   check: boolean;
   exitZero: boolean;
+  /** ruff's --exit-non-zero-on-fix: with --write, a file changed fails the run too. */
+  exitNonZeroOnFix: boolean;
   output: OutputFormat;
 }
 
@@ -114,6 +116,8 @@ interface Mode {
  * for what is left after writing.
  */
 function findingsExit(mode: Mode, changed: boolean, remaining: boolean, writes: boolean): number {
+  // a change written fails the run whatever --exit-zero says of the findings (so both: exit 1 exactly when a file changed)
+  if (writes && changed && mode.exitNonZeroOnFix) return 1;
   if (mode.exitZero) return 0;
   if (mode.diff) return changed ? 1 : 0;
   if (writes) return remaining ? 1 : 0;
@@ -274,7 +278,7 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
     }
   }
 
-  const mode: Mode = { diff: !!v.diff, write, check: !!v.check, exitZero: !!v["exit-zero"], output };
+  const mode: Mode = { diff: !!v.diff, write, check: !!v.check, exitZero: !!v["exit-zero"], exitNonZeroOnFix: !!v["exit-non-zero-on-fix"], output };
   const format = v.reformat ? await loadFormatter(io, errStyle) : null;
 
   if (v["stdin-filepath"] !== undefined || dash) {

@@ -23,6 +23,7 @@ export const OPTIONS = {
   "no-unsafe-fixes": { type: "boolean" },
   reformat: { type: "boolean" },
   "exit-zero": { type: "boolean" },
+  "exit-non-zero-on-fix": { type: "boolean" },
   "ignore-unknown": { type: "boolean", short: "u" },
   "assume-dockerfile": { type: "boolean" },
   config: { type: "string" },
@@ -108,6 +109,8 @@ Other options:
                          (formerly --format, which now names the output format)
   --exit-zero            exit 0 even when findings are reported or left (errors still exit 2):
                          for bulk migrations (--write --exit-zero) and report uploads
+  --exit-non-zero-on-fix with --write: exit 1 when a file was changed too, even with no
+                         finding left (with --exit-zero: exit 1 exactly when a file changed)
   -u, --ignore-unknown   skip files named (or matched by a glob) that are not Dockerfile
                          names silently, without a warning or exit 2
   --assume-dockerfile    read every file named (or matched by a glob) as a Dockerfile,
@@ -117,10 +120,12 @@ Other options:
 
 Exit codes:
   0  nothing to report: no change to make and no finding left (with --write: every
-     finding fixed; --diff: no change), or --exit-zero
+     finding fixed, and with --exit-non-zero-on-fix no file changed; --diff: no change),
+     or --exit-zero
   1  report, --json, --check: a change would be made or a finding is left unfixed
      (an unsafe fix not applied, a fix the meaning check refused, a finding with no fix);
-     --write and --stdin-filepath: a finding is left after writing; --diff: a change
+     --write and --stdin-filepath: a finding is left after writing (with
+     --exit-non-zero-on-fix, a file changed too); --diff: a change
   2  usage error; a bad configuration file; a file that could not be read, parsed or
      written (path:line:col: why); a file named that is not a Dockerfile name (unless -u);
      stdin that is not UTF-8 text
