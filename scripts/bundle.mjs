@@ -40,7 +40,7 @@ await build({
   outfile: join(dist, "src/cli/bin.js"),
   // diff is imported only for --diff: left in node_modules, it is not read (nor parsed) by every run
   external: [...common.external, "diff"],
-  // --format loads the plugin (which imports prettier) only once prettier has loaded: it stays its own
+  // --reformat loads the plugin (which imports prettier) only once prettier has loaded: it stays its own
   // module, the plugin's bundle, imported at run time from where tsc's layout has it
   plugins: [
     {
