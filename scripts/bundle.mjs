@@ -7,13 +7,14 @@
 // 100 files of fast-glob, micromatch, lilconfig and the like
 // (docs/benchmarks.md has the figures). Left outside: prettier (a peer
 // dependency, the user's own), and the third-party code that is loaded once
-// per process or only on demand, built into dist/vendor/ so that the package
-// has no dependency of its own to install: web-tree-sitter (one runtime for
+// per process or only on demand, built into dist/vendor/ instead of being
+// dependencies to install: web-tree-sitter (one runtime for
 // every bundle in a process; its web-tree-sitter.wasm is copied into dist/wasm/
 // by scripts/copy-wasm.mjs and found there through Emscripten's locateFile,
-// src/shell/bash.ts), diff (read only for --diff) and dockerfile-ast with its
-// two language-server packages (read only for `model.ast`). Each vendored
-// package's licence is written beside its file.
+// src/shell/bash.ts) and diff (read only for --diff). Each vendored
+// package's licence is written beside its file. dockerfile-ast stays a
+// dependency: the core's declarations name its types (`model.ast`), which a
+// TypeScript consumer must be able to resolve.
 //
 // tsc's declarations stay (the entry points' types import ./parser.js,
 // ./printer.js and the core's modules); the JavaScript files the bundles now
@@ -45,21 +46,15 @@ function writeNotice(file, names) {
   });
   writeFileSync(
     `${file}.LICENSE`,
-    `${basename(file)} is built by esbuild, unchanged but for the module format, from the npm package${names.length > 1 ? "s" : ""} ${names.join(", ")}, distributed under the following license${names.length > 1 ? "s" : ""}:\n\n` +
+    `${basename(file)} is built by esbuild (bundled into one file, not minified) from the npm package${names.length > 1 ? "s" : ""} ${names.join(", ")}, distributed under the following license${names.length > 1 ? "s" : ""}:\n\n` +
       parts.join("\n"),
   );
 }
 
 const vendored = {
-  // ES modules, imported by the bundles (web-tree-sitter at start, diff on demand)
+  // imported by the bundles: web-tree-sitter at start, diff on demand
   "web-tree-sitter": { file: "web-tree-sitter.js", format: "esm", packages: ["web-tree-sitter"] },
   diff: { file: "diff.js", format: "esm", packages: ["diff"] },
-  // CommonJS, loaded with require() on the first read of model.ast (src/model/model.ts)
-  "dockerfile-ast": {
-    file: "dockerfile-ast.cjs",
-    format: "cjs",
-    packages: ["dockerfile-ast", "vscode-languageserver-types", "vscode-languageserver-textdocument"],
-  },
 };
 for (const [name, { file, format, packages }] of Object.entries(vendored)) {
   await build({

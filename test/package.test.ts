@@ -163,16 +163,22 @@ describe("installing the packed package", () => {
     const atInstall = ["preinstall", "install", "postinstall", "prepare"].filter((s) => installed.scripts?.[s]);
     expect(atInstall).toEqual([]);
     expect(installed.scripts?.prepack).toBe("npm run build");
-    // what runs is in dist/ (dist/vendor/, dist/wasm/): nothing else is installed beside it
-    expect(installed.dependencies ?? {}).toEqual({});
+    // what runs is in dist/ (dist/vendor/, dist/wasm/), but for dockerfile-ast: the core's declarations name its types (model.ast)
+    expect(Object.keys(installed.dependencies ?? {})).toEqual(["dockerfile-ast"]);
     expect(installed.optionalDependencies ?? {}).toEqual({});
     expect(ignoredLog + allowedLog).not.toMatch(/install-scripts.*prettier-plugin-dockerfile/);
   });
 
   test("no installed package has an install script", () => {
     const packages = installedPackages(ignored);
-    // the package and prettier beside it, nothing more
-    expect(packages).toEqual(["node_modules/prettier", PKG]);
+    // the package and prettier beside it, and dockerfile-ast with its two language-server packages
+    expect(packages).toEqual([
+      "node_modules/dockerfile-ast",
+      "node_modules/prettier",
+      PKG,
+      "node_modules/vscode-languageserver-textdocument",
+      "node_modules/vscode-languageserver-types",
+    ]);
     const withScripts = packages.map((p) => [p, ...installScripts(join(ignored, p))]).filter((p) => p.length > 1);
     expect(withScripts).toEqual([]);
   });
@@ -194,8 +200,6 @@ describe("installing the packed package", () => {
       // the third-party JavaScript the package runs (scripts/bundle.mjs), each with its packages' licences
       "dist/vendor/diff.js",
       "dist/vendor/diff.js.LICENSE",
-      "dist/vendor/dockerfile-ast.cjs",
-      "dist/vendor/dockerfile-ast.cjs.LICENSE",
       "dist/vendor/web-tree-sitter.js",
       "dist/vendor/web-tree-sitter.js.LICENSE",
       // the grammar and web-tree-sitter's runtime (scripts/copy-wasm.mjs)
@@ -230,7 +234,7 @@ describe("installing the packed package", () => {
       const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
       expect(dynamic.filter((s) => !s.startsWith("node:") && !s.includes("/vendor/") && !(file === bins["dockerfile-codemod"] && s.endsWith("/plugin/index.js")) && s !== "prettier"), file).toEqual([]);
     }
-    // dockerfile-ast, read only for model.ast, from dist/vendor/ through the core
+    // the core bundle finds dockerfile-ast (a dependency, loaded on the first read of model.ast) and web-tree-sitter's runtime
     const r0 = run(ignored, process.execPath, [
       "--input-type=module",
       "-e",

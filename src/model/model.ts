@@ -7,9 +7,7 @@
  * lazily for the rules that want its richer view (flag ranges, images).
  */
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { Dockerfile, DockerfileParser as DockerfileParserType } from "dockerfile-ast";
-import { shippedFile } from "../shipped.js";
 import {
   DockerfileSyntaxError,
   scan,
@@ -179,12 +177,7 @@ let dockerfileParser: typeof DockerfileParserType | null = null;
  * for every process, and the formatter and most rules never read it.
  */
 function loadDockerfileParser(): typeof DockerfileParserType {
-  if (!dockerfileParser) {
-    // the package ships it built into dist/vendor/ (scripts/bundle.mjs); from src/, the development dependency
-    const shipped = shippedFile("vendor/dockerfile-ast.cjs");
-    const module = createRequire(import.meta.url)(shipped ? fileURLToPath(shipped) : "dockerfile-ast") as typeof import("dockerfile-ast");
-    dockerfileParser = module.DockerfileParser;
-  }
+  dockerfileParser ??= (createRequire(import.meta.url)("dockerfile-ast") as typeof import("dockerfile-ast")).DockerfileParser;
   return dockerfileParser;
 }
 
