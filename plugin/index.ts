@@ -6,7 +6,7 @@ import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
 import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
-import { isDockerfileName } from "../src/names.js";
+import { dockerfileFilenames, isDockerfileName } from "../src/names.js";
 
 /** The one definition of a Dockerfile name (src/names.ts), re-exported for the plugin's users. */
 export { isDockerfileName };
@@ -17,7 +17,9 @@ export const languages: SupportLanguage[] = [
     parsers: ["dockerfile"],
     // Markdown fences name the language as users write it: ```dockerfile, ```Dockerfile
     aliases: ["dockerfile", "containerfile", "Dockerfile", "Containerfile"],
-    filenames: ["Dockerfile", "Containerfile"],
+    // exact names, matched before any language's extensions: Dockerfile, Containerfile, and each
+    // Dockerfile.<suffix> whose suffix Prettier gives a language of its own (Dockerfile.webapp: JSON)
+    filenames: dockerfileFilenames(),
     extensions: [".dockerfile", ".containerfile"],
     linguistLanguageId: 89,
     vscodeLanguageIds: ["dockerfile"],
