@@ -1,6 +1,7 @@
 /**
  * The Prettier plugin: a declarative entry over the core. Nothing runs at
- * import; tree-sitter is initialised on the first parse.
+ * import but the making of its list of names (dockerfileFilenames, a few
+ * hundred string comparisons); tree-sitter is initialised on the first parse.
  */
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
 import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
