@@ -20,36 +20,11 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { goQuote } from "../model/command.js";
 import { goTrimSpace } from "../model/go.js";
 import { checkCommentValue } from "../model/scan.js";
+import { BUILDKIT_CHECKS, isHadolintCode, rulesAnswering, type RuleCodes } from "../rules/codes.js";
 import type { Rule } from "../rules/types.js";
 
-/** BuildKit's build checks (frontend/dockerfile/linter/ruleset.go). */
-export const BUILDKIT_CHECKS = new Set([
-  "StageNameCasing",
-  "FromAsCasing",
-  "NoEmptyContinuation",
-  "ConsistentInstructionCasing",
-  "DuplicateStageName",
-  "ReservedStageName",
-  "JSONArgsRecommended",
-  "MaintainerDeprecated",
-  "UndefinedArgInFrom",
-  "WorkdirRelativePath",
-  "UndefinedVar",
-  "MultipleInstructionsDisallowed",
-  "LegacyKeyValueFormat",
-  "InvalidBaseImagePlatform",
-  "RedundantTargetPlatform",
-  "SecretsUsedInArgOrEnv",
-  "InvalidDefaultArgInFrom",
-  "FromPlatformFlagConstDisallowed",
-  "CopyIgnoredFile",
-  "InvalidDefinitionDescription",
-  "ExposeProtoCasing",
-  "ExposeInvalidFormat",
-]);
-
-/** hadolint's own codes and the ShellCheck codes it passes on. */
-const HADOLINT_CODE = /^(DL\d{4}|SC\d{4})$/;
+export { BUILDKIT_CHECKS } from "../rules/codes.js";
+export type { RuleCodes } from "../rules/codes.js";
 
 type RuleSet = Set<string> | "all";
 
@@ -60,12 +35,6 @@ export interface Suppressions {
   instruction: Map<number, RuleSet>;
   /** Suppressions naming something unknown, with their 1-based line. */
   warnings: { line: number; message: string }[];
-}
-
-export interface RuleCodes {
-  id: string;
-  buildkit?: readonly string[];
-  hadolint?: readonly string[];
 }
 
 const OURS = /^#\s*dockerfile-codemod\s+(global\s+)?ignore\s*=\s*(.*)$/i;
@@ -140,8 +109,7 @@ export function parseLintOptions(value: string): LintOptions | string {
 export function readSuppressions(model: DockerfileModel, rules: readonly (Rule | RuleCodes)[]): Suppressions {
   const s: Suppressions = { file: new Set(), instruction: new Map(), warnings: [] };
   const ids = new Set(rules.map((r) => r.id));
-  const byHadolint = (code: string) => rules.filter((r) => (r as RuleCodes).hadolint?.includes(code)).map((r) => r.id);
-  const byCheck = (check: string) => rules.filter((r) => (r as RuleCodes).buildkit?.includes(check)).map((r) => r.id);
+  const answering = (code: string) => rulesAnswering(rules, code).map((r) => r.id);
   const warn = (line: number, message: string) => s.warnings.push({ line: line + 1, message });
 
   /** The rules a suppression comment of ours or hadolint's turns off, or null when the comment is neither. */
@@ -161,8 +129,8 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     if (m) {
       const out: string[] = [];
       for (const code of names(m[2]!)) {
-        if (!HADOLINT_CODE.test(code)) warn(line, `hadolint ignore: unknown code "${code}"`);
-        else out.push(...byHadolint(code));
+        if (!isHadolintCode(code)) warn(line, `hadolint ignore: unknown code "${code}"`);
+        else out.push(...answering(code));
       }
       return { global: !!m[1], rules: out };
     }
@@ -181,7 +149,7 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     for (const check of options.skip) {
       if (check === "") continue;
       if (!BUILDKIT_CHECKS.has(check)) warn(line, `check=skip: unknown BuildKit check "${check}"`);
-      else out.push(...byCheck(check));
+      else out.push(...answering(check));
     }
     return out;
   };
