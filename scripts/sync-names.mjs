@@ -31,7 +31,7 @@ function blocks() {
       "{",
       '  "lint-staged": {',
       `    "${glob}": [`,
-      '      "dockerfile-codemod --write --ignore-unknown",',
+      '      "dockerfile-codemod --write --force-exclude --ignore-unknown",',
       '      "prettier --write --ignore-unknown"',
       "    ]",
       "  }",

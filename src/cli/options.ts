@@ -142,7 +142,8 @@ export function closest(word: string, candidates: readonly string[]): string | n
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
+    // a name cut short (JSONArgs for JSONArgsRecommended) is as near as a letter mistyped
+    const d = word.length >= 4 && c.toLowerCase().startsWith(word.toLowerCase()) ? 1 : distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
   return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
