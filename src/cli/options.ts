@@ -121,7 +121,7 @@ Exit codes:
   130, 143  interrupted by SIGINT, SIGTERM: no temporary file is left, no file half written
 
 Suppressions, in the Dockerfile:
-  # dockerfile-codemod ignore=RULE[,RULE]          on the line before an instruction
+  # dockerfile-codemod ignore=RULE[,RULE]          on the line before an instruction (RULE: as for --ignore)
   # dockerfile-codemod global ignore=RULE[,RULE]   anywhere: the whole file (ignore=all: every rule)
   # hadolint ignore=DL3025 and # hadolint global ignore=DL3025, and BuildKit's
   # check=skip=JSONArgsRecommended parser directive, for the rules that answer them`;

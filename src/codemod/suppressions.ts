@@ -3,7 +3,8 @@
  *
  * - ours: `# dockerfile-codemod ignore=RULE[,RULE]` in the comments directly
  *   above an instruction, `# dockerfile-codemod global ignore=RULE[,RULE]`
- *   anywhere for the whole file; `all` for every rule;
+ *   anywhere for the whole file; `all` for every rule; a hadolint code or
+ *   BuildKit check name for the rules that answer it, as --ignore reads it;
  * - hadolint's: `# hadolint ignore=DL3025,DL4003` above an instruction and
  *   `# hadolint global ignore=...`, for the rules that answer those codes;
  * - BuildKit's: the `# check=skip=JSONArgsRecommended,...` parser directive
@@ -20,7 +21,7 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { goQuote } from "../model/command.js";
 import { goTrimSpace } from "../model/go.js";
 import { checkCommentValue } from "../model/scan.js";
-import { BUILDKIT_CHECKS, isHadolintCode, rulesAnswering, type RuleCodes } from "../rules/codes.js";
+import { BUILDKIT_CHECKS, isHadolintCode, rulesAnswering, rulesAnsweringName, type RuleCodes } from "../rules/codes.js";
 import type { Rule } from "../rules/types.js";
 
 export { BUILDKIT_CHECKS } from "../rules/codes.js";
@@ -118,10 +119,13 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     if (m) {
       const list = names(m[2]!);
       if (list.some((n) => n.toLowerCase() === "all")) return { global: !!m[1], rules: "all" };
-      const known = list.map((n) => n.toLowerCase()).filter((n) => {
-        if (ids.has(n)) return true;
-        warn(line, `dockerfile-codemod ignore: unknown rule "${n}"`);
-        return false;
+      // rule ids, and hadolint codes and BuildKit checks for the rules that answer them, as --ignore reads them
+      const known = list.flatMap((n) => {
+        if (ids.has(n.toLowerCase())) return [n.toLowerCase()];
+        const answering = rulesAnsweringName(rules, n);
+        if (answering) return answering.map((r) => r.id);
+        warn(line, `dockerfile-codemod ignore: unknown rule "${n.toLowerCase()}"`);
+        return [];
       });
       return { global: !!m[1], rules: known };
     }

@@ -48,3 +48,15 @@ export interface RuleCodes {
 export function rulesAnswering<R extends RuleCodes>(rules: readonly R[], code: string): R[] {
   return rules.filter((r) => r.hadolint?.includes(code) || r.buildkit?.includes(code));
 }
+
+/**
+ * The rules that answer a hadolint code or a BuildKit check written in any
+ * case (`dl3025`, `jsonargsrecommended`), as rule selectors and our own
+ * suppression comments read them; null when the word is neither.
+ */
+export function rulesAnsweringName<R extends RuleCodes>(rules: readonly R[], word: string): R[] | null {
+  const code = word.toUpperCase();
+  if (isHadolintCode(code)) return rulesAnswering(rules, code);
+  const check = [...BUILDKIT_CHECKS].find((c) => c.toLowerCase() === word.toLowerCase());
+  return check === undefined ? null : rulesAnswering(rules, check);
+}

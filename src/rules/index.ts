@@ -18,7 +18,7 @@ import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { runStartsServer } from "./run-starts-server.js";
 import { stageNameCase } from "./stage-name-case.js";
-import { BUILDKIT_CHECKS, isHadolintCode, rulesAnswering } from "./codes.js";
+import { BUILDKIT_CHECKS, rulesAnsweringName } from "./codes.js";
 import type { RegisteredRule } from "./types.js";
 
 export const RULES: readonly RegisteredRule[] = [
@@ -55,11 +55,7 @@ export function resolveSelector(selector: string): RegisteredRule[] | null {
   if (word.toUpperCase() === ALL) return [...RULES];
   const rule = RULES.find((r) => r.id === word.toLowerCase());
   if (rule) return [rule];
-  const code = word.toUpperCase();
-  if (isHadolintCode(code)) return rulesAnswering(RULES, code);
-  const check = [...BUILDKIT_CHECKS].find((c) => c.toLowerCase() === word.toLowerCase());
-  if (check) return rulesAnswering(RULES, check);
-  return null;
+  return rulesAnsweringName(RULES, word);
 }
 
 /** Every name a selector may be written as, for "did you mean": rule ids, the hadolint codes rules answer, BuildKit's checks. */
