@@ -28,7 +28,7 @@ import { lilconfig, type LilconfigResult, type LoaderSync } from "lilconfig";
 import micromatch from "micromatch";
 import { LineCounter, isMap, isScalar, parseDocument } from "yaml";
 import { isHadolintCode } from "../rules/codes.js";
-import { selectorProblem } from "./options.js";
+import { closest, selectorProblem } from "./options.js";
 
 export interface CodemodConfig {
   select?: string[];
@@ -167,8 +167,9 @@ export function validateConfig(value: unknown, path: string, locate: Locate = no
   for (const key of Object.keys(obj)) {
     const canonical = KEYS[key];
     if (!canonical) {
+      const near = closest(key, Object.keys(KEYS));
       const known = [...new Set(Object.values(KEYS))].filter((k) => k !== "$schema").join(", ");
-      fail(`unknown key "${key}" (known: ${known}, or kebab-case: extend-select, unsafe-fixes, per-file-ignores)`, [key], "key");
+      fail(`unknown key "${key}" (${near ? `did you mean ${near}?` : `known: ${known}, or kebab-case: extend-select, unsafe-fixes, per-file-ignores`})`, [key], "key");
     }
     const other = given.get(canonical!);
     if (other !== undefined) fail(`"${key}" and "${other}" are the same key: write one`, [key], "key");
