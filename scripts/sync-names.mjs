@@ -57,7 +57,7 @@ function blocks() {
       "{",
       '  "lint-staged": {',
       `    "${glob}": [`,
-      '      "dockerfile-codemod --write --ignore-unknown",',
+      '      "dockerfile-codemod --write --force-exclude --ignore-unknown",',
       '      "prettier --write --ignore-unknown"',
       "    ]",
       "  }",

@@ -215,7 +215,7 @@ describe("the configuration file", () => {
     write("Dockerfile", FIXABLE);
     const r = run([]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${join(dir, ".dockerfile-codemodrc.json")}: unknown key "selct"`);
+    expect(r.stderr).toContain(`${join(dir, ".dockerfile-codemodrc.json")}:1:2: unknown key "selct"`);
     write(".dockerfile-codemodrc.json", JSON.stringify({ select: ["no-such-rule"] }));
     expect(run([]).stderr).toMatch(/unknown rule "no-such-rule"/);
   });

@@ -275,7 +275,7 @@ describe("dockerfile-codemod", () => {
     expect(run(["-v"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     expect(run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     const help = run(["--help"]).stdout;
-    for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--reformat", "--format FMT", "-f FMT", "-o, --output-file", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-v, --version"]) {
+    for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--reformat", "--format FMT", "-f FMT", "-o, --output-file", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-V, -v, --version", "--force-exclude"]) {
       expect(help).toContain(flag);
     }
     for (const code of ["0  ", "1  ", "2  ", "130", "143"]) expect(help).toContain(code);

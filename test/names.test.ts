@@ -252,7 +252,7 @@ describe("the README", () => {
     const matched = new Set(micromatch(ALL, pattern, options));
     for (const name of ALL.filter(isDockerfileName)) expect(matched.has(name), name).toBe(true);
     for (const name of ["README.md", "package.json", "docker-compose.yml", "Dockerfile-notes.md", "mydockerfile", "ci/build.sh"]) expect(matched.has(name), name).toBe(false);
-    expect(commands).toEqual(["dockerfile-codemod --write --ignore-unknown", "prettier --write --ignore-unknown"]);
+    expect(commands).toEqual(["dockerfile-codemod --write --force-exclude --ignore-unknown", "prettier --write --ignore-unknown"]);
   });
 
   test("GitHub Actions: prettier --check --ignore-unknown with the glob, expanded by fast-glob as prettier does", () => {

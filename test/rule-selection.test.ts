@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { initShell } from "../src/index.js";
 import { fixSync } from "../src/codemod/fix.js";
-import { ALL, RULES, isRuleSelector, selectedRules } from "../src/rules/index.js";
+import { ALL, RULES, isRuleSelector, resolveSelector, selectedRules } from "../src/rules/index.js";
 
 const ids = (rules: { id: string }[]) => rules.map((r) => r.id);
 const DEFAULT = ["merge-cleanup-run", "cmd-exec-form", "no-shadowed-cmd", "legacy-key-value-format", "expose-protocol-case", "expose-host-port", "stage-name-case"];
@@ -31,6 +31,24 @@ describe("rule selection", () => {
     expect(ids(selectedRules({ select: [ALL], ignore: ["consecutive-run"] }))).toEqual(ids([...RULES]).filter((r) => r !== "consecutive-run"));
     expect(ids(selectedRules({ select: [] }))).toEqual([]);
     expect(isRuleSelector("ALL") && isRuleSelector("stage-name-case") && !isRuleSelector("nope")).toBe(true);
+  });
+
+  test("a selector is a rule id, ALL, a hadolint code or a BuildKit check (any case): the rules that answer it, the mapping suppressions read", () => {
+    const named = (s: string) => resolveSelector(s)?.map((r) => r.id) ?? null;
+    expect(named("cmd-exec-form")).toEqual(["cmd-exec-form"]);
+    expect(named("Stage-Name-Case")).toEqual(["stage-name-case"]);
+    expect(named("all")).toEqual(ids([...RULES]));
+    expect(named("DL3025")).toEqual(["cmd-exec-form", "entrypoint-exec-form"]);
+    expect(named("dl4003")).toEqual(["no-shadowed-cmd"]);
+    expect(named("JSONArgsRecommended")).toEqual(["cmd-exec-form", "entrypoint-exec-form"]);
+    expect(named("stagenamecasing")).toEqual(["stage-name-case"]);
+    // known to hadolint or BuildKit, answered by no rule
+    expect([named("DL3008"), named("SC2086"), named("UndefinedVar")]).toEqual([[], [], []]);
+    expect([named("nope"), named("DL30255")]).toEqual([null, null]);
+    for (const r of RULES) for (const code of [...r.buildkit, ...r.hadolint]) expect(named(code), code).toContain(r.id);
+    expect(isRuleSelector("DL3025") && !isRuleSelector("DL3008")).toBe(true);
+    expect(ids(selectedRules({ select: ["DL3025"], ignore: ["EntryPoint-Exec-Form"] }))).toEqual(["cmd-exec-form"]);
+    expect(ids(selectedRules({ ignore: ["JSONArgsRecommended", "StageNameCasing"] }))).toEqual(DEFAULT.filter((r) => r !== "cmd-exec-form" && r !== "stage-name-case"));
   });
 
   test("a rule off by default reports nothing unless selected", () => {

@@ -14,12 +14,12 @@ import { setFlagsFromString } from "node:v8";
 import { DockerfileSyntaxError } from "../model/scan.js";
 import { initShell, shellReady } from "../shell/bash.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
-import { ALL, RULES, isRuleSelector, ruleById, selectedRules } from "../rules/index.js";
+import { RULES, resolveSelector, selectedRules } from "../rules/index.js";
 import type { RegisteredRule } from "../rules/types.js";
 import { decodeText, discover, NotWritableError, readText, writeAtomic, type Target } from "./files.js";
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
-import { FORMAT_IS_OUTPUT_FORMAT, HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, splitList, type OutputFormat, type ParsedArgs } from "./options.js";
+import { FORMAT_IS_OUTPUT_FORMAT, HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, selectorProblem, splitList, type OutputFormat, type ParsedArgs } from "./options.js";
 import { renderGithub, renderGitlab, renderJson, renderSarif, renderStatistics, renderText, summarize, type FileResult, type RunResult } from "./report.js";
 import { COLOR_CHOICES, createStyle, type ColorChoice, type Style } from "./style.js";
 
@@ -66,7 +66,7 @@ export function explain(rule: RegisteredRule): string {
     "## Fix safety",
     d.fixSafety,
     "",
-    "## Facts it relies on (shared/docs/rulebook.md, from BuildKit's source)",
+    "## Facts it relies on (BuildKit's behaviour, read from its source)",
     ...d.facts.map((f) => `- ${f}`),
     "",
   ].join("\n");
@@ -124,21 +124,13 @@ function findingsExit(mode: Mode, changed: boolean, remaining: boolean, writes: 
   return changed || remaining ? 1 : 0;
 }
 
-/** Rule selectors as the engine takes them: rule ids, and ALL (any case) for every rule. */
-function selectors(ids: readonly string[]): string[] {
-  return ids.map((id) => (id.toUpperCase() === ALL ? ALL : id));
-}
-
-function unknownRules(ids: string[]): string[] {
-  return selectors(ids).filter((id) => !isRuleSelector(id));
-}
-
 /** The engine's options for the settings in effect for a file. */
 function fixOptions(settings: Settings): FixOptions {
   return {
-    select: settings.select ? selectors(settings.select) : undefined,
-    extendSelect: selectors(settings.extendSelect),
-    ignore: selectors(settings.ignore),
+    // selectors as written (rule ids, ALL, hadolint codes, BuildKit checks): the engine resolves them
+    select: settings.select,
+    extendSelect: settings.extendSelect,
+    ignore: settings.ignore,
     unsafeFixes: settings.unsafeFixes,
   };
 }
@@ -232,9 +224,10 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
     return 0;
   }
   if (v.explain !== undefined) {
-    const rule = ruleById(v.explain);
-    if (!rule) return usage(`unknown rule '${v.explain}' (known: ${RULES.map((r) => r.id).join(", ")})`);
-    io.stdout(explain(rule));
+    const problem = selectorProblem(v.explain, "explain");
+    if (problem) return usage(problem);
+    // a hadolint code or BuildKit check may be answered by several rules: each is explained
+    io.stdout(resolveSelector(v.explain)!.map(explain).join("\n"));
     return 0;
   }
   const write = !!(v.write || v.fix);
@@ -253,15 +246,28 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
   const select = splitList(v.select);
   const extendSelect = splitList(v["extend-select"]);
   const ignore = splitList(v.ignore);
-  const unknown = unknownRules([...select, ...extendSelect, ...ignore]);
-  if (unknown.length) return usage(`unknown rule '${unknown[0]}' (known: ${RULES.map((r) => r.id).join(", ")})`);
+  const problem = [
+    ...select.map((x) => selectorProblem(x, "select")),
+    ...extendSelect.map((x) => selectorProblem(x, "select")),
+    ...ignore.map((x) => selectorProblem(x, "ignore")),
+  ].find((p) => p !== null);
+  if (problem) return usage(problem);
   const flags: RuleFlags = {
     select: select.length ? select : undefined,
     extendSelect: extendSelect.length ? extendSelect : undefined,
     ignore: ignore.length ? ignore : undefined,
     unsafeFixes: v["unsafe-fixes"] ? true : v["no-unsafe-fixes"] ? false : undefined,
   };
-  const configs = new ConfigResolver({ configFile: v.config, noConfig: v["no-config"], cwd: io.cwd });
+  const quiet = !!v.quiet;
+  const configs = new ConfigResolver({
+    configFile: v.config,
+    noConfig: v["no-config"],
+    cwd: io.cwd,
+    // once per configuration file, however many files it covers
+    warn: (message) => {
+      if (!quiet) io.stderr(`${errStyle.warn("warning")}: ${message}\n`);
+    },
+  });
   const settingsOf = async (file: string): Promise<Settings> => settingsFor(await configs.forFile(file), flags, file);
 
   if (v["show-config"] !== undefined) {
@@ -291,13 +297,18 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
       io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
       return 2;
     }
+    if (settings.excluded && v["force-exclude"]) {
+      // as ruff: an excluded file comes back as it was (an editor's format-on-save leaves it alone)
+      const bytes = await io.readStdin();
+      if (!mode.check && !mode.diff && mode.output === "text" && (dash ? mode.write : true)) io.stdout(Buffer.from(bytes).toString("utf8"));
+      return 0;
+    }
     return runStdin(name, fixOptions(settings), format, io, { err: errStyle, out: outStyle }, mode, dash);
   }
 
   const started = performance.now();
   const paths = parsed.positionals.length ? parsed.positionals : ["."];
   const found = await discover(paths, io.cwd, { assumeDockerfile: v["assume-dockerfile"], env: io.env });
-  const quiet = !!v.quiet;
   let usageError = false;
   for (const m of found.missing) {
     io.stderr(`${errStyle.error("error")}: ${m}: no such file, directory or matching glob\n`);
@@ -313,7 +324,8 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
 
   const progress = createProgress(io, found.targets.length);
   const files: FileResult[] = [];
-  let configError = false;
+  // a bad configuration is printed once, whatever the number of files it covers; they are not read
+  const configErrors = new Set<string>();
   for (const [i, target] of found.targets.entries()) {
     progress(i, target.display);
     let settings: Settings;
@@ -321,13 +333,13 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
       settings = await settingsOf(target.real);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      if (!configError) io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
-      configError = true;
-      files.push({ path: target.display, error: { line: 1, column: 1, message: e.message } });
+      if (!configErrors.has(e.message)) io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
+      configErrors.add(e.message);
       continue;
     }
-    // `exclude` skips what directory search and globs find; a file named on the command line is still read
-    if (settings.excluded && target.searched) continue;
+    // `exclude` skips what directory search and globs find; a file named on the command line is still read,
+    // unless --force-exclude (pre-commit and lint-staged name every file)
+    if (settings.excluded && (target.searched || v["force-exclude"])) continue;
     files.push(await processFile(target, fixOptions(settings), format, mode.write, io.cwd));
   }
   progress(found.targets.length, "");
@@ -360,12 +372,12 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
       `fixes: ${ruleSummary}`,
       ...(s.unfixed ? [`${s.unfixed} finding${s.unfixed === 1 ? "" : "s"} not fixed`] : []),
       ...(s.notDockerfiles ? [`${s.notDockerfiles} not a Dockerfile`] : []),
-      `${s.errors} error${s.errors === 1 ? "" : "s"}`,
+      `${s.errors + configErrors.size} error${s.errors + configErrors.size === 1 ? "" : "s"}`,
       `${run.seconds.toFixed(2)}s`,
     ];
     io.stderr(`${errStyle.dim(parts.join("; "))}\n`);
   }
-  if (usageError || s.errors > 0 || notDockerfiles.length > 0) return 2;
+  if (usageError || configErrors.size > 0 || s.errors > 0 || notDockerfiles.length > 0) return 2;
   return findingsExit(mode, s.changed > 0, s.unfixed > 0, mode.write);
 }
 
@@ -375,6 +387,7 @@ function showConfig(name: string, settings: Settings, json: boolean): string {
   const view = {
     file: name,
     configuration: settings.configPath,
+    hadolintConfiguration: settings.hadolintPath,
     rules: selected,
     ignored: [...new Set(settings.ignore)],
     perFileIgnores: settings.perFileIgnored,
@@ -385,11 +398,12 @@ function showConfig(name: string, settings: Settings, json: boolean): string {
   return [
     `settings in effect for ${name}`,
     `  configuration file: ${settings.configPath ?? "none found (defaults)"}`,
+    ...(settings.hadolintPath ? [`  hadolint configuration: ${settings.hadolintPath} (its "ignored" codes)`] : []),
     `  rules: ${selected.join(", ") || "none"}`,
     `  ignored: ${view.ignored.join(", ") || "none"}`,
     ...settings.perFileIgnored.map((p) => `  per-file ignore ${JSON.stringify(p.glob)}: ${p.rules.join(", ")}`),
     `  unsafe fixes: ${settings.unsafeFixes ? "applied" : "not applied"}`,
-    `  excluded: ${settings.excluded ? `yes, by ${JSON.stringify(settings.excluded)} (directory search and globs skip it)` : "no"}`,
+    `  excluded: ${settings.excluded ? `yes, by ${JSON.stringify(settings.excluded)} (directory search and globs skip it; named, with --force-exclude)` : "no"}`,
     "",
   ].join("\n");
 }

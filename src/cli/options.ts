@@ -4,6 +4,7 @@
  * for another audience).
  */
 import { parseArgs } from "node:util";
+import { resolveSelector, selectorNames } from "../rules/index.js";
 
 export const OPTIONS = {
   diff: { type: "boolean" },
@@ -28,6 +29,7 @@ export const OPTIONS = {
   "assume-dockerfile": { type: "boolean" },
   config: { type: "string" },
   "no-config": { type: "boolean" },
+  "force-exclude": { type: "boolean" },
   "show-config": { type: "string" },
   "show-all-files": { type: "boolean" },
   timing: { type: "boolean" },
@@ -83,9 +85,9 @@ Output:
   --color WHEN           auto (default: on a terminal, off with NO_COLOR, on with FORCE_COLOR),
                          always or never
 
-Rules:
-  --select RULE[,RULE]   only these rules (replaces the default set and the configuration's;
-                         ALL for every rule)
+Rules (a RULE is a rule id, ALL for every rule, a hadolint code such as DL3025 or a
+BuildKit check name such as JSONArgsRecommended: the rules that answer it):
+  --select RULE[,RULE]   only these rules (replaces the default set and the configuration's)
   --extend-select RULE[,RULE]
                          these rules too, on top of the default set or the selection
   --ignore RULE[,RULE]   not these rules (wins over --select and --extend-select)
@@ -93,14 +95,17 @@ Rules:
                          configuration says)
   --list-rules           list the rules, which are on by default, the BuildKit checks and
                          hadolint codes each answers (with --output-format json: as JSON)
-  --explain RULE         print a rule's documentation
+  --explain RULE         print a rule's documentation (a code or check: each rule answering it)
 
 Configuration (found like ruff's and Prettier's: the nearest to each file, up to the
-repository root: a "dockerfile-codemod" key in package.json, .dockerfile-codemodrc,
-.dockerfile-codemodrc.json or dockerfile-codemod.config.{json,js,mjs,cjs}):
-  --config FILE          use this configuration file for every file
+repository root: a "dockerfile-codemod" key in package.json, .dockerfile-codemodrc (YAML
+or JSON), .dockerfile-codemodrc.{json,yaml,yml} or dockerfile-codemod.config.{json,js,mjs,cjs};
+and the nearest .hadolint.yaml or .hadolint.yml, whose "ignored" codes are ignored):
+  --config FILE          use this configuration file for every file (a .hadolint.yaml too)
   --no-config            read no configuration file
   --show-config FILE     print the settings in effect for FILE, and where they come from
+  --force-exclude        apply the configuration's "exclude" to files named on the command
+                         line too (as pre-commit and lint-staged name them)
 
 Other options:
   --reformat             also format the result as 'prettier' would, with the Prettier
@@ -116,7 +121,7 @@ Other options:
   --assume-dockerfile    read every file named (or matched by a glob) as a Dockerfile,
                          whatever its name (directory search still goes by names)
   -h, --help             this help
-  -v, --version          the version
+  -V, -v, --version      the version
 
 Exit codes:
   0  nothing to report: no change to make and no finding left (with --write: every
@@ -132,12 +137,12 @@ Exit codes:
   130, 143  interrupted by SIGINT, SIGTERM: no temporary file is left, no file half written
 
 Suppressions, in the Dockerfile:
-  # dockerfile-codemod ignore=RULE[,RULE]          on the line before an instruction
+  # dockerfile-codemod ignore=RULE[,RULE]          on the line before an instruction (RULE: as for --ignore)
   # dockerfile-codemod global ignore=RULE[,RULE]   anywhere: the whole file (ignore=all: every rule)
   # hadolint ignore=DL3025 and # hadolint global ignore=DL3025, and BuildKit's
   # check=skip=JSONArgsRecommended parser directive, for the rules that answer them`;
 
-/** Levenshtein distance, for "did you mean" (options are short; no need for a library). */
+/** Levenshtein distance, for "did you mean" (options and rule names are short; no need for a library). */
 function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -146,6 +151,36 @@ function distance(a: string, b: string): number {
     row = next;
   }
   return row[b.length]!;
+}
+
+/** The candidate nearest to a mistyped word (case aside), if near enough to be what was meant. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    // a name cut short (JSONArgs for JSONArgsRecommended) is as near as a letter mistyped
+    const d = word.length >= 4 && c.toLowerCase().startsWith(word.toLowerCase()) ? 1 : distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+
+/**
+ * Why a rule selector cannot be used where it is written, or null: a word
+ * that names no rule, hadolint code or BuildKit check (with the nearest
+ * name); to select or explain, a code or check that no rule answers
+ * (ignoring one is harmless: a hadolint user's list names many).
+ */
+export function selectorProblem(selector: string, use: "select" | "ignore" | "explain"): string | null {
+  const rules = resolveSelector(selector);
+  if (rules === null) {
+    const near = closest(selector, selectorNames());
+    return `unknown rule "${selector}"${near ? ` (did you mean ${near}?)` : " (dockerfile-codemod --list-rules lists the rules, and the hadolint codes and BuildKit checks each answers)"}`;
+  }
+  if (rules.length === 0 && use !== "ignore") {
+    return `no rule answers "${selector}" (dockerfile-codemod --list-rules lists the hadolint codes and BuildKit checks the rules answer)`;
+  }
+  return null;
 }
 
 /** node's parseArgs messages ("Unknown option '--foo'. To specify a positional ...") in this command's words. */
@@ -171,8 +206,11 @@ export function optionErrorMessage(error: Error & { code?: string }): string {
 
 export type ParsedArgs = ReturnType<typeof parseCommandLine>;
 
+/** `-V` is ruff's short version flag, `-v` hadolint's: both are --version (parseArgs allows one short name an option). */
 export function parseCommandLine(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const end = argv.indexOf("--");
+  const args = argv.map((a, i) => (a === "-V" && (end === -1 || i < end) ? "--version" : a));
+  return parseArgs({ args, allowPositionals: true, options: OPTIONS });
 }
 
 /** `a,b` `c` -> [a, b, c] */

@@ -20,11 +20,11 @@ import { initShell, shellReady } from "../shell/bash.js";
  * `extendSelect` adds to and `ignore` removes from; `ALL` names every rule.
  */
 export interface FixOptions {
-  /** Only these rules (ids, or ALL): replaces the default set. */
+  /** Only these rules (rule ids, ALL, hadolint codes or BuildKit check names: see resolveSelector): replaces the default set. */
   select?: readonly string[];
-  /** These rules too (ids, or ALL), on top of the default set or `select`. */
+  /** These rules too (selectors, as for select), on top of the default set or `select`. */
   extendSelect?: readonly string[];
-  /** Not these rules (ids, or ALL); wins over select and extendSelect. */
+  /** Not these rules (selectors, as for select); wins over select and extendSelect. */
   ignore?: readonly string[];
   /** Also apply fixes marked unsafe. */
   unsafeFixes?: boolean;
