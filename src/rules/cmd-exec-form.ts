@@ -400,7 +400,7 @@ function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
 }
 
 /** Why the shell form may never have started: the stage is built on an image without /bin/sh. */
-function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
+export function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
   for (const s of stageChain(ctx.model, stage)) {
     const resolved = s.base?.resolved;
     if (s.parent === null && resolved && isShellLessImage(resolved)) {
