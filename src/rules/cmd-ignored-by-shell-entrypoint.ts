@@ -45,7 +45,7 @@ export const cmdIgnoredByShellEntrypoint: RegisteredRule = {
       const cmds = stage.instructions.filter((i) => i.command.keyword === "CMD");
       const cmd = cmds[cmds.length - 1];
       if (!cmd || !buildkitAccepts(cmd.command) || suppressedRules(model, cmd).has(ID)) continue;
-      const entry = shellEntrypoint(ctx, inheritance, stage);
+      const entry = ignoringEntrypoint(ctx, inheritance, cmd);
       if (!entry) continue;
       const where = stage.instructions.includes(entry) ? "" : ` (inherited from stage ${model.stages[entry.stage]!.name ?? entry.stage})`;
       findings.push({
@@ -60,6 +60,19 @@ export const cmdIgnoredByShellEntrypoint: RegisteredRule = {
     return findings;
   },
 };
+
+/**
+ * The shell-form ENTRYPOINT that makes a CMD dead: the CMD is the last of
+ * its stage, and the ENTRYPOINT certainly in effect at the end of the stage
+ * is in shell form and its text ignores its extra arguments. Null otherwise.
+ * cmd-exec-form leaves such a CMD alone: its form does not matter while it
+ * never runs.
+ */
+export function ignoringEntrypoint(ctx: RuleContext, inheritance: Inheritance, cmd: Instruction): Instruction | null {
+  const stage = ctx.model.stages[cmd.stage]!;
+  if (stage.instructions.some((i) => i.index > cmd.index && i.command.keyword === "CMD")) return null;
+  return shellEntrypoint(ctx, inheritance, stage);
+}
 
 /** The shell-form ENTRYPOINT certainly in effect at the end of the stage, whose text ignores its extra arguments; null otherwise. */
 function shellEntrypoint(ctx: RuleContext, inheritance: Inheritance, stage: Stage): Instruction | null {
