@@ -26,11 +26,33 @@ const KEYWORDS = new Set(["CMD", "ENTRYPOINT", "RUN", "HEALTHCHECK"]);
 
 /** Programs that run their script argument through a shell (with `-c`): there the shell expands the text. */
 const SHELLS = new Set(["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "su", "runuser"]);
-/** Programs whose own language gives `$` a meaning (patterns, scripts, templates): a `$` there is for them. */
-const READS_DOLLAR = new Set([
-  "awk", "gawk", "mawk", "nawk", "sed", "perl", "grep", "egrep", "fgrep", "rg", "jq", "yq", "envsubst", "php", "ruby", "powershell", "pwsh", "cmd",
-  "python", "python2", "python3", "node", "nodejs", "deno", "bun", "lua", "tclsh", "expect", "psql", "mysql", "sqlite3", "redis-cli",
+/** Programs whose own language gives `$` a meaning in their arguments (patterns, programs, templates): a `$` there is for them. */
+const READS_DOLLAR = new Set(["awk", "gawk", "mawk", "nawk", "sed", "grep", "egrep", "fgrep", "rg", "jq", "yq", "envsubst", "powershell", "pwsh", "cmd"]);
+/** Interpreters that take a program as an argument after an option (`python -c`, `node -e`, `perl -ne`, `php -r`): a `$` in it is the program's. */
+const INTERPRETERS = new Set([
+  "python", "python2", "python3", "node", "nodejs", "deno", "bun", "ruby", "php", "perl", "lua", "tclsh", "expect", "psql", "mysql", "sqlite3", "redis-cli",
 ]);
+const INLINE_PROGRAM_OPTIONS = new Set(["--eval", "--command", "--execute", "--print"]);
+
+/** A program name without a trailing version (`python3.12` as `python`). */
+function withoutVersion(name: string): string {
+  let end = name.length;
+  while (end > 0 && ((name[end - 1]! >= "0" && name[end - 1]! <= "9") || name[end - 1] === ".")) end--;
+  return name.slice(0, end);
+}
+
+/** Whether the array gives an interpreter a program text: an option with `c`, `e` or `r` in it (`-c`, `-e`, `-ne`, `-r`) or a long one that takes a program. */
+function runsInlineProgram(words: readonly string[]): boolean {
+  for (let k = 0; k < words.length; k++) {
+    if (!INTERPRETERS.has(withoutVersion(programName(words[k]!)))) continue;
+    for (const w of words.slice(k + 1)) {
+      if (INLINE_PROGRAM_OPTIONS.has(w.split("=", 1)[0]!)) return true;
+      if (w.startsWith("-") && !w.startsWith("--") && [..."cer"].some((c) => w.includes(c))) return true;
+    }
+  }
+  return false;
+}
+
 /** Variables every container has in its environment (Docker sets them). */
 const RUNTIME_VARIABLES = new Set(["HOME", "PATH", "HOSTNAME"]);
 
@@ -166,13 +188,13 @@ export const execFormVariable: RegisteredRule = {
   defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Reports an exec-form CMD, ENTRYPOINT, RUN or HEALTHCHECK CMD with a word that holds `${...}` or `$NAME` (NAME starting with a capital letter or `_`, or a variable the file sets with ENV or declares with ARG), and, with --unsafe-fixes, runs the same words through the shell: `[\"/bin/sh\", \"-c\", \"exec ...\"]`. On by default. Not reported: an array that runs a shell script (`sh -c`, `bash -lc`, `su -c`, anywhere in it, as after `tini --`), whose shell expands the text; an array with a program whose own language reads `$` (sed, awk, grep, perl, jq, envsubst, python, node, ...); a `$` that is no variable (`$` alone or at the end, `$$`, `\\$`, `$1`, `$@`); a lower-case `$name` the file does not declare.",
+      "Reports an exec-form CMD, ENTRYPOINT, RUN or HEALTHCHECK CMD with a word that holds `${...}` or `$NAME` (NAME starting with a capital letter or `_`, or a variable the file sets with ENV or declares with ARG), and, with --unsafe-fixes, runs the same words through the shell: `[\"/bin/sh\", \"-c\", \"exec ...\"]`. On by default. Not reported: an array that runs a shell script (`sh -c`, `bash -lc`, `su -c`, anywhere in it, as after `tini --`), whose shell expands the text; an array with a program whose own language reads `$` in its arguments (sed, awk, grep, jq, envsubst, PowerShell, ...), or that gives an interpreter a program text (`python -c`, `node -e`, `perl -ne`, `php -r`, `psql -c`, ...); a `$` that is no variable (`$` alone or at the end, `$$`, `\\$`, `$1`, `$@`); a lower-case `$name` the file does not declare.",
     why:
       "Exec form runs the program directly, with no shell, and BuildKit expands no variables in exec-form CMD, ENTRYPOINT or RUN (only instructions such as ENV, ARG, COPY, WORKDIR are expanded by the builder): `CMD [\"echo\", \"$HOME\"]` prints `$HOME`, and `ENTRYPOINT [\"java\", \"-Xmx${HEAP}\"]` hands java the option `-Xmx${HEAP}`, which it rejects.",
     example: 'FROM eclipse-temurin:21\nENV HEAP=512m\nENTRYPOINT ["java", "-Xmx${HEAP}", "-jar", "app.jar"]',
     useInstead: 'FROM eclipse-temurin:21\nENV HEAP=512m\nENTRYPOINT ["/bin/sh", "-c", "exec java \\"-Xmx${HEAP}\\" -jar app.jar \\"$@\\"", "sh"]',
     fixSafety:
-      "Unsafe: the program then receives the variable's value, not its name (the change meant). The rewrite is `[\"/bin/sh\", \"-c\", \"exec WORDS\"]` rather than shell form: `exec` keeps the program PID 1, so it still receives `docker stop`'s SIGTERM, as the exec form did. For an ENTRYPOINT it is `[\"/bin/sh\", \"-c\", \"exec WORDS \\\"$@\\\"\", \"sh\"]`, so CMD and `docker run` arguments still reach the program; a RUN or HEALTHCHECK CMD runs `WORDS` without `exec`. Each word is written bare when it is plain, in double quotes when it holds a variable or a blank, so it stays one word; a word with anything else (quotes, backslashes, backquotes, another `$`) means no fix, and the quote scan of src/shell/literal-words.ts must read the text back as those words. No fix: a CMD with an ENTRYPOINT in effect or possible (its words are the ENTRYPOINT's arguments), a variable in a CMD, ENTRYPOINT or HEALTHCHECK that only ARG declares (a build argument is not in the container's environment: use ENV), a stage without /bin/sh (`scratch`, distroless) or on Windows. A base image's own ENTRYPOINT cannot be seen: a CMD under one would become arguments `/bin/sh`, `-c`, ... to it.",
+      "Unsafe: the program then receives the variable's value, not its name (the change meant). The rewrite is `[\"/bin/sh\", \"-c\", \"exec WORDS\"]` rather than shell form: `exec` keeps the program PID 1, so it still receives `docker stop`'s SIGTERM, as the exec form did. For an ENTRYPOINT it is `[\"/bin/sh\", \"-c\", \"exec WORDS \\\"$@\\\"\", \"sh\"]`, so CMD and `docker run` arguments still reach the program; a RUN and a HEALTHCHECK CMD get `exec` too, so the program is looked up on PATH as exec form looks it up, never a shell builtin of the same name (`printf`, `test`, `echo`). Each word is written bare when it is plain, in double quotes when it holds a variable or a blank, so it stays one word; a word with anything else (quotes, backslashes, backquotes, another `$`) means no fix, and the quote scan of src/shell/literal-words.ts must read the text back as those words. No fix: a CMD with an ENTRYPOINT in effect or possible (its words are the ENTRYPOINT's arguments), a variable in a CMD, ENTRYPOINT or HEALTHCHECK that only ARG declares (a build argument is not in the container's environment: use ENV), a stage without /bin/sh (`scratch`, distroless) or on Windows. A base image's own ENTRYPOINT cannot be seen: a CMD under one would become arguments `/bin/sh`, `-c`, ... to it.",
     facts: [
       "Exec form is used only when the whole rest of the instruction is a valid JSON array of strings; then no shell runs: the words are the program and its arguments.",
       "BuildKit expands no variables in CMD or ENTRYPOINT: the shell does; nor in an exec-form RUN (dispatchRun keeps the array as it is).",
@@ -192,7 +214,7 @@ export const execFormVariable: RegisteredRule = {
       if (!KEYWORDS.has(cmd.keyword) || instr.heredocs.length > 0) continue;
       const array = arrayOf(cmd);
       if (!array || array.words.length === 0) continue;
-      if (runsShellScript(array.words) || array.words.some((w) => READS_DOLLAR.has(programName(w)))) continue;
+      if (runsShellScript(array.words) || runsInlineProgram(array.words) || array.words.some((w) => READS_DOLLAR.has(programName(w)))) continue;
       const stage = model.stages[instr.stage]!;
       if (!declared.has(stage.index)) declared.set(stage.index, declaredVariables(model, stage));
       const vars = declared.get(stage.index)!;
@@ -242,12 +264,12 @@ function finding(
     if (w === null) return noFix(`the word ${JSON.stringify(array.words[k])} cannot be written for the shell without changing it`);
     words.push(w);
   }
-  const execs = kind === "CMD" || kind === "ENTRYPOINT";
-  const body = (execs ? "exec " : "") + words.join(" ");
+  // `exec`: the program is looked up on PATH as exec form looks it up (never a shell builtin: `printf`, `test`), and stays PID 1
+  const body = `exec ${words.join(" ")}`;
   const script = kind === "ENTRYPOINT" ? `${body} "$@"` : body;
   // the second reading: the quote scan must read the script as these words (expanded ones as expansions)
   const scan = agreedScan(script, ["posix", "bash"]);
-  const scanned = scan?.words.slice(execs ? 1 : 0, kind === "ENTRYPOINT" ? -1 : undefined) ?? null;
+  const scanned = scan?.words.slice(1, kind === "ENTRYPOINT" ? -1 : undefined) ?? null;
   if (
     scan === null ||
     scan.comment !== null ||
