@@ -56,6 +56,17 @@ describe("rule selection", () => {
     expect(rulesOf(fixSync(text, { extendSelect: ["consecutive-run"] }))).toEqual(new Set(["run-starts-server", "consecutive-run"]));
   });
 
+  test("every rule reports its docs' example and not what they say to use instead (what --explain shows)", () => {
+    for (const r of RULES) {
+      const found = (text: string) => {
+        const result = fixSync(`${text}\n`, { select: [r.id] });
+        return result.fixes.length + result.remaining.length;
+      };
+      expect(found(r.docs.example), `${r.id} example`).toBeGreaterThan(0);
+      expect(found(r.docs.useInstead), `${r.id} useInstead`).toBe(0);
+    }
+  });
+
   test("every rule says what it answers, whether it is on by default, and has its docs", () => {
     for (const r of RULES) {
       expect(Array.isArray(r.buildkit) && Array.isArray(r.hadolint), r.id).toBe(true);
