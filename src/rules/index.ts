@@ -7,8 +7,11 @@
  */
 import { aptListsNotRemoved } from "./apt-lists-not-removed.js";
 import { cmdExecForm } from "./cmd-exec-form.js";
+import { cmdIgnoredByShellEntrypoint } from "./cmd-ignored-by-shell-entrypoint.js";
 import { consecutiveRun } from "./consecutive-run.js";
 import { entrypointExecForm } from "./entrypoint-exec-form.js";
+import { execFormSingleQuotes } from "./exec-form-single-quotes.js";
+import { execFormVariable } from "./exec-form-variable.js";
 import { exposeHostPort } from "./expose-host-port.js";
 import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
@@ -35,6 +38,9 @@ export const RULES: readonly RegisteredRule[] = [
   consecutiveRun,
   aptListsNotRemoved,
   runStartsServer,
+  execFormSingleQuotes,
+  execFormVariable,
+  cmdIgnoredByShellEntrypoint,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
