@@ -4,6 +4,7 @@
  * `extendSelect` adds to and `ignore` removes from, as in Ruff. `ALL` names
  * every rule.
  */
+import { appRunAtBuildTime } from "./app-run-at-build-time.js";
 import { aptListsNotRemoved } from "./apt-lists-not-removed.js";
 import { cmdExecForm } from "./cmd-exec-form.js";
 import { consecutiveRun } from "./consecutive-run.js";
@@ -16,6 +17,7 @@ import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { runStartsServer } from "./run-starts-server.js";
+import { serviceStartedInRun } from "./service-started-in-run.js";
 import { stageNameCase } from "./stage-name-case.js";
 import type { RegisteredRule } from "./types.js";
 
@@ -32,6 +34,8 @@ export const RULES: readonly RegisteredRule[] = [
   maintainerDeprecated,
   consecutiveRun,
   aptListsNotRemoved,
+  appRunAtBuildTime,
+  serviceStartedInRun,
   runStartsServer,
 ];
 
