@@ -68,7 +68,7 @@ export const appRunAtBuildTime: RegisteredRule = {
     example: "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN python main.py",
     useInstead: 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "main.py"]',
     fixSafety:
-      "Unsafe: the command no longer runs during the build (if it was a build step after all, the image loses what it made) and the container now runs it as its main process, replacing the CMD the base image gave. Offered only when the RUN is one simple command of literal words (cmd-exec-form's exec-form reading, confirmed by the quote scan and again by the fix engine), the SHELL in effect is a plain `sh -c`, the RUN has no flags (`--mount`, `--network`, ... exist only at build time), no WORKDIR, USER or ENV after it in the stage changes what the command would run with, and the program is not a file from the build context that may need the shell to start (a script without `#!`, as cmd-exec-form checks). Otherwise reported without a fix. A RUN also sees the build arguments (ARG) in its environment, a CMD does not: a program that reads one behaves differently.",
+      "Unsafe: the command no longer runs during the build (if it was a build step after all, the image loses what it made) and the container now runs it as its main process, replacing the CMD the base image gave. Offered only when the RUN is one simple command of literal words (cmd-exec-form's exec-form reading, confirmed by the quote scan and again by the fix engine), the SHELL in effect is a plain `sh -c`, the RUN has no flags (`--mount`, `--network`, ... exist only at build time), no WORKDIR, USER or ENV after it in the stage changes what the command would run with, the stage inherits no ENTRYPOINT from an earlier stage of the file (it would receive the words as arguments; a base image's own ENTRYPOINT is not in the file, and one that does not run its arguments as a command would too), and the program is not a file from the build context that may need the shell to start (a script without `#!`, as cmd-exec-form checks). Otherwise reported without a fix. A RUN also sees the build arguments (ARG) in its environment, a CMD does not: a program that reads one behaves differently.",
     facts: [
       "RUN executes during the build; the build step ends when its command exits (BuildKit waits for it).",
       "CMD and ENTRYPOINT set what the container runs when it starts; a stage without them keeps what it inherits: the CMD and ENTRYPOINT of the stage or image it is built FROM.",
@@ -108,6 +108,12 @@ function cmdFix(ctx: RuleContext, inheritance: Inheritance, instr: Instruction):
   if (shells.length !== 1 || !isPlainPosixShell(shells[0]!, model)) return { refusal: "the SHELL in effect is not a plain POSIX `sh -c`" };
   const shell = shells[0]!;
   const stage = model.stages[instr.stage]!;
+  // an inherited ENTRYPOINT would receive the words as its arguments
+  const inherited = inheritance.startEntrypoints(stage).find((e) => e.kind !== "none");
+  if (inherited) {
+    const at = inherited.instruction === null ? "" : ` on line ${inputLine(ctx, model.instructions[inherited.instruction]!.startLine)}`;
+    return { refusal: `the stage inherits the ENTRYPOINT${at}, which would receive the command as its arguments` };
+  }
   const later = stage.instructions.find((i) => i.index > instr.index && CHANGES_RUNTIME.has(i.command.keyword));
   if (later) return { refusal: `the ${later.command.keyword} on line ${inputLine(ctx, later.startLine)} changes what the command would run with` };
   const plan = planExecForm(instr.command.args, shell ?? undefined);
