@@ -16,7 +16,7 @@ import { DockerfileSyntaxError, initShell } from "../src/index.js";
 import { shellsInEffect } from "../src/meaning/meaning.js";
 import { buildModel } from "../src/model/model.js";
 import { ruleById } from "../src/rules/index.js";
-import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, ROOT, corpusFiles } from "./helpers.js";
+import { CORPUS, HAS_CORPUS, NO_CORPUS_MESSAGE, ROOT, corpusFiles, fixtureCases } from "./helpers.js";
 
 const RULE_IDS = ["app-run-at-build-time", "service-started-in-run"];
 
@@ -55,6 +55,29 @@ describe.skipIf(!HAS_CORPUS)("app-run-at-build-time and service-started-in-run o
       const inSample = new Set(sample);
       expect(found.get(id), id).toEqual(hits.filter((h) => inSample.has(h.slice(0, h.lastIndexOf(":")))));
     }
+  });
+});
+
+describe("the three rules about RUNs that start something", () => {
+  // (the corpus has no hit of any of them: docs/corpus-hits)
+  test("never report the same RUN twice, over the fixtures of all three", () => {
+    const ids = ["app-run-at-build-time", "service-started-in-run", "run-starts-server"];
+    const texts = ids.flatMap((id) => fixtureCases(`rules/${id}`).map((c) => c.input));
+    let reported = 0;
+    for (const text of texts) {
+      let model;
+      try {
+        model = buildModel(text);
+      } catch (e) {
+        if (e instanceof DockerfileSyntaxError) continue;
+        throw e;
+      }
+      const ctx = { model, shells: shellsInEffect(model) };
+      const instructions = ids.flatMap((id) => ruleById(id)!.check(ctx).map((f) => f.instruction));
+      reported += instructions.length;
+      expect(new Set(instructions).size, text).toBe(instructions.length);
+    }
+    expect(reported).toBeGreaterThan(30);
   });
 });
 

@@ -331,7 +331,8 @@ const NGINX_NOT_STARTING = new Set(["-s", "-t", "-T", "-v", "-V", "-h", "-?"]);
  */
 export function serviceStart(node: ShellNode, literalOf: Literal = literalWord): string | null {
   const p = programWords(node, literalOf);
-  if (!p) return null;
+  // a server told to stay in the foreground (`httpd -k start -DFOREGROUND`) does not detach: run-starts-server's
+  if (!p || foregroundServer(node, literalOf)) return null;
   let { name, program, args } = p;
   if (name === "sudo" && args.length > 0 && !args[0]!.startsWith("-")) {
     program = args[0]!;
@@ -349,7 +350,7 @@ export function serviceStart(node: ShellNode, literalOf: Literal = literalWord):
   else if (name === "pg_ctl" || name === "pg_ctlcluster") hit = operands.some((a) => starts(a));
   // the rest decide by every word: all must be literal
   else if (!p.complete) hit = false;
-  else if (name === "nginx") hit = !args.some((a) => NGINX_NOT_STARTING.has(a)) && !foregroundServer(node, literalOf);
+  else if (name === "nginx") hit = !args.some((a) => NGINX_NOT_STARTING.has(a));
   else if (name === "redis-server") hit = args.some((a, i) => a === "--daemonize" && args[i + 1] === "yes");
   else if (/^php-fpm[0-9.]*$/.test(name)) hit = args.includes("-D") || args.includes("--daemonize");
   else if (name === "sshd") hit = !args.some((a) => ["-D", "-t", "-T", "-d", "-V", "-h"].includes(a));
