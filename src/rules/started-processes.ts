@@ -164,7 +164,6 @@ export function lastForegroundCommand(root: ShellNode): ShellNode | null {
   return tail;
 }
 
-
 /**
  * File names (without extension, lower case, `_` read as `-`) of a script
  * or module that is the application itself: `main.py`, `server.js`,
