@@ -40,12 +40,17 @@ let initPromise: Promise<void> | null = null;
  * object it is given the module (Emscripten's `Module = moduleArg`), so its
  * exports (`_ts_tree_cursor_*_wasm`, `HEAP32`) appear on it: flat.ts walks
  * trees through them directly, and falls back to the public cursor if a
- * version of web-tree-sitter does not have them. web-tree-sitter creates its
- * module once per process, for whichever caller is first: every copy of this
- * file in the process (the core's, each bundle's: scripts/bundle.mjs) passes
- * the same object, so all of them find the exports.
+ * version of web-tree-sitter does not have them. A copy of web-tree-sitter
+ * creates its module once, for whichever caller is first: every copy of this
+ * file that imports the same web-tree-sitter (the core's, each bundle's:
+ * scripts/bundle.mjs) passes the same object, so all of them find the
+ * exports. The object is kept on that copy's Parser class, not on the
+ * process: two copies of web-tree-sitter in one process (the development
+ * dependency and the shipped one, as in the tests; two installs of the
+ * plugin) each have their own memory, and one object shared by both would
+ * point flat.ts at the other runtime's heap.
  */
-export const wasmBinding: Record<string, unknown> = ((globalThis as Record<symbol, Record<string, unknown> | undefined>)[
+export const wasmBinding: Record<string, unknown> = ((Parser as unknown as Record<symbol, Record<string, unknown> | undefined>)[
   Symbol.for("prettier-plugin-dockerfile.web-tree-sitter-module")
 ] ??= {});
 
