@@ -292,7 +292,12 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
     if (absorbed[k] || !j.loose || j.at < ctx.argsStart) continue;
     const b = ctx.input.line.blankIndexAt(j.at);
     if (b < 0) continue;
-    const blank = tokens[b]!;
+    // the joins in this one blank run (a `\` separator line makes two): one break, with all their extras
+    let last = k;
+    while (last + 1 < joins.length && !absorbed[last + 1] && joins[last + 1]!.loose && ctx.input.line.blankIndexAt(joins[last + 1]!.at) === b) last++;
+    const group = joins.slice(k, last + 1);
+    const extras = group.flatMap((g) => g.extras);
+    const absorb = () => absorbed.fill(1, k, last + 1);
     const operatorAt = (t: Token | undefined) =>
       t !== undefined && t.kind === "word" && isListOperator(ctx.text.slice(t.start, t.end)) && mask[t.start - ctx.argsStart] === 0;
     if (!start && operatorAt(tokens[b + 1])) {
@@ -300,19 +305,19 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
       const op = tokens[b + 1]!;
       const after = tokens[b + 2];
       if (!after || after.kind !== "blank" || !after.collapsible || joinIn(after) || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
-      absorbed[k] = 1;
-      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras: j.extras });
+      absorb();
+      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras });
     } else if (start && operatorAt(tokens[b - 1])) {
       // `a && \` + `b`: `a \` + `&& b`
       const op = tokens[b - 1]!;
       const before = tokens[b - 2];
       if (!before || before.kind !== "blank" || !before.collapsible || joinIn(before) || before.start < ctx.argsStart) continue;
-      absorbed[k] = 1;
-      breaks.push({ at: before.start, resume: op.start, tight: false, kind: "user", extras: j.extras });
+      absorb();
+      breaks.push({ at: before.start, resume: op.start, tight: false, kind: "user", extras });
     }
+    k = last;
   }
 }
-
 
 /**
  * The user's other breaks, where they are, added to `breaks`. Several in one
