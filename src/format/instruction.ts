@@ -221,7 +221,7 @@ export function formatInstruction(model: DockerfileModel, instr: Instruction, sh
   }
 
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
-  if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
+  if (shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
     // one line as written, and it fits: it stays
     const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, line, options) : null;
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;

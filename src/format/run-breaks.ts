@@ -140,6 +140,7 @@ export function userLayoutBreaks(ctx: RunContext): Break[] | null {
   const joins = userJoins(ctx.input);
   if (!joins) return null;
   const absorbed = new Uint8Array(joins.length);
+  if (ctx.options.shellLayout === "preserve") return keptOperatorBreaks(ctx, userBreaks(ctx, joins, absorbed, []));
   const breaks = operatorBreaks(ctx, joins, absorbed);
   nestedOperatorBreaks(ctx, joins, absorbed, breaks);
   return userBreaks(ctx, joins, absorbed, breaks);
@@ -350,6 +351,24 @@ function userBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8Arra
     }
     lastBreak = { at: blank.start, resume: blank.end, tight: false, kind: "user", extras: j.extras };
     breaks.push(lastBreak);
+  }
+  return breaks;
+}
+
+/**
+ * Under `preserve`, every break stays where the user wrote it; those next to
+ * a top-level operator are marked as such, so that the line after them is
+ * at the level of the top-level list's commands (an operator alone on its
+ * line keeps it, as in the default layout).
+ */
+function keptOperatorBreaks(ctx: RunContext, breaks: Break[] | null): Break[] | null {
+  if (!breaks) return null;
+  for (const op of ctx.analysis.operators) {
+    const zone = zoneOf(ctx, op);
+    const before = breaks.find((b) => !b.tight && b.resume === zone.opStart && b.at >= zone.zoneStart);
+    const after = breaks.find((b) => !b.tight && b.at >= zone.opEnd && b.at <= zone.nextStart);
+    if (before) before.kind = after || zone.nextStart >= ctx.argsEnd ? "lone" : "operator";
+    if (after) after.kind = "operator";
   }
   return breaks;
 }
