@@ -10,7 +10,7 @@ import { shellDialects, shellKindOf, type ShellKind } from "../meaning/meaning.j
 import type { ShellDialect } from "../shell/quote-scan.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
 import { commandHead, jsonArrayValue, parseWords, printedKeyword, type EscapeChar } from "../model/command.js";
-import { stripContinuation, trimCommentLine } from "../model/scan.js";
+import { stripContinuation, trimCommentEnd, trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
@@ -283,9 +283,12 @@ function preserveLayout(
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
-      // written at column 0 (docker-library's way), it stays there; otherwise it is indented one level
+      // written at column 0 (docker-library's way), it stays there; before a line printed as written (the break is
+      // inside a string, a word or a value: a PowerShell script in quotes, a JSON array), it stays as written too;
+      // otherwise it is indented one level
       const text = model.lines[l.line]!.text;
-      out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
+      if (ci > 0 && pendingIndent === "") out.push(trimCommentEnd(text));
+      else out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
       continue;
     }
     const segStart = bounds[ci]!;

@@ -12,7 +12,7 @@
  * string ("tight") is kept byte for byte.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
-import { trimCommentLine } from "../model/scan.js";
+import { trimCommentEnd, trimCommentLine } from "../model/scan.js";
 import type { ShellAnalysis } from "../shell/analysis.js";
 import type { ShellDialect } from "../shell/quote-scan.js";
 import type { LogicalLine } from "./logical-line.js";
@@ -46,7 +46,15 @@ export interface RunContext {
 }
 
 /** A line of its own between two content lines: a comment, or a lone escape (docker-library's `\t\` separators). */
-export type Extra = { comment: string; column0: boolean } | { separator: true };
+export type Extra =
+  | {
+      /** The comment, without its indentation. */
+      comment: string;
+      column0: boolean;
+      /** The line as written (trailing blanks left out): kept so before a line printed as written. */
+      written: string;
+    }
+  | { separator: true };
 
 export type BreakKind =
   /** at a top-level operator: the next line starts a command of the top-level list (or, at the line start, its operator) */
@@ -89,6 +97,19 @@ interface Join {
   extras: Extra[];
 }
 
+/** The blanks a line starts with: how many characters, and how wide (a tab counting tabWidth columns). */
+export function indentOf(text: string, tabWidth: number): { chars: number; width: number } {
+  let chars = 0;
+  let width = 0;
+  for (; chars < text.length; chars++) {
+    const c = text[chars];
+    if (c === "\t") width += tabWidth;
+    else if (c === " ") width++;
+    else break;
+  }
+  return { chars, width };
+}
+
 /**
  * The user's content lines: where each starts in the logical line, where its
  * text starts after the indentation, and how wide that indentation is (a
@@ -103,16 +124,9 @@ export class UserLines {
     let offset = 0;
     for (const l of instr.lines) {
       if (l.kind !== "content") continue;
-      let i = 0;
-      let width = 0;
-      for (; i < l.segment.length; i++) {
-        const c = l.segment[i];
-        if (c === "\t") width += tabWidth;
-        else if (c === " ") width++;
-        else break;
-      }
+      const { chars, width } = indentOf(l.segment, tabWidth);
       this.starts.push(offset);
-      this.textStarts.add(offset + i);
+      this.textStarts.add(offset + chars);
       this.widths.push(width);
       offset += l.segment.length;
     }
@@ -160,7 +174,7 @@ function userJoins({ model, instr, line }: RunInput): Join[] | null {
   for (const l of instr.lines) {
     if (l.kind === "comment") {
       const text = model.lines[l.line]!.text;
-      pending.push({ comment: trimCommentLine(text), column0: text.startsWith("#") });
+      pending.push({ comment: trimCommentLine(text), column0: text.startsWith("#"), written: trimCommentEnd(text) });
       continue;
     }
     if (l.kind === "empty") continue;

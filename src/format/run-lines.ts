@@ -9,7 +9,7 @@
  * as level 0 here), or as many whole levels deeper as the user indented it
  * deeper than that line.
  */
-import type { Break, BreakKind, Extra, RunContext } from "./run-breaks.js";
+import { indentOf, type Break, type BreakKind, type Extra, type RunContext } from "./run-breaks.js";
 
 export interface Line {
   start: number;
@@ -24,6 +24,8 @@ export interface Line {
   /** The break after this line. */
   after: Break | null;
   level: number;
+  /** The line closes a construct or ends a statement (`fi`, `done`, `)`, a lone `;`...): printed at the level of the line that opened it. */
+  closer?: boolean;
   /** The printed line (set by render). */
   printed: string;
 }
@@ -82,7 +84,10 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
     else if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") line.level = 1;
     else if (shell.nested(line.start)) {
       const place = shell.placeOf(line.start);
-      if (place.kind === "closer") line.level = levelOf(place.owner);
+      if (place.kind === "closer") {
+        line.level = levelOf(place.owner);
+        line.closer = true;
+      }
       else if (place.kind === "statement") line.level = place.owner === null ? 1 : levelOf(place.owner) + 1;
       else line.level = continuation(line, place.statement);
     } else line.level = continuation(line, shell.commandStart(line.start));
@@ -96,12 +101,23 @@ export function printedWidth(line: string, tabWidth: number): number {
   return line.length + tabs * (tabWidth - 1);
 }
 
-/** The level of a comment or separator line before `line`. */
-function extraLevel(lines: readonly Line[], i: number, extra: Extra): number {
+/**
+ * The level of a comment or separator line before `line`: the level of the
+ * lines it annotates. Those are the lines after it, except before a lone
+ * operator (the list it closes goes on: the previous line's level) and
+ * before a line that closes a construct (`fi`, `done`, `esac`, `)`...) when
+ * you indented the comment deeper than that line: it ends the body, one
+ * level deeper.
+ */
+function extraLevel(ctx: RunContext, lines: readonly Line[], i: number, extra: Extra): number {
   if ("comment" in extra && extra.column0) return 0;
-  // before a lone operator the list it closes goes on: at the previous line's level
   const line = lines[i]!;
-  return line.kind === "lone" && i > 0 ? lines[i - 1]!.level : line.level;
+  if (line.kind === "lone" && i > 0) return lines[i - 1]!.level;
+  if (line.closer && "comment" in extra) {
+    const tabWidth = Math.max(1, ctx.options.tabWidth);
+    if (indentOf(extra.written, tabWidth).width > ctx.user.widthAt(line.start)) return line.level + 1;
+  }
+  return line.level;
 }
 
 /** The printed lines, comment and separator lines included; each Line gets its own text in `printed`. */
@@ -112,7 +128,11 @@ export function render(ctx: RunContext, lines: readonly Line[]): string[] {
   const out: string[] = [];
   const lastContent = instr.lines.filter((l) => l.kind === "content").pop();
   lines.forEach((line, i) => {
-    for (const e of line.before?.extras ?? []) out.push(indent.repeat(extraLevel(lines, i, e)) + ("comment" in e ? e.comment : esc));
+    for (const e of line.before?.extras ?? []) {
+      // before a line printed as written (a break inside a string or word), a comment is too: the depth there is yours
+      if ("comment" in e && line.tightStart) out.push(e.written);
+      else out.push(indent.repeat(extraLevel(ctx, lines, i, e)) + ("comment" in e ? e.comment : esc));
+    }
     let bodyText = logical.print(line.start, line.end, i === 0, line.tightEnd);
     const after = line.after;
     // `curl \` + `; rm` read as a trailing operator: `curl; \` (blanks before `;` are nothing to the shell)
