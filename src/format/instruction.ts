@@ -14,6 +14,7 @@ import { stripContinuation, trimCommentEnd, trimCommentLine } from "../model/sca
 import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
+import { indentOf } from "./run-breaks.js";
 import { layoutRun } from "./run-layout.js";
 
 /** The instruction's lines exactly as written (heredoc terminators without stray carriage returns, as heredocLines). */
@@ -278,8 +279,14 @@ function preserveLayout(
 
   const out: string[] = [];
   const esc = model.escape;
+  // An indented instruction (a stage written with every instruction indented, as PowerShell images do) whose
+  // continuation lines are printed as written (breaks inside a value) keeps its indent, so that those lines stay where
+  // they were relative to it; its other lines are indented from it.
+  const asWritten = contentLines.some((_, k) => k < contentLines.length - 1 && !line.isLooseAt(bounds[k + 1]!));
+  const firstLine = model.lines[contentLines[0]!.line]!.text;
+  const lead = asWritten ? firstLine.slice(0, indentOf(firstLine, 1).chars) : "";
   let ci = 0;
-  let pendingIndent = "";
+  let pendingIndent = lead;
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
@@ -288,7 +295,7 @@ function preserveLayout(
       // otherwise it is indented one level
       const text = model.lines[l.line]!.text;
       if (ci > 0 && pendingIndent === "") out.push(trimCommentEnd(text));
-      else out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
+      else out.push((text.startsWith("#") ? "" : lead + options.indent) + trimCommentLine(text));
       continue;
     }
     const segStart = bounds[ci]!;
@@ -306,7 +313,7 @@ function preserveLayout(
       printed += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
     }
     out.push(printed);
-    pendingIndent = loose ? options.indent : "";
+    pendingIndent = loose ? lead + options.indent : "";
     ci++;
   }
   out.push(...heredocLines(model, instr));

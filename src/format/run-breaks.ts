@@ -119,12 +119,15 @@ export class UserLines {
   private readonly starts: number[] = [];
   private readonly textStarts = new Set<number>();
   private readonly widths: number[] = [];
+  /** Index of each line whose indentation has a tab. */
+  private readonly tabbed = new Set<number>();
 
   constructor(instr: Instruction, tabWidth: number) {
     let offset = 0;
     for (const l of instr.lines) {
       if (l.kind !== "content") continue;
       const { chars, width } = indentOf(l.segment, tabWidth);
+      if (l.segment.slice(0, chars).includes("\t")) this.tabbed.add(this.starts.length);
       this.starts.push(offset);
       this.textStarts.add(offset + chars);
       this.widths.push(width);
@@ -135,6 +138,19 @@ export class UserLines {
   /** The indentation width of the user's line holding logical offset `pos`. */
   widthAt(pos: number): number {
     return this.widths[Math.max(0, lastAtOrBefore(this.starts, pos))]!;
+  }
+
+  /** The column of logical offset `pos` in the user's line holding it (its indentation as widthAt counts it, then a column per character). */
+  columnAt(pos: number): number {
+    const k = Math.max(0, lastAtOrBefore(this.starts, pos));
+    let textStart = this.starts[k]!;
+    while (!this.textStarts.has(textStart) && textStart < pos) textStart++;
+    return this.widths[k]! + Math.max(0, pos - textStart);
+  }
+
+  /** Whether the indentation of the user's line holding `pos` has a tab. */
+  tabIndentedAt(pos: number): boolean {
+    return this.tabbed.has(Math.max(0, lastAtOrBefore(this.starts, pos)));
   }
 
   /** Whether `pos` is where the text of one of the user's lines starts. */
