@@ -10,10 +10,11 @@ import { shellDialects, shellKindOf, type ShellKind } from "../meaning/meaning.j
 import type { ShellDialect } from "../shell/quote-scan.js";
 import { tokenize, jsonStringTokens, type Lexer, type Token } from "./tokens.js";
 import { commandHead, jsonArrayValue, parseWords, printedKeyword, type EscapeChar } from "../model/command.js";
-import { stripContinuation, trimCommentLine } from "../model/scan.js";
+import { stripContinuation, trimCommentEnd, trimCommentLine } from "../model/scan.js";
 import { goEqualFoldAscii, goToUpper, isAsciiGoSpaceCode } from "../model/go.js";
 import { LogicalLine } from "./logical-line.js";
 import type { LayoutOptions } from "./options.js";
+import { indentOf } from "./run-breaks.js";
 import { layoutRun } from "./run-layout.js";
 
 /** The instruction's lines exactly as written (heredoc terminators without stray carriage returns, as heredocLines). */
@@ -221,7 +222,7 @@ export function formatInstruction(model: DockerfileModel, instr: Instruction, sh
   }
 
   // Layout only for POSIX shell text in files with the default escape: a `# escape=\`` file keeps its RUN text.
-  if (options.shellLayout === "auto" && shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
+  if (shellFrom && shellFrom.keyword === "RUN" && model.escape === "\\" && instr.heredocs.length === 0) {
     // one line as written, and it fits: it stays
     const oneLine = instr.lines.length === 1 ? preserveLayout(model, instr, line, options) : null;
     if (oneLine && oneLine.length === 1 && oneLine[0]!.length <= options.printWidth) return oneLine;
@@ -278,14 +279,23 @@ function preserveLayout(
 
   const out: string[] = [];
   const esc = model.escape;
+  // An indented instruction (a stage written with every instruction indented, as PowerShell images do) whose
+  // continuation lines are printed as written (breaks inside a value) keeps its indent, so that those lines stay where
+  // they were relative to it; its other lines are indented from it.
+  const asWritten = contentLines.some((_, k) => k < contentLines.length - 1 && !line.isLooseAt(bounds[k + 1]!));
+  const firstLine = model.lines[contentLines[0]!.line]!.text;
+  const lead = asWritten ? firstLine.slice(0, indentOf(firstLine, 1).chars) : "";
   let ci = 0;
-  let pendingIndent = "";
+  let pendingIndent = lead;
   for (const l of instr.lines) {
     if (l.kind === "empty") continue;
     if (l.kind === "comment") {
-      // written at column 0 (docker-library's way), it stays there; otherwise it is indented one level
+      // written at column 0 (docker-library's way), it stays there; before a line printed as written (the break is
+      // inside a string, a word or a value: a PowerShell script in quotes, a JSON array), it stays as written too;
+      // otherwise it is indented one level
       const text = model.lines[l.line]!.text;
-      out.push((text.startsWith("#") ? "" : options.indent) + trimCommentLine(text));
+      if (ci > 0 && pendingIndent === "") out.push(trimCommentEnd(text));
+      else out.push((text.startsWith("#") ? "" : lead + options.indent) + trimCommentLine(text));
       continue;
     }
     const segStart = bounds[ci]!;
@@ -303,7 +313,7 @@ function preserveLayout(
       printed += body === "" || /[ \t]$/.test(body) ? esc : ` ${esc}`;
     }
     out.push(printed);
-    pendingIndent = loose ? options.indent : "";
+    pendingIndent = loose ? lead + options.indent : "";
     ci++;
   }
   out.push(...heredocLines(model, instr));

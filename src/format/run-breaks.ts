@@ -12,7 +12,7 @@
  * string ("tight") is kept byte for byte.
  */
 import type { DockerfileModel, Instruction } from "../model/model.js";
-import { trimCommentLine } from "../model/scan.js";
+import { trimCommentEnd, trimCommentLine } from "../model/scan.js";
 import type { ShellAnalysis } from "../shell/analysis.js";
 import type { ShellDialect } from "../shell/quote-scan.js";
 import type { LogicalLine } from "./logical-line.js";
@@ -46,7 +46,15 @@ export interface RunContext {
 }
 
 /** A line of its own between two content lines: a comment, or a lone escape (docker-library's `\t\` separators). */
-export type Extra = { comment: string; column0: boolean } | { separator: true };
+export type Extra =
+  | {
+      /** The comment, without its indentation. */
+      comment: string;
+      column0: boolean;
+      /** The line as written (trailing blanks left out): kept so before a line printed as written. */
+      written: string;
+    }
+  | { separator: true };
 
 export type BreakKind =
   /** at a top-level operator: the next line starts a command of the top-level list (or, at the line start, its operator) */
@@ -89,6 +97,19 @@ interface Join {
   extras: Extra[];
 }
 
+/** The blanks a line starts with: how many characters, and how wide (a tab counting tabWidth columns). */
+export function indentOf(text: string, tabWidth: number): { chars: number; width: number } {
+  let chars = 0;
+  let width = 0;
+  for (; chars < text.length; chars++) {
+    const c = text[chars];
+    if (c === "\t") width += tabWidth;
+    else if (c === " ") width++;
+    else break;
+  }
+  return { chars, width };
+}
+
 /**
  * The user's content lines: where each starts in the logical line, where its
  * text starts after the indentation, and how wide that indentation is (a
@@ -98,21 +119,17 @@ export class UserLines {
   private readonly starts: number[] = [];
   private readonly textStarts = new Set<number>();
   private readonly widths: number[] = [];
+  /** Index of each line whose indentation has a tab. */
+  private readonly tabbed = new Set<number>();
 
   constructor(instr: Instruction, tabWidth: number) {
     let offset = 0;
     for (const l of instr.lines) {
       if (l.kind !== "content") continue;
-      let i = 0;
-      let width = 0;
-      for (; i < l.segment.length; i++) {
-        const c = l.segment[i];
-        if (c === "\t") width += tabWidth;
-        else if (c === " ") width++;
-        else break;
-      }
+      const { chars, width } = indentOf(l.segment, tabWidth);
+      if (l.segment.slice(0, chars).includes("\t")) this.tabbed.add(this.starts.length);
       this.starts.push(offset);
-      this.textStarts.add(offset + i);
+      this.textStarts.add(offset + chars);
       this.widths.push(width);
       offset += l.segment.length;
     }
@@ -121,6 +138,19 @@ export class UserLines {
   /** The indentation width of the user's line holding logical offset `pos`. */
   widthAt(pos: number): number {
     return this.widths[Math.max(0, lastAtOrBefore(this.starts, pos))]!;
+  }
+
+  /** The column of logical offset `pos` in the user's line holding it (its indentation as widthAt counts it, then a column per character). */
+  columnAt(pos: number): number {
+    const k = Math.max(0, lastAtOrBefore(this.starts, pos));
+    let textStart = this.starts[k]!;
+    while (!this.textStarts.has(textStart) && textStart < pos) textStart++;
+    return this.widths[k]! + Math.max(0, pos - textStart);
+  }
+
+  /** Whether the indentation of the user's line holding `pos` has a tab. */
+  tabIndentedAt(pos: number): boolean {
+    return this.tabbed.has(Math.max(0, lastAtOrBefore(this.starts, pos)));
   }
 
   /** Whether `pos` is where the text of one of the user's lines starts. */
@@ -140,6 +170,7 @@ export function userLayoutBreaks(ctx: RunContext): Break[] | null {
   const joins = userJoins(ctx.input);
   if (!joins) return null;
   const absorbed = new Uint8Array(joins.length);
+  if (ctx.options.shellLayout === "preserve") return keptOperatorBreaks(ctx, userBreaks(ctx, joins, absorbed, []));
   const breaks = operatorBreaks(ctx, joins, absorbed);
   nestedOperatorBreaks(ctx, joins, absorbed, breaks);
   return userBreaks(ctx, joins, absorbed, breaks);
@@ -159,7 +190,7 @@ function userJoins({ model, instr, line }: RunInput): Join[] | null {
   for (const l of instr.lines) {
     if (l.kind === "comment") {
       const text = model.lines[l.line]!.text;
-      pending.push({ comment: trimCommentLine(text), column0: text.startsWith("#") });
+      pending.push({ comment: trimCommentLine(text), column0: text.startsWith("#"), written: trimCommentEnd(text) });
       continue;
     }
     if (l.kind === "empty") continue;
@@ -292,7 +323,12 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
     if (absorbed[k] || !j.loose || j.at < ctx.argsStart) continue;
     const b = ctx.input.line.blankIndexAt(j.at);
     if (b < 0) continue;
-    const blank = tokens[b]!;
+    // the joins in this one blank run (a `\` separator line makes two): one break, with all their extras
+    let last = k;
+    while (last + 1 < joins.length && !absorbed[last + 1] && joins[last + 1]!.loose && ctx.input.line.blankIndexAt(joins[last + 1]!.at) === b) last++;
+    const group = joins.slice(k, last + 1);
+    const extras = group.flatMap((g) => g.extras);
+    const absorb = () => absorbed.fill(1, k, last + 1);
     const operatorAt = (t: Token | undefined) =>
       t !== undefined && t.kind === "word" && isListOperator(ctx.text.slice(t.start, t.end)) && mask[t.start - ctx.argsStart] === 0;
     if (!start && operatorAt(tokens[b + 1])) {
@@ -300,19 +336,19 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
       const op = tokens[b + 1]!;
       const after = tokens[b + 2];
       if (!after || after.kind !== "blank" || !after.collapsible || joinIn(after) || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
-      absorbed[k] = 1;
-      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras: j.extras });
+      absorb();
+      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras });
     } else if (start && operatorAt(tokens[b - 1])) {
       // `a && \` + `b`: `a \` + `&& b`
       const op = tokens[b - 1]!;
       const before = tokens[b - 2];
       if (!before || before.kind !== "blank" || !before.collapsible || joinIn(before) || before.start < ctx.argsStart) continue;
-      absorbed[k] = 1;
-      breaks.push({ at: before.start, resume: op.start, tight: false, kind: "user", extras: j.extras });
+      absorb();
+      breaks.push({ at: before.start, resume: op.start, tight: false, kind: "user", extras });
     }
+    k = last;
   }
 }
-
 
 /**
  * The user's other breaks, where they are, added to `breaks`. Several in one
@@ -345,6 +381,24 @@ function userBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8Arra
     }
     lastBreak = { at: blank.start, resume: blank.end, tight: false, kind: "user", extras: j.extras };
     breaks.push(lastBreak);
+  }
+  return breaks;
+}
+
+/**
+ * Under `preserve`, every break stays where the user wrote it; those next to
+ * a top-level operator are marked as such, so that the line after them is
+ * at the level of the top-level list's commands (an operator alone on its
+ * line keeps it, as in the default layout).
+ */
+function keptOperatorBreaks(ctx: RunContext, breaks: Break[] | null): Break[] | null {
+  if (!breaks) return null;
+  for (const op of ctx.analysis.operators) {
+    const zone = zoneOf(ctx, op);
+    const before = breaks.find((b) => !b.tight && b.resume === zone.opStart && b.at >= zone.zoneStart);
+    const after = breaks.find((b) => !b.tight && b.at >= zone.opEnd && b.at <= zone.nextStart);
+    if (before) before.kind = after || zone.nextStart >= ctx.argsEnd ? "lone" : "operator";
+    if (after) after.kind = "operator";
   }
   return breaks;
 }

@@ -30,6 +30,8 @@ export function layoutRun(input: RunInput, options: LayoutOptions): string[] | n
   if (!ctx) return null;
   const breaks = userLayoutBreaks(ctx);
   let layout = breaks && planAndRender(ctx, breaks);
+  // under `preserve`, the user's breaks and nothing else: only the indentation is the layout's
+  if (options.shellLayout === "preserve") return layout ? layout.printed : null;
   // Lines that do not fit: broken at their top-level operators, then (the first line) between flags, then between
   // package names. A break can push a later line one level deeper and over printWidth, so until nothing is added
   // (breaks are only ever added, so this ends; a RUN whose lines fit is planned once).

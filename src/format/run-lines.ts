@@ -9,7 +9,7 @@
  * as level 0 here), or as many whole levels deeper as the user indented it
  * deeper than that line.
  */
-import type { Break, BreakKind, Extra, RunContext } from "./run-breaks.js";
+import { indentOf, type Break, type BreakKind, type Extra, type RunContext } from "./run-breaks.js";
 
 export interface Line {
   start: number;
@@ -24,6 +24,10 @@ export interface Line {
   /** The break after this line. */
   after: Break | null;
   level: number;
+  /** Printed with spaces under this logical offset (one of its command's arguments) instead of at its level, when that is not a whole number of levels. */
+  alignTo?: number;
+  /** The line closes a construct or ends a statement (`fi`, `done`, `)`, a lone `;`...): printed at the level of the line that opened it. */
+  closer?: boolean;
   /** The printed line (set by render). */
   printed: string;
 }
@@ -63,30 +67,121 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
   const unit = Math.max(1, ctx.options.tabWidth);
   const broken = lines.some((l) => l.kind === "operator");
   const levelOf = (offset: number) => lines[lineIndexOf(lines, offset)]!.level;
+  // Where each line stands: its level follows the previous line's, is 1, follows the structure (closer or
+  // statement), or continues the statement starting at an offset (null: not decided here).
+  const statementOf: (number | null)[] = lines.map(() => null);
+  const places: (ReturnType<typeof shell.placeOf> | null)[] = lines.map(() => null);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.tightStart || line.before?.sibling) continue;
+    if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") continue;
+    if (shell.nested(line.start)) {
+      const place = shell.placeOf(line.start);
+      places[i] = place;
+      if (place.kind === "inside") statementOf[i] = place.statement;
+    } else statementOf[i] = shell.commandStart(line.start);
+  }
+  // A command's continuation lines written by the user: the shallowest of those deeper than the command's own line
+  // is one level deeper than the command (one canonical depth for argument lists), the others keep their whole
+  // levels relative to it; lines that all stand under one of the command's arguments are aligned there (rule 4).
+  const userLine = (i: number): boolean => {
+    const line = lines[i]!;
+    const statement = statementOf[i];
+    return statement !== null && line.kind === "user" && user.isLineStart(line.start) && !lines[lineIndexOf(lines, statement)]!.tightStart;
+  };
+  const prefix = lines.map((l, i) => userLine(i) && (shell.simpleCommandAt(l.start)?.prefixLine ?? false));
+  const shallowest = new Map<number, number>();
+  const groups = new Map<number, number[]>();
+  for (let i = 1; i < lines.length; i++) {
+    if (!userLine(i) || prefix[i]) continue;
+    const statement = statementOf[i]!;
+    const w = user.widthAt(lines[i]!.start);
+    if (!groups.has(statement)) groups.set(statement, []);
+    groups.get(statement)!.push(i);
+    if (w > user.widthAt(statement)) shallowest.set(statement, Math.min(shallowest.get(statement) ?? w, w));
+  }
+  for (const [statement, group] of groups) alignUnderArgument(ctx, lines, statement, group);
   /** A continuation of the statement starting at `statement`. */
-  const continuation = (line: Line, statement: number): number => {
+  const continuation = (i: number, statement: number): number => {
+    const line = lines[i]!;
     const s = lineIndexOf(lines, statement);
     const base = s === 0 ? 0 : lines[s]!.level;
-    // the user's own line: as many levels deeper as the user wrote it than the line the statement starts on
+    // the user's own line: one level deeper than the line the statement starts on, more for whole levels the user
+    // wrote it deeper than the shallowest of the statement's lines; an assignment of the command's prefix, or the
+    // command word after them, as deep as the user wrote it, at the command's level at least
     // (unless that line goes on after a break inside a word or string: its blanks are not an indent)
-    if (line.kind === "user" && user.isLineStart(line.start) && !lines[s]!.tightStart) {
-      const deeper = Math.floor((user.widthAt(line.start) - user.widthAt(statement)) / unit);
-      return base + Math.max(1, deeper);
+    if (userLine(i)) {
+      const w = user.widthAt(line.start);
+      const own = user.widthAt(statement);
+      if (prefix[i]) return base + Math.max(0, Math.floor((w - own) / unit));
+      if (w <= own) return base + 1;
+      const min = shallowest.get(statement) ?? w;
+      // on the RUN line (level 0), the list's commands are at level 1: the shallowest at one or two levels, as written
+      // (Docker's documentation puts a package list at the level of the `&&` lines, docker-library one level deeper)
+      const first = s === 0 ? Math.min(2, Math.max(1, Math.floor((min - own) / unit))) : 1;
+      return base + first + Math.floor((w - min) / unit);
     }
     // a line the layout made: one level deeper; on the RUN line of a broken list, two, to stand apart from the commands
     return base + (s === 0 && broken ? 2 : 1);
   };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
+    const place = places[i];
     if (line.tightStart || line.before?.sibling) line.level = lines[i - 1]!.level;
-    else if (line.start <= argsStart || line.kind === "flag" || line.kind === "operator" || line.kind === "lone") line.level = 1;
-    else if (shell.nested(line.start)) {
-      const place = shell.placeOf(line.start);
-      if (place.kind === "closer") line.level = levelOf(place.owner);
-      else if (place.kind === "statement") line.level = place.owner === null ? 1 : levelOf(place.owner) + 1;
-      else line.level = continuation(line, place.statement);
-    } else line.level = continuation(line, shell.commandStart(line.start));
+    else if (statementOf[i] !== null) line.level = continuation(i, statementOf[i]!);
+    else if (place?.kind === "closer") {
+      line.level = levelOf(place.owner);
+      line.closer = true;
+    } else if (place?.kind === "statement") line.level = place.owner === null ? 1 : levelOf(place.owner) + 1;
+    else line.level = 1;
   }
+}
+
+/**
+ * A deliberate alignment: every line of the group (a command's continuation
+ * lines, written by the user) indented with spaces to the column where one
+ * of the command's arguments starts on the line the command starts on
+ * (nginx's package list under `--no-install-recommends`), and not a whole
+ * number of levels deeper than that line (then it is depth). The lines are
+ * marked to be printed under that argument (render decides).
+ */
+function alignUnderArgument(ctx: RunContext, lines: Line[], statement: number, group: readonly number[]): void {
+  const { user, shell } = ctx;
+  const unit = Math.max(1, ctx.options.tabWidth);
+  const column = user.widthAt(lines[group[0]!]!.start);
+  const own = user.widthAt(statement);
+  if (column <= own || (column - own) % unit === 0) return;
+  const command = shell.simpleCommandAt(lines[group[0]!]!.start);
+  if (!command || command.name === null) return;
+  const s = lineIndexOf(lines, statement);
+  if (lineIndexOf(lines, command.start) !== s || lineIndexOf(lines, command.name) !== s) return;
+  const target = command.args.find((a) => lineIndexOf(lines, a) === s && user.columnAt(a) === column);
+  if (target === undefined) return;
+  for (const i of group) {
+    const start = lines[i]!.start;
+    if (user.widthAt(start) !== column || user.tabIndentedAt(start) || shell.simpleCommandAt(start)?.start !== command.start) return;
+  }
+  for (const i of group) lines[i]!.alignTo = target;
+}
+
+/**
+ * The spaces that put `line` under its alignment target as printed, or null
+ * (no target, or the target's printed column is a whole number of levels
+ * deeper than its line: then the line takes its level, and so it does again
+ * when the output is formatted).
+ */
+function alignedPrefix(ctx: RunContext, lines: readonly Line[], line: Line): string | null {
+  if (line.alignTo === undefined) return null;
+  const j = lineIndexOf(lines, line.alignTo);
+  const target = lines[j]!;
+  if (target === line || target.tightStart || !target.printed) return null;
+  const { tabWidth } = ctx.options;
+  const indentWidth = j === 0 ? 0 : printedWidth(ctx.options.indent.repeat(target.level), tabWidth);
+  // the blanks before the argument print as one space (print leaves out those at the end of its range)
+  const before = ctx.text[line.alignTo - 1];
+  const blankBefore = line.alignTo > target.start && (before === " " || before === "\t");
+  const column = indentWidth + ctx.input.line.print(target.start, line.alignTo, j === 0).length + (blankBefore ? 1 : 0);
+  return (column - indentWidth) % Math.max(1, tabWidth) === 0 ? null : " ".repeat(column);
 }
 
 /** Columns of a printed line, a leading tab counting tabWidth. */
@@ -96,12 +191,23 @@ export function printedWidth(line: string, tabWidth: number): number {
   return line.length + tabs * (tabWidth - 1);
 }
 
-/** The level of a comment or separator line before `line`. */
-function extraLevel(lines: readonly Line[], i: number, extra: Extra): number {
+/**
+ * The level of a comment or separator line before `line`: the level of the
+ * lines it annotates. Those are the lines after it, except before a lone
+ * operator (the list it closes goes on: the previous line's level) and
+ * before a line that closes a construct (`fi`, `done`, `esac`, `)`...) when
+ * you indented the comment deeper than that line: it ends the body, one
+ * level deeper.
+ */
+function extraLevel(ctx: RunContext, lines: readonly Line[], i: number, extra: Extra): number {
   if ("comment" in extra && extra.column0) return 0;
-  // before a lone operator the list it closes goes on: at the previous line's level
   const line = lines[i]!;
-  return line.kind === "lone" && i > 0 ? lines[i - 1]!.level : line.level;
+  if (line.kind === "lone" && i > 0) return lines[i - 1]!.level;
+  if (line.closer && "comment" in extra) {
+    const tabWidth = Math.max(1, ctx.options.tabWidth);
+    if (indentOf(extra.written, tabWidth).width > ctx.user.widthAt(line.start)) return line.level + 1;
+  }
+  return line.level;
 }
 
 /** The printed lines, comment and separator lines included; each Line gets its own text in `printed`. */
@@ -112,7 +218,11 @@ export function render(ctx: RunContext, lines: readonly Line[]): string[] {
   const out: string[] = [];
   const lastContent = instr.lines.filter((l) => l.kind === "content").pop();
   lines.forEach((line, i) => {
-    for (const e of line.before?.extras ?? []) out.push(indent.repeat(extraLevel(lines, i, e)) + ("comment" in e ? e.comment : esc));
+    for (const e of line.before?.extras ?? []) {
+      // before a line printed as written (a break inside a string or word), a comment is too: the depth there is yours
+      if ("comment" in e && line.tightStart) out.push(e.written);
+      else out.push(indent.repeat(extraLevel(ctx, lines, i, e)) + ("comment" in e ? e.comment : esc));
+    }
     let bodyText = logical.print(line.start, line.end, i === 0, line.tightEnd);
     const after = line.after;
     // `curl \` + `; rm` read as a trailing operator: `curl; \` (blanks before `;` are nothing to the shell)
@@ -124,7 +234,7 @@ export function render(ctx: RunContext, lines: readonly Line[]): string[] {
     if (start && bodyText.startsWith(start) && bodyText.length > start.length && !/^[ \t]/.test(bodyText.slice(start.length))) {
       bodyText = `${start} ${bodyText.slice(start.length)}`;
     }
-    const prefix = i === 0 || line.tightStart ? "" : indent.repeat(line.level);
+    const prefix = i === 0 || line.tightStart ? "" : (alignedPrefix(ctx, lines, line) ?? indent.repeat(line.level));
     let suffix: string;
     if (after) suffix = line.tightEnd || bodyText === "" ? esc : ` ${esc}`;
     else if (lastContent?.continues) suffix = bodyText === "" || /[ \t]$/.test(bodyText) ? esc : ` ${esc}`;

@@ -72,7 +72,7 @@ export class ShellStructure {
 
   /** Logical offset of the first character of the command of the top-level list holding `pos` (after the blanks that follow its operator). */
   commandStart(pos: number): number {
-    let at = this.commandStarts[this.commandAt(pos - this.offset)]!;
+    let at = this.commandStarts[this.listIndexAt(pos - this.offset)]!;
     while (at < this.body.length && (this.body[at] === " " || this.body[at] === "\t")) at++;
     return this.offset + at;
   }
@@ -83,12 +83,12 @@ export class ShellStructure {
     if (nesting.length === 0) return false;
     const rel = pos - this.offset;
     const k = lastAtOrBefore(nesting, rel - 1);
-    return k >= 0 && nesting[k]! >= this.commandStarts[this.commandAt(rel)]!;
+    return k >= 0 && nesting[k]! >= this.commandStarts[this.listIndexAt(rel)]!;
   }
 
   /** Where a line starting at `pos` stands in the structure (parses its command on first use). */
   placeOf(pos: number): Place {
-    const k = this.commandAt(pos - this.offset);
+    const k = this.listIndexAt(pos - this.offset);
     const from = this.commandStarts[k]!;
     const { tree: t, parent } = this.treeOf(k);
     const base = this.offset + from;
@@ -122,6 +122,36 @@ export class ShellStructure {
     return { kind: "inside", statement: base };
   }
 
+  /**
+   * The innermost simple command holding the line that starts at `pos`:
+   * where it starts, where its command word starts (null: assignments
+   * only), and where its first argument starts (null: none). Also whether
+   * the line starts one of the command's prefix assignments or its command
+   * word after such assignments (`RELEASE=… \` + `./Configure …`).
+   */
+  simpleCommandAt(pos: number): { start: number; name: number | null; args: number[]; prefixLine: boolean } | null {
+    const k = this.listIndexAt(pos - this.offset);
+    const { tree: t, parent } = this.treeOf(k);
+    const base = this.offset + this.commandStarts[k]!;
+    const rel = pos - base;
+    let node = deepestAt(t, rel);
+    while (node >= 0 && t.type[node] !== "command") node = parent[node]!;
+    if (node < 0) return null;
+    let name = -1;
+    const args: number[] = [];
+    let prefixLine = false;
+    for (let c = node + 1; c < t.next[node]!; c = t.next[c]!) {
+      if (!t.named[c]) continue;
+      if (name < 0 && t.type[c] === "variable_assignment") {
+        if (t.start[c] === rel) prefixLine = true;
+      } else if (name < 0 && t.type[c] === "command_name") {
+        name = c;
+        if (t.start[c] === rel && t.start[c]! > t.start[node]!) prefixLine = true;
+      } else if (name >= 0) args.push(base + t.start[c]!);
+    }
+    return { start: base + t.start[node]!, name: name < 0 ? null : base + t.start[name]!, args, prefixLine };
+  }
+
   private treeOf(k: number): CommandTree {
     let entry = this.trees.get(k);
     if (!entry) {
@@ -145,7 +175,7 @@ export class ShellStructure {
   }
 
   /** The command of the top-level list that holds body offset `rel`. */
-  private commandAt(rel: number): number {
+  private listIndexAt(rel: number): number {
     return lastAtOrBefore(this.commandStarts, rel);
   }
 }

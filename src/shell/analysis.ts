@@ -206,9 +206,11 @@ interface Frame {
  * One walk of the tree, with an explicit stack (a RUN of thousands of `&&`
  * commands is a tree thousands of levels deep): writes the signature (see
  * signature.ts), marks protected characters, and collects the operators of
- * the top-level list (level 0: the program, the lists directly in it, and a
+ * the top-level list (level 0: the program, the lists directly in it, a
  * list under a redirect, as tree-sitter-bash reads `a && b > f` as
- * (a && b) > f).
+ * (a && b) > f, and a list that ends a pipeline, as it reads
+ * `a > f && b | c && d` as a > f && (b | (c && d)): the shell reads
+ * (b | c) && d, `&&` binding less than `|`).
  */
 function walkTree(w: Walk): void {
   const t = w.t;
@@ -238,7 +240,7 @@ function walkTree(w: Walk): void {
       return;
     }
     w.out.push("(", type, " ");
-    const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement");
+    const listLevel = level === 0 && (type === "program" || type === "list" || type === "redirected_statement" || type === "pipeline");
     stack.push({ node: n, isProtected, listLevel, verbatim: VERBATIM_GAP_TYPES.has(type), child: n + 1, pos: start });
   };
   enter(0, false, 0);
@@ -253,7 +255,13 @@ function walkTree(w: Walk): void {
       const childType = t.type[child]!;
       const parentType = t.type[f.node]!;
       const topLevel =
-        f.listLevel && (t.named[child] === 0 || childType === "list" || (childType === "redirected_statement" && parentType !== "redirected_statement"));
+        f.listLevel &&
+        (parentType === "pipeline"
+          ? childType === "list" && f.child === t.next[f.node]
+          : t.named[child] === 0 ||
+            childType === "list" ||
+            childType === "pipeline" ||
+            (childType === "redirected_statement" && parentType !== "redirected_statement"));
       enter(child, f.isProtected, topLevel ? 0 : 1);
       continue;
     }
