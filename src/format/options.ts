@@ -23,9 +23,12 @@ export interface FormatOptions {
   indent?: IndentChoice;
   /** The Prettier option's name for `indent`. */
   dockerfileIndent?: IndentChoice;
-  /** Ignored: `indent` decides (a project's Prettier tabWidth is written for its JavaScript). Kept so old callers type-check. */
+  /**
+   * Core API only (the plugin never passes Prettier's tabWidth on: a project's .prettierrc is written for its
+   * JavaScript): where `indent` is not given, `tabWidth: n` pins n spaces, as `indent: "2"` or `"4"` does.
+   */
   tabWidth?: number;
-  /** Ignored, as tabWidth. */
+  /** Core API only, as tabWidth: where `indent` is not given, `useTabs: true` pins tabs, as `indent: "tab"` does. */
   useTabs?: boolean;
   printWidth?: number;
   /** Verify that the output means what the input meant (default true). */
@@ -68,12 +71,14 @@ export const FALLBACK_OPERATOR_POSITION: OperatorPosition = "start";
  * `model` shows one consistently, the fallback otherwise; without a model, the fallback.
  */
 export function resolveOptions(options: FormatOptions, model?: DockerfileModel): LayoutOptions {
-  const indentChoice = choice("dockerfileIndent", options.indent ?? options.dockerfileIndent, INDENT_CHOICES);
+  const given = options.indent ?? options.dockerfileIndent;
+  const indentChoice = given !== undefined || !(options.useTabs || options.tabWidth !== undefined) ? choice("dockerfileIndent", given, INDENT_CHOICES) : null;
   const operatorChoice = choice("dockerfileOperatorPosition", options.operatorPosition ?? options.dockerfileOperatorPosition, OPERATOR_POSITION_CHOICES);
   const detected = model && (indentChoice === "auto" || operatorChoice === "auto") ? detectStyle(model) : null;
-  const unit = indentChoice === "auto" ? (detected?.indent ?? FALLBACK_INDENT) : indentChoice;
+  const unit =
+    indentChoice === null ? (options.useTabs ? "tab" : Math.max(0, options.tabWidth!)) : indentChoice === "auto" ? (detected?.indent ?? FALLBACK_INDENT) : indentChoice;
   const operatorPosition = operatorChoice === "auto" ? (detected?.operatorPosition ?? FALLBACK_OPERATOR_POSITION) : operatorChoice;
-  const tabWidth = unit === "tab" ? DEFAULT_TAB_WIDTH : Number(unit);
+  const tabWidth = unit === "tab" ? (options.tabWidth ?? DEFAULT_TAB_WIDTH) : Number(unit);
   return {
     indent: unit === "tab" ? "\t" : " ".repeat(tabWidth),
     tabWidth,
