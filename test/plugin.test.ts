@@ -41,6 +41,16 @@ describe("the Prettier plugin", () => {
     expect(out).toBe('# Build\n\n```dockerfile\nFROM alpine\nRUN echo hi\n```\n\n```Dockerfile\nCMD ["a", "b"]\n```\n');
   });
 
+  test("a ```dockerfile block in Markdown gets the continuation indent the Dockerfile gets (Markdown's tabWidth 2 does not reach it)", async () => {
+    const dockerfile = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
+    const alone = await format(dockerfile);
+    expect(alone).toContain("\n    && apt-get install");
+    for (const options of [{}, { tabWidth: 2 }, { useTabs: true }] as prettier.Options[]) {
+      const md = await prettier.format(`# Build\n\n\`\`\`dockerfile\n${dockerfile}\`\`\`\n`, { ...options, parser: "markdown", plugins: [plugin] });
+      expect(md).toBe(`# Build\n\n\`\`\`dockerfile\n${alone}\`\`\`\n`);
+    }
+  });
+
   test("dockerfileIndent pins the continuation indent; Prettier's tabWidth and useTabs are not read", async () => {
     const text = "FROM a\nRUN apk add \\\n  curl\n";
     const pinned = (dockerfileIndent: string, options: prettier.Options = {}) => format(text, { ...options, dockerfileIndent } as prettier.Options);

@@ -190,11 +190,10 @@ describe("the dockerfileOperatorPosition option", () => {
     expect(layout(start, { useTabs: true })).toBe(end);
   });
 
-  test("a lone operator line (`\\t; \\`, `    && \\`) stays alone in both positions", () => {
-    for (const operatorPosition of ["end", "start"] as const) {
-      const input = "RUN set -eux; \\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\tmake \\\n\t&& \\\n\tmake install\n";
-      expect(layout(input, { useTabs: true, operatorPosition })).toBe(input);
-    }
+  test("a lone `; \\` line stays alone in both positions; a lone `&& \\` line (nginx's) stays alone at the line start and joins the line end", () => {
+    const input = "RUN set -eux; \\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\tmake \\\n\t&& \\\n\tmake install\n";
+    expect(layout(input, { useTabs: true, operatorPosition: "start" })).toBe(input);
+    expect(layout(input, { useTabs: true, operatorPosition: "end" })).toBe(input.replace("make \\\n\t&& \\\n", "make && \\\n"));
   });
 });
 

@@ -262,7 +262,10 @@ function operatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8
     }
     if (ctx.text[nextStart] === "#") continue;
     for (const k of inZone) absorbed[k] = 1;
-    if (beforeJoins.length > 0 && afterJoins.length > 0 && beforeJoins.length + afterJoins.length === inZone.length && allLoose) {
+    // a `&&` or `||` alone on its line (nginx's `    && \`) is a line-start style: under operators at the line end it
+    // joins the end of the line before, as every other one does (docs/run-layout.md, rule 3)
+    const keepsItsLine = !isListOperator(zone.type) || ctx.options.operatorPosition === "start";
+    if (keepsItsLine && beforeJoins.length > 0 && afterJoins.length > 0 && beforeJoins.length + afterJoins.length === inZone.length && allLoose) {
       // `cmd \` + `; \` + `next` as docker-library writes it: the operator keeps its own line
       breaks.push({ at: zoneStart, resume: opStart, tight: false, kind: "lone", extras: extrasOf(beforeJoins) });
       breaks.push({ at: opEnd, resume: nextStart, tight: false, kind: "operator", extras: extrasOf(afterJoins) });
@@ -274,6 +277,13 @@ function operatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8
 }
 
 const isListOperator = (s: string) => s === "&&" || s === "||";
+
+/** The indexes of the joins after the `k`th that fall in a blank token. */
+function joinsIn(joins: readonly Join[], blank: Token, k: number): number[] {
+  const out: number[] = [];
+  for (let n = k + 1; n < joins.length && joins[n]!.at <= blank.end; n++) if (joins[n]!.at >= blank.start) out.push(n);
+  return out;
+}
 
 /**
  * A user's break next to a `&&` or `||` inside a compound command, a
@@ -299,9 +309,13 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
       // `a \` + `&& b`: `a && \` + `b`
       const op = tokens[b + 1]!;
       const after = tokens[b + 2];
-      if (!after || after.kind !== "blank" || !after.collapsible || joinIn(after) || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
+      if (!after || after.kind !== "blank" || !after.collapsible || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
+      // the operator alone on its line (`a \` + `&& \` + `b`): the break after it is the one break, at the line end
+      const lone = joinsIn(joins, after, k);
+      if (lone.length > 1 || lone.some((n) => absorbed[n] || !joins[n]!.loose)) continue;
       absorbed[k] = 1;
-      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras: j.extras });
+      for (const n of lone) absorbed[n] = 1;
+      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras: [...j.extras, ...lone.flatMap((n) => joins[n]!.extras)] });
     } else if (start && operatorAt(tokens[b - 1])) {
       // `a && \` + `b`: `a \` + `&& b`
       const op = tokens[b - 1]!;
