@@ -28,10 +28,13 @@ const effective = (text: string) => {
 };
 
 describe("reading a file's style", () => {
-  test("the indent unit: tabs, 4 spaces, 2 spaces (lines deeper than one level count for the unit they fit)", () => {
+  test("the indent unit: tabs, or spaces, 2 or 4 as each RUN's shallowest line says", () => {
     expect(detect("FROM a\nRUN a && \\\n\tb \\\n\t\tc\n").indent).toBe("tab");
     expect(detect("FROM a\nRUN a && \\\n    b \\\n        c\n").indent).toBe("4");
     expect(detect("FROM a\nRUN a && \\\n  b \\\n    c\n").indent).toBe("2");
+    // a 2-space file whose lines are mostly at 4 (a package list at level 2): each RUN's shallowest line decides
+    expect(detect("FROM a\nRUN a && \\\n  b \\\n    c \\\n    d \\\n    e \\\n    f \\\n    g\n").indent).toBe("2");
+    expect(detect("FROM a\nRUN a && \\\n    b \\\n      c\n").indent).toBe("4");
     expect(detect("FROM a\nRUN a && \\\n   b\n").indent).toBe(null);
     expect(detect("FROM a\nRUN a && b\n")).toMatchObject({ indent: null, operatorPosition: null });
   });

@@ -12,9 +12,16 @@
  * formatter and the meaning check make of the same texts):
  * - indentation: each continuation line of a shell-form RUN under a POSIX
  *   shell whose leading blanks separate words (a line that continues a word
- *   or a quoted string shows no indentation: its blanks are text). Tabs
- *   only: "tab"; spaces only, a multiple of 4: fits 4 (and 2); spaces, even
- *   but not a multiple of 4: fits 2 only; anything else fits nothing.
+ *   or a quoted string shows no indentation: its blanks are text). The
+ *   file is indented with tabs where at least FOLLOW_SHARE of those lines
+ *   are indented with tabs only, with spaces where at least FOLLOW_SHARE are
+ *   an even number of spaces. Which unit, 2 or 4, the lines alone cannot
+ *   tell (8 spaces are level 2 of 4 or level 4 of 2, and a 2-space file's
+ *   package lists are mostly at 4): each RUN's shallowest space-indented
+ *   line is one level deep (in the formatter's output always), so the unit
+ *   is 2 where more RUNs have that line at 2, 6, 10 ... spaces than at a
+ *   multiple of 4, else 4. So the output of a file formatted with 2 spaces
+ *   reads as 2 spaces again, whatever its lists.
  * - operator position: each line break of such a RUN right after a `&&` or
  *   `||` (line end) or right before one (line start), at any depth, where
  *   the quote scan reads the characters as the operator (not quoted, not a
@@ -42,6 +49,10 @@ export interface StyleCounts {
   spaces2: number;
   /** Indented otherwise (odd spaces, tabs and spaces mixed). */
   otherIndent: number;
+  /** RUNs whose shallowest space-indented continuation line is at a multiple of 4 spaces. */
+  runs4: number;
+  /** RUNs whose shallowest space-indented continuation line is at 2 more than a multiple of 4. */
+  runs2: number;
   /** Breaks with `&&` / `||` at the end of the line before. */
   end: number;
   /** Breaks with `&&` / `||` at the start of the line after. */
@@ -61,7 +72,7 @@ const cache = new WeakMap<DockerfileModel, DetectedStyle>();
 export function detectStyle(model: DockerfileModel): DetectedStyle {
   const hit = cache.get(model);
   if (hit) return hit;
-  const counts: StyleCounts = { tab: 0, spaces4: 0, spaces2: 0, otherIndent: 0, end: 0, start: 0 };
+  const counts: StyleCounts = { tab: 0, spaces4: 0, spaces2: 0, otherIndent: 0, runs4: 0, runs2: 0, end: 0, start: 0 };
   let shells: ReturnType<typeof shellsInEffect> | null = null;
   for (const instr of model.instructions) {
     if (instr.command.keyword !== "RUN" || instr.command.json || instr.heredocs.length > 0) continue;
@@ -76,13 +87,12 @@ export function detectStyle(model: DockerfileModel): DetectedStyle {
   return result;
 }
 
-/** The unit at least FOLLOW_SHARE of the indented continuation lines fit, tabs first, then 4 spaces, then 2. */
+/** Tabs, or spaces (2 or 4: see the top of this file), where at least FOLLOW_SHARE of the indented continuation lines use them. */
 export function indentUnit(c: StyleCounts): IndentUnit | null {
   const total = c.tab + c.spaces4 + c.spaces2 + c.otherIndent;
   if (total === 0) return null;
   if (c.tab >= FOLLOW_SHARE * total) return "tab";
-  if (c.spaces4 >= FOLLOW_SHARE * total) return "4";
-  if (c.spaces4 + c.spaces2 >= FOLLOW_SHARE * total) return "2";
+  if (c.spaces4 + c.spaces2 >= FOLLOW_SHARE * total) return c.runs2 > c.runs4 ? "2" : "4";
   return null;
 }
 
@@ -106,6 +116,7 @@ function countInstruction(instr: Instruction, content: Instruction["lines"], cou
     return (two === "&&" || two === "||") && classes[p] === OPERATOR && classes[p + 1] === OPERATOR;
   };
   let offset = 0;
+  let shallowest = Infinity;
   for (let k = 0; k < content.length; k++) {
     const seg = content[k]!.segment;
     const start = offset - base;
@@ -117,7 +128,11 @@ function countInstruction(instr: Instruction, content: Instruction["lines"], cou
     // a line of blanks only (a separator the user drew) shows nothing
     if (k === 0 || i === j || start < 0) continue;
     // its leading blanks separate words (not the inside of a word or a string)
-    if (i > 0 && analysis.protectedMask[start] === 0) countIndent(seg.slice(0, i), counts);
+    if (i > 0 && analysis.protectedMask[start] === 0) {
+      const blanks = seg.slice(0, i);
+      countIndent(blanks, counts);
+      if (!blanks.includes("\t")) shallowest = Math.min(shallowest, blanks.length);
+    }
     const lone = j - i === 2 && isOperator(start + i);
     if (lone) continue;
     if (isOperator(start + i)) counts.start++;
@@ -129,6 +144,8 @@ function countInstruction(instr: Instruction, content: Instruction["lines"], cou
     const prevLone = k - 1 > 0 && prevStart + e - 2 >= 0 && prev.trim().length === 2;
     if (!prevLone && e >= 2 && isOperator(prevStart + e - 2)) counts.end++;
   }
+  if (shallowest % 4 === 0) counts.runs4++;
+  else if (shallowest % 4 === 2) counts.runs2++;
 }
 
 function countIndent(blanks: string, counts: StyleCounts): void {
