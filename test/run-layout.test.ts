@@ -151,9 +151,13 @@ describe("the dockerfileOperatorPosition option", () => {
   });
 
   test("start puts && and || at the start of the next line; ; and & always end theirs", () => {
-    const input = "RUN a && b || c; d & e && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n";
-    expect(layout(input, { operatorPosition: "start" })).toBe("RUN a \\\n    && b \\\n    || c; \\\n    d & \\\n    e \\\n    && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
-    expect(layout(input)).toBe("RUN a && \\\n    b || \\\n    c; \\\n    d & \\\n    e && \\\n    ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
+    const b = "b".repeat(70);
+    const f = "f".repeat(72);
+    const input = `RUN a && ${b} || c; d & e && ${f}\n`;
+    expect(layout(input, { operatorPosition: "start" })).toBe(`RUN a \\\n    && ${b} \\\n    || c; \\\n    d & \\\n    e \\\n    && ${f}\n`);
+    expect(layout(input)).toBe(`RUN a && \\\n    ${b} || \\\n    c; \\\n    d & \\\n    e && \\\n    ${f}\n`);
+    // a line too long is broken between its and-or lists first: one that then fits stays on its line (rule 2)
+    expect(layout(`RUN [ -f /x ] || exit 0; d & e && ${f}\n`, { operatorPosition: "start" })).toBe(`RUN [ -f /x ] || exit 0; \\\n    d & \\\n    e \\\n    && ${f}\n`);
   });
 
   test("the same construct prints the same way at every depth: inside case bodies, if bodies, loops and $( )", () => {

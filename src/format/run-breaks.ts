@@ -363,10 +363,14 @@ function userBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8Arra
   return breaks;
 }
 
-/** Breaks at the top-level operators inside [from, to) that something follows on that line: a line too long gets one command per line. */
-export function widthOperatorBreaks(ctx: RunContext, from: number, to: number, existing: readonly Break[]): Break[] {
+/**
+ * Breaks at the top-level operators inside [from, to) that something follows on that line: a line too long gets one
+ * command per line. With `separatorsOnly`, only at `;` and `&` (between and-or lists).
+ */
+export function widthOperatorBreaks(ctx: RunContext, from: number, to: number, existing: readonly Break[], separatorsOnly = false): Break[] {
   const out: Break[] = [];
   for (const op of ctx.analysis.operators) {
+    if (separatorsOnly && isListOperator(op.type)) continue;
     const zone = zoneOf(ctx, op);
     if (zone.opStart < from || zone.nextStart >= to || !breakable(ctx, zone)) continue;
     if (existing.some((b) => b.at >= zone.zoneStart && b.at <= zone.nextStart)) continue;
