@@ -22,6 +22,10 @@
  * 3. Scaling: synthetic files (bench/synthetic.mjs) of 0.2, 1, 2 and 20 MB
  *    (quick: 0.2 and 1), `dockerfile-codemod --check` and `prettier --check`
  *    on each, a cold process each time: wall time and peak memory.
+ * 4. Churn: the share of the corpus's lines (outside conformance/) each
+ *    formatter changes, per repository and in total: this plugin with no
+ *    configuration and the best of its house-style presets, beside dprint
+ *    with its defaults (the figures of `npm run churn`, scripts/churn.mjs).
  *
  * BENCH_DIST=<dir> measures another build than ./dist (say, one that a
  * concurrent `npm test` will not delete halfway).
@@ -500,6 +504,26 @@ for (const [mode, who] of [["codemod", "`dockerfile-codemod --check`"], ["pretti
     target(`${who}: 20 MB takes at most 10x the 2 MB file`, `${x.toFixed(1)}x (${fmtMs(byMb[20][mode].ms)} vs ${fmtMs(byMb[2][mode].ms)})`, x <= 10);
   } else target(`${who}: 20 MB takes at most 10x the 2 MB file`, quick ? "not in --quick" : "-", null);
 }
+// ---------------------------------------------------------------------------
+// 4. Churn, beside dprint's (scripts/churn.mjs measures both)
+progress("4. churn: this plugin's defaults and presets, and dprint");
+process.env.CHURN_DIST ??= DIST;
+const churn = await import(pathToFileURL(join(root, "scripts/churn.mjs")).href);
+const churned = await churn.measure({ plugin });
+const churnColumns = ["defaults", "best", ...(churned.dprint ? ["dprint"] : [])];
+log(`## 4. Churn: share of the corpus's lines changed (files changed)`);
+log();
+log(`Every corpus file outside \`conformance/\` that Prettier formats; *defaults* is no configuration (each file's own style), *best* the least of the house-style presets per file, dprint ${version("dprint")} with @dprint/dockerfile ${version("@dprint/dockerfile")} and its defaults. \`npm run churn\` prints every preset and the house-style classes.`);
+log();
+log(churn.churnTable(churned.rows, churnColumns, churned.repoOf));
+log();
+{
+  const lines = churned.rows.reduce((a, r) => a + r.lines, 0);
+  const share = (c) => churned.rows.reduce((a, r) => a + r.changed[c], 0) / lines;
+  target("no configuration changes at most 10% of the corpus's lines (issue 18; its target is on files the project has not seen)", `${(100 * share("defaults")).toFixed(1)}%`, share("defaults") <= 0.1);
+  if (churned.dprint) target("(for the record) dprint's defaults", `${(100 * share("dprint")).toFixed(1)}%`, true);
+}
+
 log(`## Targets`);
 log();
 log(`| target | measured | met? |`);

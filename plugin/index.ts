@@ -4,7 +4,6 @@
  * hundred string comparisons); tree-sitter is initialised on the first parse.
  */
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
-import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
 import { dockerfileFilenames, isDockerfileName } from "../src/names.js";
@@ -43,12 +42,34 @@ export const options: SupportOptions = {
       { value: "preserve", description: "Keep your own line breaks inside RUN; only indentation is normalised." },
     ],
   },
+  dockerfileIndent: {
+    type: "choice",
+    category: "Dockerfile",
+    default: "auto",
+    description:
+      "One level of indentation of continuation lines. Prettier's useTabs and tabWidth are not read for Dockerfiles (a project's .prettierrc is usually written for its JavaScript).",
+    choices: [
+      {
+        value: "auto",
+        description:
+          "Follow the file: the unit (tab, 2 or 4 spaces) at least 80% of its RUN continuation lines use; 4 spaces where the file shows none or mixes them.",
+      },
+      { value: "tab", description: "A tab (docker-library's style)." },
+      { value: "2", description: "Two spaces." },
+      { value: "4", description: "Four spaces (Docker's documentation)." },
+    ],
+  },
   dockerfileOperatorPosition: {
     type: "choice",
     category: "Dockerfile",
-    default: "end",
+    default: "auto",
     description: "Where && and || go when a RUN command breaks next to them, at every depth (; and & always end their line).",
     choices: [
+      {
+        value: "auto",
+        description:
+          "Follow the file: the side at least 80% of its breaks next to && and || use; the line start where the file shows none or mixes them.",
+      },
       { value: "end", description: "At the end of the line, before the backslash: `apt-get update && \\` (docker-library's style)." },
       {
         value: "start",
@@ -65,15 +86,8 @@ export const options: SupportOptions = {
   },
 };
 
-/**
- * Core options whose default differs from Prettier's for Dockerfiles (a
- * user's configuration still wins): continuation lines are indented 4
- * spaces, as most Dockerfiles do (docs/style.md has the measurement).
- */
-export const defaultOptions: Plugin["defaultOptions"] = { tabWidth: DEFAULT_TAB_WIDTH };
-
 export const parsers = { dockerfile: parser };
 export const printers = { dockerfile: printer };
 
-const plugin: Plugin = { languages, options, defaultOptions, parsers, printers };
+const plugin: Plugin = { languages, options, parsers, printers };
 export default plugin;

@@ -1,5 +1,5 @@
 import type { Printer, Doc } from "prettier";
-import { formatModel, MeaningChangedError } from "../src/format/format.js";
+import { formatModel, MeaningChangedError, type FormatOptions } from "../src/format/format.js";
 import { insertPragma } from "../src/format/pragma.js";
 import { DockerfileSyntaxError } from "../src/model/scan.js";
 import { prettierSyntaxError, type DockerfileRoot } from "./parser.js";
@@ -37,12 +37,12 @@ export const printer: Printer<DockerfileRoot> = {
     const node = path.node;
     if (options.endOfLine === "crlf") refuseCarriageReturnsInHeredocs(node);
     const text = formatOrRefuse(node, {
-      tabWidth: options.tabWidth,
-      useTabs: options.useTabs,
+      // Prettier's tabWidth and useTabs are not read: dockerfileIndent decides (src/format/options.ts)
+      indent: (options as { dockerfileIndent?: FormatOptions["indent"] }).dockerfileIndent ?? "auto",
       printWidth: options.printWidth,
       verify: (options as { dockerfileVerify?: boolean }).dockerfileVerify !== false,
       shellLayout: (options as { dockerfileShellLayout?: "auto" | "preserve" }).dockerfileShellLayout ?? "auto",
-      operatorPosition: (options as { dockerfileOperatorPosition?: "end" | "start" }).dockerfileOperatorPosition ?? "end",
+      operatorPosition: (options as { dockerfileOperatorPosition?: FormatOptions["operatorPosition"] }).dockerfileOperatorPosition ?? "auto",
     });
     // The text is final and checked: it is returned as one string, not as lines
     // joined by hardline, because Prettier trims the blanks before every

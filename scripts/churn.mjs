@@ -5,40 +5,50 @@
  * corpus file outside conformance/ through the real Prettier API with the
  * built plugin (dist/plugin/index.js: run `npm run build` first) under each
  * preset below, and counts with a line diff (the `diff` package) the share
- * of the input's lines that are removed or changed. Prints a markdown table,
- * the same figures for the files written consistently in each house style
- * (classified from the input's continuation lines: see `classify`), and
- * the best preset per file.
+ * of the input's lines that are removed or changed. Prints markdown tables:
+ * per repository and in total, for the defaults (no configuration: each
+ * file's own style, src/format/detect-style.ts) and for each house-style
+ * preset, and dprint's churn beside them (its CLI with @dprint/dockerfile,
+ * a devDependency); the same figures for the files written consistently in
+ * each house style (classified from the input's continuation lines: see
+ * `classify`); the best preset per file; and the style the files show as the
+ * formatter reads it (detectStyle), per repository, with the totals weighted
+ * per repository (the figures behind the fallback, docs/style.md).
  *
- *   node scripts/churn.mjs [--worst N] [--class NAME] [--preset NAME] [--show FILE]
- *   CHURN_DIST=<dir> node scripts/churn.mjs
+ *   node scripts/churn.mjs [--worst N] [--class NAME] [--preset NAME] [--show FILE] [--only PRESET] [--no-dprint]
+ *   CHURN_DIST=<dir> node scripts/churn.mjs --only defaults --no-dprint
  *
  * --worst N lists the N files (of --class, default all) that change most
  * under --preset (default: the class's own preset); --show FILE prints the
  * diff of one corpus file under --preset.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as prettier from "prettier";
 import { diffLines, createTwoFilesPatch } from "diff";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const CORPUS = join(root, "..", "shared", "corpus");
+export const CORPUS = join(root, "..", "shared", "corpus");
 /** CHURN_DIST=<dir> measures another build (say, the branch's starting point built elsewhere). */
-const PLUGIN = join(process.env.CHURN_DIST ?? join(root, "dist"), "plugin/index.js");
+const DIST = process.env.CHURN_DIST ?? join(root, "dist");
+const PLUGIN = join(DIST, "plugin/index.js");
 
 /**
- * The presets compared. "best" is, per file, the least change among the
- * presets marked `best`: what a project gets by choosing the preset that
- * fits its files. The 2- and 4-space rows show the effect of the indent.
+ * The presets compared: the defaults (no configuration) and one per house
+ * style, each pinning both options. "best" is, per file, the least change
+ * among the presets marked `best`: what a project gets by choosing the
+ * preset that fits its files.
  */
 export const PRESETS = [
   { name: "defaults", options: {}, best: true },
-  { name: "useTabs", options: { useTabs: true }, best: true },
-  { name: "line start, 4 spaces", options: { dockerfileOperatorPosition: "start", tabWidth: 4 }, best: true },
-  { name: "tabWidth: 2", options: { tabWidth: 2 } },
-  { name: "tabWidth: 4", options: { tabWidth: 4 } },
+  { name: "tabs, line end", options: { dockerfileIndent: "tab", dockerfileOperatorPosition: "end" }, best: true },
+  { name: "4 spaces, line start", options: { dockerfileIndent: "4", dockerfileOperatorPosition: "start" }, best: true },
+  { name: "4 spaces, line end", options: { dockerfileIndent: "4", dockerfileOperatorPosition: "end" }, best: true },
+  { name: "2 spaces, line end", options: { dockerfileIndent: "2", dockerfileOperatorPosition: "end" }, best: true },
 ];
 
 /**
@@ -53,10 +63,10 @@ export const PRESETS = [
  *   (tabs only; or spaces, a multiple of four) and at least one is.
  */
 export const CLASSES = [
-  { name: "docker-library (line end, tabs)", operators: "end", indent: "tabs", preset: "useTabs" },
-  { name: "Docker documentation (line start, 4 spaces)", operators: "start", indent: "spaces4", preset: "line start, 4 spaces" },
-  { name: "line end, 4 spaces", operators: "end", indent: "spaces4", preset: "tabWidth: 4" },
-  { name: "line end, 2 spaces", operators: "end", indent: "spaces2", preset: "tabWidth: 2" },
+  { name: "docker-library (line end, tabs)", operators: "end", indent: "tabs", preset: "tabs, line end" },
+  { name: "Docker documentation (line start, 4 spaces)", operators: "start", indent: "spaces4", preset: "4 spaces, line start" },
+  { name: "line end, 4 spaces", operators: "end", indent: "spaces4", preset: "4 spaces, line end" },
+  { name: "line end, 2 spaces", operators: "end", indent: "spaces2", preset: "2 spaces, line end" },
 ];
 
 /** Counts of operator positions and continuation indents in a Dockerfile's text. */
@@ -111,7 +121,7 @@ export function lineCount(text) {
   return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 }
 
-function corpusFiles() {
+export function corpusFiles() {
   const out = [];
   const walk = (d) => {
     for (const entry of readdirSync(d).sort()) {
@@ -126,6 +136,149 @@ function corpusFiles() {
 }
 
 const pct = (n, d) => (d === 0 ? "-" : `${((100 * n) / d).toFixed(1)}%`);
+
+/** The repository of each corpus file (MANIFEST.tsv). */
+function repositories() {
+  const map = new Map();
+  for (const line of readFileSync(join(CORPUS, "MANIFEST.tsv"), "utf8").trim().split("\n").slice(1)) {
+    const [file, repo] = line.split("\t");
+    map.set(file, repo);
+  }
+  return map;
+}
+
+/**
+ * dprint's output for each file (null where it fails): the corpus files copied
+ * flat into a temporary directory and formatted by its CLI with the
+ * @dprint/dockerfile plugin (the local .wasm, no network), default settings.
+ */
+export function dprintOutputs(corpus, files) {
+  const bin = join(root, "node_modules/.bin/dprint");
+  if (!existsSync(bin)) return null;
+  const require = createRequire(import.meta.url);
+  const work = mkdtempSync(join(tmpdir(), "churn-dprint-"));
+  try {
+    const names = files.map((f, i) => `${String(i).padStart(5, "0")}.dockerfile`);
+    files.forEach((f, i) => copyFileSync(join(corpus, f), join(work, names[i])));
+    const config = join(work, "dprint.json");
+    writeFileSync(config, JSON.stringify({ plugins: [require.resolve("@dprint/dockerfile/plugin.wasm")], includes: ["**/*.dockerfile"], incremental: false }));
+    spawnSync(bin, ["fmt", "--config", config], { cwd: work, encoding: "utf8", maxBuffer: 2 ** 26, env: { ...process.env, DPRINT_CACHE_DIR: join(work, ".cache") } });
+    const out = new Map();
+    files.forEach((f, i) => out.set(f, readFileSync(join(work, names[i]), "utf8")));
+    return out;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Per repository and in total: share of lines changed (files changed) under each column. */
+export function churnTable(rows, columns, repoOf) {
+  const cells = (subset) => {
+    const lines = subset.reduce((s, r) => s + r.lines, 0);
+    return columns.map((c) => {
+      const changed = subset.reduce((s, r) => s + r.changed[c], 0);
+      return `${pct(changed, lines)} (${subset.filter((r) => r.changed[c] > 0).length})`;
+    });
+  };
+  const out = [`| repository | files | lines | ${columns.join(" | ")} |`, `|---|---:|---:|${columns.map(() => "---:").join("|")}|`];
+  const repos = [...new Set(rows.map((r) => repoOf(r.file)))].sort();
+  for (const repo of repos) {
+    const subset = rows.filter((r) => repoOf(r.file) === repo);
+    out.push(`| ${repo} | ${subset.length} | ${subset.reduce((s, r) => s + r.lines, 0)} | ${cells(subset).join(" | ")} |`);
+  }
+  out.push(`| **all** | ${rows.length} | ${rows.reduce((s, r) => s + r.lines, 0)} | ${cells(rows).join(" | ")} |`);
+  return out.join("\n");
+}
+
+/**
+ * The style the files show as the formatter reads it, per repository: files
+ * by indent unit and by operator position (detectStyle; "-" where a file
+ * shows none consistently), and the totals by file and weighted per
+ * repository (each repository counts 1, shared among the files that show a
+ * style), and per owner (the repositories of one owner count 1 together).
+ */
+export function styleTable(styles, repoOf) {
+  const byRepo = new Map();
+  for (const [file, s] of styles) {
+    const repo = repoOf(file);
+    const r = byRepo.get(repo) ?? { files: 0, indent: {}, op: {} };
+    r.files++;
+    r.indent[s.indent ?? "-"] = (r.indent[s.indent ?? "-"] ?? 0) + 1;
+    r.op[s.operatorPosition ?? "-"] = (r.op[s.operatorPosition ?? "-"] ?? 0) + 1;
+    byRepo.set(repo, r);
+  }
+  const IND = ["tab", "4", "2", "-"];
+  const OPS = ["end", "start", "-"];
+  const out = [`| repository | files | indent: ${IND.join(" / ")} | operators: ${OPS.join(" / ")} |`, "|---|---:|---:|---:|"];
+  const totals = { indent: {}, op: {} };
+  const weighted = (group) => {
+    const w = { indent: {}, op: {} };
+    const groups = new Map();
+    for (const [repo, r] of byRepo) {
+      const g = group(repo);
+      const x = groups.get(g) ?? { indent: {}, op: {} };
+      for (const k of IND) x.indent[k] = (x.indent[k] ?? 0) + (r.indent[k] ?? 0);
+      for (const k of OPS) x.op[k] = (x.op[k] ?? 0) + (r.op[k] ?? 0);
+      groups.set(g, x);
+    }
+    for (const x of groups.values()) {
+      for (const [kind, keys] of [["indent", IND], ["op", OPS]]) {
+        const shown = keys.filter((k) => k !== "-").reduce((s, k) => s + x[kind][k], 0);
+        if (shown === 0) continue;
+        for (const k of keys) if (k !== "-") w[kind][k] = (w[kind][k] ?? 0) + x[kind][k] / shown;
+      }
+    }
+    return w;
+  };
+  for (const [repo, r] of [...byRepo].sort()) {
+    for (const k of IND) totals.indent[k] = (totals.indent[k] ?? 0) + (r.indent[k] ?? 0);
+    for (const k of OPS) totals.op[k] = (totals.op[k] ?? 0) + (r.op[k] ?? 0);
+    out.push(`| ${repo} | ${r.files} | ${IND.map((k) => r.indent[k] ?? 0).join(" / ")} | ${OPS.map((k) => r.op[k] ?? 0).join(" / ")} |`);
+  }
+  out.push(`| **files** | ${styles.size} | ${IND.map((k) => totals.indent[k]).join(" / ")} | ${OPS.map((k) => totals.op[k]).join(" / ")} |`);
+  const f = (x) => x.toFixed(1);
+  for (const [name, group] of [["repository", (r) => r], ["owner", (r) => r.split("/")[0]]]) {
+    const w = weighted(group);
+    out.push(`| **weighted per ${name}** | | ${IND.slice(0, 3).map((k) => f(w.indent[k] ?? 0)).join(" / ")} / | ${OPS.slice(0, 2).map((k) => f(w.op[k] ?? 0)).join(" / ")} / |`);
+  }
+  return out.join("\n");
+}
+
+/**
+ * Formats the files under each preset (and with dprint, unless `dprint` is
+ * false) and returns a row per file that every preset formats: its lines,
+ * its lines changed per column, its house-style class; with the style each
+ * file shows (detectStyle of the build in DIST) and each file's repository.
+ * bench/bench.mjs prints the same figures.
+ */
+export async function measure({ plugin, presets = PRESETS, files = corpusFiles(), dprint: withDprint = true }) {
+  const format = (text, file, options) => prettier.format(text, { filepath: join(CORPUS, file), parser: "dockerfile", plugins: [plugin], ...options });
+  const repo = repositories();
+  const repoOf = (file) => repo.get(file) ?? file.split("/")[0].replace("__", "/");
+  const dprint = withDprint ? dprintOutputs(CORPUS, files) : null;
+  const core = await import(pathToFileURL(join(DIST, "src/index.js")).href);
+  await core.initShell();
+  const styles = new Map();
+  const rows = [];
+  for (const file of files) {
+    const text = readFileSync(join(CORPUS, file), "utf8");
+    const counts = classify(text);
+    const row = { file, lines: lineCount(text), counts, cls: classOf(counts), changed: {} };
+    for (const preset of presets) {
+      try {
+        row.changed[preset.name] = changedLines(text, await format(text, file, preset.options));
+      } catch {
+        row.changed[preset.name] = null; // BuildKit rejects the file too: not counted
+      }
+    }
+    if (Object.values(row.changed).some((v) => v === null)) continue;
+    if (dprint) row.changed.dprint = changedLines(text, dprint.get(file) ?? text);
+    row.changed.best = Math.min(...presets.filter((p) => p.best).map((p) => row.changed[p.name]));
+    if (core.detectStyle) styles.set(file, core.detectStyle(core.buildModel(text)));
+    rows.push(row);
+  }
+  return { rows, repoOf, styles, dprint };
+}
 
 async function main() {
   if (!existsSync(CORPUS)) {
@@ -152,23 +305,10 @@ async function main() {
     return;
   }
 
+  const only = arg("--only");
+  const presets = PRESETS.filter((p) => !only || p.name === only);
   const files = corpusFiles();
-  const rows = [];
-  for (const file of files) {
-    const text = readFileSync(join(CORPUS, file), "utf8");
-    const counts = classify(text);
-    const row = { file, lines: lineCount(text), counts, cls: classOf(counts), changed: {} };
-    for (const preset of PRESETS) {
-      try {
-        row.changed[preset.name] = changedLines(text, await format(text, file, preset.options));
-      } catch {
-        row.changed[preset.name] = null; // BuildKit rejects the file too: not counted
-      }
-    }
-    if (Object.values(row.changed).some((v) => v === null)) continue;
-    row.changed.best = Math.min(...PRESETS.filter((p) => p.best).map((p) => row.changed[p.name]));
-    rows.push(row);
-  }
+  const { rows, repoOf, styles, dprint } = await measure({ plugin, presets, files, dprint: !process.argv.includes("--no-dprint") });
 
   const worst = arg("--worst");
   if (worst) {
@@ -180,7 +320,7 @@ async function main() {
     return;
   }
 
-  const columns = [...PRESETS.map((p) => p.name), "best"];
+  const columns = [...presets.map((p) => p.name), "best", ...(dprint ? ["dprint"] : [])];
   const table = (subset) => {
     const lines = subset.reduce((s, r) => s + r.lines, 0);
     return columns.map((c) => {
@@ -197,7 +337,9 @@ async function main() {
       `continuation lines mostly indented with tabs: ${mostly(mostlyTabs)}, ` +
       `4 spaces: ${mostly((c) => most(c, "spaces4"))}, 2 spaces: ${mostly((c) => most(c, "spaces2"))}.\n`,
   );
-  console.log("Share of the input's lines removed or changed (files changed):\n");
+  console.log("Per repository and in total: share of the input's lines removed or changed (files changed):\n");
+  console.log(churnTable(rows, columns, repoOf));
+  console.log("\nBy how each file is written: share of the input's lines removed or changed (files changed):\n");
   console.log(`| files | ${columns.join(" | ")} |`);
   console.log(`|---|${columns.map(() => "---:").join("|")}|`);
   console.log(`| all ${rows.length} | ${table(rows).join(" | ")} |`);
@@ -211,17 +353,22 @@ async function main() {
   console.log(`| not mostly indented with tabs: ${noTabs.length} | ${table(noTabs).join(" | ")} |`);
   console.log("\nEach class under its own preset:\n");
   for (const c of CLASSES) {
+    if (!presets.some((p) => p.name === c.preset)) continue;
     const subset = rows.filter((r) => r.cls === c);
     const lines = subset.reduce((s, r) => s + r.lines, 0);
     const changed = subset.reduce((s, r) => s + r.changed[c.preset], 0);
     console.log(`- ${c.name}, ${subset.length} files, under ${c.preset}: ${pct(changed, lines)} of ${lines} lines`);
   }
-  const best = new Map(PRESETS.filter((p) => p.best).map((p) => [p.name, 0]));
+  const best = new Map(presets.filter((p) => p.best).map((p) => [p.name, 0]));
   for (const r of rows) {
-    const first = PRESETS.find((p) => p.best && r.changed[p.name] === r.changed.best);
+    const first = presets.find((p) => p.best && r.changed[p.name] === r.changed.best);
     best.set(first.name, best.get(first.name) + 1);
   }
   console.log(`\nBest preset per file (first of the presets in a tie): ${[...best].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (styles.size > 0) {
+    console.log("\nThe style the files show, as the formatter reads it (files; weighted: each repository, or owner, counts 1):\n");
+    console.log(styleTable(styles, repoOf));
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

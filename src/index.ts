@@ -13,6 +13,7 @@ export { buildModel, type DockerfileModel, type Instruction, type Stage, type Co
 export { DockerfileSyntaxError } from "./model/scan.js";
 export { meaningOf, compareMeanings, type FileMeaning, type MeaningDifference } from "./meaning/meaning.js";
 export { formatModel, formatText, printModel, MeaningChangedError, type FormatOptions } from "./format/format.js";
+export { detectStyle, FOLLOW_SHARE, type DetectedStyle } from "./format/detect-style.js";
 export { fix, type FixOptions, type FixResult, type AppliedFix, type ReportedFinding } from "./codemod/index.js";
 export { RULES } from "./rules/index.js";
 export { isDockerfileName } from "./names.js";

@@ -532,13 +532,25 @@ describe("--reformat formats as prettier does", () => {
   const PRETTIER = join(ROOT, "node_modules/prettier/bin/prettier.cjs");
   const LONG = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git && rm -rf /var/lib/apt/lists/*\n";
   test("with the project's .prettierrc, overrides and .editorconfig; nothing .prettierignore excludes; then prettier --check passes", () => {
-    write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")], tabWidth: 4, overrides: [{ files: "two/**", options: { tabWidth: 2 } }] }));
-    write(".editorconfig", "root = true\n\n[legacy/**]\nindent_style = tab\n");
+    // tabWidth 2 and .editorconfig's indent_style are written for the project's other files: they do not reach Dockerfiles;
+    // the plugin's own options, in overrides, do
+    write(
+      ".prettierrc",
+      JSON.stringify({
+        plugins: [join(ROOT, "dist/plugin/index.js")],
+        tabWidth: 2,
+        overrides: [
+          { files: "two/**", options: { dockerfileIndent: "2", dockerfileOperatorPosition: "end" } },
+          { files: "legacy/**", options: { dockerfileIndent: "tab", dockerfileOperatorPosition: "end" } },
+        ],
+      }),
+    );
+    write(".editorconfig", "root = true\n\n[*]\nindent_style = tab\n");
     write(".prettierignore", "vendor/\n");
     for (const name of ["Dockerfile", "two/Dockerfile", "legacy/Dockerfile", "vendor/Dockerfile"]) write(name, LONG);
     const r = run(["--write", "--reformat"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(read("Dockerfile")).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
+    expect(read("Dockerfile")).toMatch(/^RUN apt-get update \\\n {4}&& apt-get install/m);
     expect(read("two/Dockerfile")).toMatch(/^RUN apt-get update && \\\n {2}apt-get install/m);
     expect(read("legacy/Dockerfile")).toMatch(/^RUN apt-get update && \\\n\tapt-get install/m);
     expect(read("vendor/Dockerfile")).toBe(LONG); // .prettierignore: not formatted (and it had nothing to fix)
@@ -562,17 +574,17 @@ describe("--reformat formats as prettier does", () => {
   });
 
   test("the plugin's own options from the configuration (dockerfileShellLayout), for the files its overrides name", () => {
-    write(".prettierrc", JSON.stringify({ overrides: [{ files: "keep/**", options: { dockerfileShellLayout: "preserve" } }] }));
-    const text = "FROM alpine\nRUN apk add curl && apk add git \\\n      && echo done\n";
+    write(".prettierrc", JSON.stringify({ dockerfileOperatorPosition: "end", overrides: [{ files: "keep/**", options: { dockerfileShellLayout: "preserve" } }] }));
+    const text = "FROM alpine\nRUN apk add curl && apk add git \\\n\t&& echo done\n";
     write("keep/Dockerfile", text);
     write("Dockerfile", text);
     expect(run(["--write", "--reformat"]).code).toBe(0);
-    expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n    && echo done\n");
-    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git && \\\n    echo done\n");
+    expect(read("keep/Dockerfile")).toBe(text);
+    expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git && \\\n\techo done\n");
   });
 
   test("--stdin-filepath --reformat uses the configuration of the path named", () => {
-    write(".prettierrc", JSON.stringify({ tabWidth: 4 }));
+    write(".prettierrc", JSON.stringify({ dockerfileOperatorPosition: "end" }));
     const r = run(["--stdin-filepath", "Dockerfile", "--reformat"], LONG);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);

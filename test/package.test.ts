@@ -566,7 +566,7 @@ describe("a repository with Dockerfiles and other files", () => {
     "Dockerfile.template": "from {{ env.base }}\nrun   apt-get update\n",
     "docker/Dockerfile.j2": "from {{ base }}\nrun   echo {{ x }}\n",
     ".prettierrc.json": JSON.stringify(
-      { plugins: ["prettier-plugin-dockerfile"], tabWidth: 4, overrides: [{ files: "docker/**", options: { useTabs: true } }] },
+      { plugins: ["prettier-plugin-dockerfile"], tabWidth: 2, overrides: [{ files: "docker/**", options: { dockerfileIndent: "tab" } }] },
       null,
       2,
     ),
@@ -605,13 +605,13 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(r.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
   });
 
-  test("dockerfile-codemod --write --reformat uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
+  test("dockerfile-codemod --write --reformat uses .prettierrc's overrides (dockerfileIndent), not its tabWidth 2, and .editorconfig (max_line_length); then the real prettier --check passes", () => {
     const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat"]);
     expect(w.status, w.stdout + w.stderr).toBe(0);
     expect(w.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
     untouched();
     expect(readRepo("Dockerfile")).toMatch(/^ {4}apt-get install/m);
-    expect(readRepo("docker/dev.Dockerfile")).toMatch(/^\tnpm run build/m);
+    expect(readRepo("docker/dev.Dockerfile")).toMatch(/^\t&& npm run build/m);
     expect(readRepo("Dockerfile.prod")).toBe("FROM nginx\nCOPY ./dist /usr/share/nginx/html\n");
     for (const line of readRepo("Containerfile").split("\n")) expect(line.length).toBeLessThanOrEqual(60);
     const check = run(repo, "npx", ["prettier", "--check", ...Object.keys(DOCKERFILES)]);

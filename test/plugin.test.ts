@@ -45,31 +45,60 @@ describe("the Prettier plugin", () => {
     expect(out).toBe('# Build\n\n```dockerfile\nFROM alpine\nRUN echo hi\n```\n\n```Dockerfile\nCMD ["a", "b"]\n```\n');
   });
 
-  test("tabWidth and useTabs set the continuation indent", async () => {
-    const text = "FROM a\nRUN apk add \\\n  curl\n";
-    expect(await format(text, { tabWidth: 2 })).toBe("FROM a\nRUN apk add \\\n  curl\n");
-    expect(await format(text, { useTabs: true })).toBe("FROM a\nRUN apk add \\\n\tcurl\n");
+  test("a ```dockerfile block in Markdown gets the continuation indent the Dockerfile gets (Markdown's tabWidth 2 does not reach it)", async () => {
+    const dockerfile = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
+    const alone = await format(dockerfile);
+    expect(alone).toContain("\n    && apt-get install");
+    for (const options of [{}, { tabWidth: 2 }, { useTabs: true }] as prettier.Options[]) {
+      const md = await prettier.format(`# Build\n\n\`\`\`dockerfile\n${dockerfile}\`\`\`\n`, { ...options, parser: "markdown", plugins: [plugin] });
+      expect(md).toBe(`# Build\n\n\`\`\`dockerfile\n${alone}\`\`\`\n`);
+    }
   });
 
-  test("the plugin's own default indent is 4 spaces; a configuration's tabWidth still wins", async () => {
+  test("dockerfileIndent pins the continuation indent; Prettier's tabWidth and useTabs are not read", async () => {
     const text = "FROM a\nRUN apk add \\\n  curl\n";
-    expect(plugin.defaultOptions).toEqual({ tabWidth: 4 });
-    expect(await format(text)).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    const pinned = (dockerfileIndent: string, options: prettier.Options = {}) => format(text, { ...options, dockerfileIndent } as prettier.Options);
+    expect(await pinned("tab")).toBe("FROM a\nRUN apk add \\\n\tcurl\n");
+    expect(await pinned("4")).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    expect(await pinned("2", { useTabs: true })).toBe("FROM a\nRUN apk add \\\n  curl\n");
+    expect(await pinned("4", { tabWidth: 2 })).toBe("FROM a\nRUN apk add \\\n    curl\n");
+    expect(plugin.defaultOptions).toBeUndefined();
+  });
+
+  test("by default (auto) the file's own indent unit and operator position are followed, whatever tabWidth and useTabs say", async () => {
+    const twoEnd = "FROM a\nRUN apk add curl && \\\n  rm -rf /tmp/*\n";
+    const tabStart = "FROM a\nRUN apk add curl \\\n\t&& rm -rf /tmp/*\n";
+    for (const options of [{}, { tabWidth: 8 }, { useTabs: true }, { tabWidth: 2 }] as prettier.Options[]) {
+      expect(await format(twoEnd, options)).toBe(twoEnd);
+      expect(await format(tabStart, options)).toBe(tabStart);
+    }
+    // what the file does not show: the fallback, 4 spaces and operators at the line start
+    expect(await format("FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n")).toBe(
+      "FROM a\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*\n",
+    );
+  });
+
+  test("a team pins one style for every Dockerfile with an override in its Prettier configuration", async () => {
+    const text = "FROM a\nRUN apk add curl && \\\n  rm -rf /tmp/*\n";
     const dir = mkdtempSync(join(tmpdir(), "prettier-config-"));
     try {
-      writeFileSync(join(dir, ".prettierrc"), JSON.stringify({ tabWidth: 2, overrides: [{ files: "*.dockerfile", options: { tabWidth: 3 } }] }));
-      for (const [name, spaces] of [["Dockerfile", 2], ["web.dockerfile", 3]] as const) {
-        const filepath = join(dir, name);
-        const config = await prettier.resolveConfig(filepath);
-        expect(await prettier.format(text, { ...config, filepath, plugins: [plugin] })).toBe(`FROM a\nRUN apk add \\\n${" ".repeat(spaces)}curl\n`);
-      }
+      writeFileSync(
+        join(dir, ".prettierrc"),
+        JSON.stringify({
+          tabWidth: 2,
+          overrides: [{ files: ["Dockerfile", "*.dockerfile"], options: { dockerfileIndent: "tab", dockerfileOperatorPosition: "start" } }],
+        }),
+      );
+      const filepath = join(dir, "Dockerfile");
+      const config = await prettier.resolveConfig(filepath);
+      expect(await prettier.format(text, { ...config, filepath, plugins: [plugin] })).toBe("FROM a\nRUN apk add curl \\\n\t&& rm -rf /tmp/*\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test("endOfLine: CRLF input is printed with the chosen line ending", async () => {
-    const crlf = "from a\r\nrun echo \\\r\n  b\r\n";
+    const crlf = "from a\r\nrun echo \\\r\n    b\r\n";
     expect(await format(crlf)).toBe("FROM a\nRUN echo \\\n    b\n");
     expect(await format(crlf, { endOfLine: "crlf" })).toBe("FROM a\r\nRUN echo \\\r\n    b\r\n");
     expect(await format(crlf, { endOfLine: "auto" })).toBe("FROM a\r\nRUN echo \\\r\n    b\r\n");
@@ -97,7 +126,7 @@ describe("the Prettier plugin", () => {
 
   test("dockerfileShellLayout: auto lays out long RUNs, preserve keeps the user's breaks", async () => {
     const text = "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n";
-    expect(await format(text)).toBe("FROM a\nRUN apt-get update && \\\n    apt-get install -y curl\n");
+    expect(await format(text, { dockerfileOperatorPosition: "end" } as prettier.Options)).toBe("FROM a\nRUN apt-get update && \\\n    apt-get install -y curl\n");
     expect(await format(text, { dockerfileShellLayout: "preserve" } as prettier.Options)).toBe(
       "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n",
     );

@@ -28,10 +28,19 @@ beforeAll(async () => {
   await initShell();
 });
 
-/** Formats and checks that the self-check did not have to keep any instruction as written. */
+/**
+ * The style these tests were written in, pinned where a test does not choose its own: 4 spaces and
+ * operators at the line end (the defaults follow the file: test/follow-the-file.test.ts).
+ */
+function pinned(options: FormatOptions): FormatOptions {
+  const indentGiven = options.indent !== undefined || options.useTabs !== undefined || options.tabWidth !== undefined;
+  return { ...(indentGiven ? {} : { indent: "4" }), operatorPosition: "end", ...options };
+}
+
+/** Formats (in the pinned style) and checks that the self-check did not have to keep any instruction as written. */
 function layout(text: string, options: FormatOptions = {}): string {
   const before = fallbackCount.value;
-  const out = formatText(text, options);
+  const out = formatText(text, pinned(options));
   expect(fallbackCount.value - before, "instructions kept as written by the self-check").toBe(0);
   return out;
 }
@@ -82,13 +91,14 @@ describe("the dockerfileShellLayout option", () => {
 
   test("reaches the formatter through Prettier", async () => {
     const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
-    const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
+    const format = (options: Record<string, unknown>) =>
+      prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], dockerfileOperatorPosition: "end", ...options });
     expect(await format({})).toBe(
       "FROM a\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends curl ca-certificates && \\\n    rm -rf /var/lib/apt/lists/*\n",
     );
     expect(await format({ dockerfileShellLayout: "auto" })).toBe(await format({}));
     expect(await format({ dockerfileShellLayout: "preserve" })).toBe(text);
-    expect(await format({ dockerfileShellLayout: "preserve", useTabs: true })).toBe(text);
+    expect(await format({ dockerfileShellLayout: "preserve", dockerfileIndent: "tab" })).toBe(text);
     await expect(format({ dockerfileShellLayout: "reflow" })).rejects.toThrow(/dockerfileShellLayout/);
   });
 
@@ -102,7 +112,7 @@ describe("the dockerfileShellLayout option", () => {
 });
 
 describe("the dockerfileOperatorPosition option", () => {
-  test("is declared for Prettier: a choice in the Dockerfile category, end by default, each choice described", () => {
+  test("is declared for Prettier: a choice in the Dockerfile category, auto by default, each choice described", () => {
     const option = plugin.options!.dockerfileOperatorPosition as {
       type: string;
       category: string;
@@ -112,16 +122,19 @@ describe("the dockerfileOperatorPosition option", () => {
     };
     expect(option.type).toBe("choice");
     expect(option.category).toBe("Dockerfile");
-    expect(option.default).toBe("end");
+    expect(option.default).toBe("auto");
     expect(option.description.length).toBeGreaterThan(0);
-    expect(option.choices.map((c) => c.value)).toEqual(["end", "start"]);
+    expect(option.choices.map((c) => c.value)).toEqual(["auto", "end", "start"]);
     for (const c of option.choices) expect(c.description.length).toBeGreaterThan(10);
   });
 
   test("reaches the formatter through Prettier", async () => {
     const text = "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*\n";
     const format = (options: Record<string, unknown>) => prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
-    expect(await format({ dockerfileOperatorPosition: "end" })).toBe(await format({}));
+    expect(await format({ dockerfileOperatorPosition: "auto" })).toBe(await format({}));
+    expect(await format({ dockerfileOperatorPosition: "end" })).toBe(
+      "FROM a\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends curl ca-certificates && \\\n    rm -rf /var/lib/apt/lists/*\n",
+    );
     expect(await format({ dockerfileOperatorPosition: "start" })).toBe(
       "FROM a\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*\n",
     );
@@ -132,14 +145,19 @@ describe("the dockerfileOperatorPosition option", () => {
     const text = "RUN a \\\n    && b\n";
     expect(formatText(text, { operatorPosition: "start" })).toBe(text);
     expect(formatText(text, { dockerfileOperatorPosition: "start" })).toBe(text);
-    expect(formatText(text)).toBe("RUN a && \\\n    b\n");
-    expect(() => formatText(text, { operatorPosition: "middle" as "end" })).toThrow(/"end" or "start"/);
+    expect(formatText(text, { operatorPosition: "end" })).toBe("RUN a && \\\n    b\n");
+    expect(formatText(text, { operatorPosition: "auto" })).toBe(text);
+    expect(() => formatText(text, { operatorPosition: "middle" as "end" })).toThrow(/"auto" or "end" or "start"/);
   });
 
   test("start puts && and || at the start of the next line; ; and & always end theirs", () => {
-    const input = "RUN a && b || c; d & e && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n";
-    expect(layout(input, { operatorPosition: "start" })).toBe("RUN a \\\n    && b \\\n    || c; \\\n    d & \\\n    e \\\n    && ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
-    expect(layout(input)).toBe("RUN a && \\\n    b || \\\n    c; \\\n    d & \\\n    e && \\\n    ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n");
+    const b = "b".repeat(70);
+    const f = "f".repeat(72);
+    const input = `RUN a && ${b} || c; d & e && ${f}\n`;
+    expect(layout(input, { operatorPosition: "start" })).toBe(`RUN a \\\n    && ${b} \\\n    || c; \\\n    d & \\\n    e \\\n    && ${f}\n`);
+    expect(layout(input)).toBe(`RUN a && \\\n    ${b} || \\\n    c; \\\n    d & \\\n    e && \\\n    ${f}\n`);
+    // a line too long is broken between its and-or lists first: one that then fits stays on its line (rule 2)
+    expect(layout(`RUN [ -f /x ] || exit 0; d & e && ${f}\n`, { operatorPosition: "start" })).toBe(`RUN [ -f /x ] || exit 0; \\\n    d & \\\n    e \\\n    && ${f}\n`);
   });
 
   test("the same construct prints the same way at every depth: inside case bodies, if bodies, loops and $( )", () => {
@@ -176,11 +194,10 @@ describe("the dockerfileOperatorPosition option", () => {
     expect(layout(start, { useTabs: true })).toBe(end);
   });
 
-  test("a lone operator line (`\\t; \\`, `    && \\`) stays alone in both positions", () => {
-    for (const operatorPosition of ["end", "start"] as const) {
-      const input = "RUN set -eux; \\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\tmake \\\n\t&& \\\n\tmake install\n";
-      expect(layout(input, { useTabs: true, operatorPosition })).toBe(input);
-    }
+  test("a lone `; \\` line stays alone in both positions; a lone `&& \\` line (nginx's) stays alone at the line start and joins the line end", () => {
+    const input = "RUN set -eux; \\\n\tapk add \\\n\t\tgcc \\\n\t; \\\n\tmake \\\n\t&& \\\n\tmake install\n";
+    expect(layout(input, { useTabs: true, operatorPosition: "start" })).toBe(input);
+    expect(layout(input, { useTabs: true, operatorPosition: "end" })).toBe(input.replace("make \\\n\t&& \\\n", "make && \\\n"));
   });
 });
 
@@ -243,7 +260,7 @@ describe("the layout rules", () => {
     expect(layout("COPY a \\\n# at column 0\n    b /c/\n")).toBe("COPY a \\\n# at column 0\n    b /c/\n");
   });
 
-  test("by default operators go at the end of the line, never at the start", () => {
+  test("with operators at the line end, none goes at the start", () => {
     const out = layout("RUN a \\\n  && b \\\n  || c \\\n  ; d && e && f && g && hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh\n");
     const lines = out.trimEnd().split("\n");
     for (const line of lines.slice(1)) expect(line.trimStart()).not.toMatch(/^(&&|\|\||;)/);
@@ -371,11 +388,11 @@ describe("docs/run-layout.md", () => {
   });
 });
 
-describe("the corpus, laid out harder (printWidth 60, tabs; operators at the line start) and preserved", () => {
+describe("the corpus, laid out harder (printWidth 60, the style each file shows; operators at the line start) and preserved", () => {
   test.skipIf(!HAS_CORPUS)("no crash, idempotent, same meaning, only blanks and line breaks change in RUN, no fallback", () => {
     const files = corpusFiles();
     expect(files.length).toBeGreaterThan(1300);
-    for (const options of [{ printWidth: 60, useTabs: true }, { shellLayout: "preserve" }, { operatorPosition: "start", printWidth: 60 }] as FormatOptions[]) {
+    for (const options of [{ printWidth: 60 }, { shellLayout: "preserve" }, { operatorPosition: "start", printWidth: 60 }] as FormatOptions[]) {
       const crashes: string[] = [];
       const notIdempotent: string[] = [];
       const meaningChanged: string[] = [];
@@ -416,8 +433,8 @@ describe("the corpus, laid out harder (printWidth 60, tabs; operators at the lin
     }
   });
   test.skipIf(!HAS_CORPUS)("converting every corpus file between the house styles and back is lossless", () => {
-    const lineEnd: FormatOptions = { useTabs: true, verify: false };
-    const lineStart: FormatOptions = { operatorPosition: "start", tabWidth: 4, verify: false };
+    const lineEnd: FormatOptions = { indent: "tab", operatorPosition: "end", verify: false };
+    const lineStart: FormatOptions = { operatorPosition: "start", indent: "4", verify: false };
     const differs: string[] = [];
     let converted = 0;
     for (const file of corpusFiles()) {

@@ -36,7 +36,7 @@ export function printModel(
   options: FormatOptions = {},
   verbatim: ReadonlySet<number> = new Set(),
 ): string {
-  const opts = resolveOptions(options);
+  const opts = resolveOptions(options, model);
   const shells = shellsInEffect(model);
   const out: string[] = [];
   let blanks = 0;

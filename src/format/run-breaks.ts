@@ -293,7 +293,10 @@ function operatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8
     }
     if (ctx.text[nextStart] === "#") continue;
     for (const k of inZone) absorbed[k] = 1;
-    if (beforeJoins.length > 0 && afterJoins.length > 0 && beforeJoins.length + afterJoins.length === inZone.length && allLoose) {
+    // a `&&` or `||` alone on its line (nginx's `    && \`) is a line-start style: under operators at the line end it
+    // joins the end of the line before, as every other one does (docs/run-layout.md, rule 3)
+    const keepsItsLine = !isListOperator(zone.type) || ctx.options.operatorPosition === "start";
+    if (keepsItsLine && beforeJoins.length > 0 && afterJoins.length > 0 && beforeJoins.length + afterJoins.length === inZone.length && allLoose) {
       // `cmd \` + `; \` + `next` as docker-library writes it: the operator keeps its own line
       breaks.push({ at: zoneStart, resume: opStart, tight: false, kind: "lone", extras: extrasOf(beforeJoins) });
       breaks.push({ at: opEnd, resume: nextStart, tight: false, kind: "operator", extras: extrasOf(afterJoins) });
@@ -305,6 +308,13 @@ function operatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed: Uint8
 }
 
 const isListOperator = (s: string) => s === "&&" || s === "||";
+
+/** The indexes of the joins after the `k`th that fall in a blank token. */
+function joinsIn(joins: readonly Join[], blank: Token, k: number): number[] {
+  const out: number[] = [];
+  for (let n = k + 1; n < joins.length && joins[n]!.at <= blank.end; n++) if (joins[n]!.at >= blank.start) out.push(n);
+  return out;
+}
 
 /**
  * A user's break next to a `&&` or `||` inside a compound command, a
@@ -335,9 +345,13 @@ function nestedOperatorBreaks(ctx: RunContext, joins: readonly Join[], absorbed:
       // `a \` + `&& b`: `a && \` + `b`
       const op = tokens[b + 1]!;
       const after = tokens[b + 2];
-      if (!after || after.kind !== "blank" || !after.collapsible || joinIn(after) || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
+      if (!after || after.kind !== "blank" || !after.collapsible || after.end >= ctx.argsEnd || ctx.text[after.end] === "#") continue;
+      // the operator alone on its line (`a \` + `&& \` + `b`): the break after it is the one break, at the line end
+      const lone = joinsIn(joins, after, last);
+      if (lone.length > 1 || lone.some((n) => absorbed[n] || !joins[n]!.loose)) continue;
       absorb();
-      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras });
+      for (const n of lone) absorbed[n] = 1;
+      breaks.push({ at: op.end, resume: after.end, tight: false, kind: "user", extras: [...extras, ...lone.flatMap((n) => joins[n]!.extras)] });
     } else if (start && operatorAt(tokens[b - 1])) {
       // `a && \` + `b`: `a \` + `&& b`
       const op = tokens[b - 1]!;
@@ -403,10 +417,14 @@ function keptOperatorBreaks(ctx: RunContext, breaks: Break[] | null): Break[] | 
   return breaks;
 }
 
-/** Breaks at the top-level operators inside [from, to) that something follows on that line: a line too long gets one command per line. */
-export function widthOperatorBreaks(ctx: RunContext, from: number, to: number, existing: readonly Break[]): Break[] {
+/**
+ * Breaks at the top-level operators inside [from, to) that something follows on that line: a line too long gets one
+ * command per line. With `separatorsOnly`, only at `;` and `&` (between and-or lists).
+ */
+export function widthOperatorBreaks(ctx: RunContext, from: number, to: number, existing: readonly Break[], separatorsOnly = false): Break[] {
   const out: Break[] = [];
   for (const op of ctx.analysis.operators) {
+    if (separatorsOnly && isListOperator(op.type)) continue;
     const zone = zoneOf(ctx, op);
     if (zone.opStart < from || zone.nextStart >= to || !breakable(ctx, zone)) continue;
     if (existing.some((b) => b.at >= zone.zoneStart && b.at <= zone.nextStart)) continue;

@@ -43,6 +43,8 @@ export function layoutRun(input: RunInput, options: LayoutOptions): string[] | n
       if (extra.length === 0) continue;
       layout = planAndRender(ctx, [...layout.breaks, ...extra]);
       added = true;
+      // operators first: a line broken between its and-or lists is broken at its && and || before its flags or packages
+      if (more === operatorsOfLongLines) break;
     }
   }
   return layout ? layout.printed : null;
@@ -60,8 +62,18 @@ function planAndRender(ctx: RunContext, breaks: Break[]): Layout | null {
   return lines && { breaks, lines, printed: render(ctx, lines) };
 }
 
+/**
+ * A line too long is broken between its and-or lists first (at `;` and `&`): an and-or list that then fits
+ * (`[ -f x ] || exit 0`) stays on its line, as rule 1 keeps one written so; one still too long is broken at its
+ * `&&` and `||` on the next round.
+ */
 const operatorsOfLongLines = (ctx: RunContext, layout: Layout): Break[] =>
-  layout.lines.filter((l) => !fits(ctx, l.printed)).flatMap((l) => widthOperatorBreaks(ctx, l.start, l.end, layout.breaks));
+  layout.lines
+    .filter((l) => !fits(ctx, l.printed))
+    .flatMap((l) => {
+      const separators = widthOperatorBreaks(ctx, l.start, l.end, layout.breaks, true);
+      return separators.length > 0 ? separators : widthOperatorBreaks(ctx, l.start, l.end, layout.breaks);
+    });
 
 const flagsOfLongFirstLine = (ctx: RunContext, layout: Layout): Break[] =>
   fits(ctx, layout.lines[0]!.printed) ? [] : flagBreaks(ctx, layout.breaks);

@@ -14,12 +14,15 @@
  * its name, its verb (`install`, `add`), every option up to the last (a
  * word starting with `-` or `+`), and the value of an option known to take
  * one (`--virtual .build-deps`, `-t bookworm-backports`). A package is a
- * plain word (letters, digits, `._+:=@%^~,*` and `$NAME`/`${NAME}`), so
- * breaks never go inside quotes, expansions or redirects.
+ * plain word (letters, digits, `._+:=@%^~,*` and `$NAME`/`${NAME}`), or one
+ * quoted word whose value the quote scan reads as literal text without
+ * blanks (`"requests>=2.31"`, `'numpy<2'`): breaks go only between words,
+ * never inside quotes, expansions or redirects.
  */
 import type { Break, RunContext } from "./run-breaks.js";
 import type { Line } from "./run-lines.js";
 import type { Token } from "./tokens.js";
+import { agreedScan } from "../shell/literal-words.js";
 
 /** Options of common package managers and downloaders that take the next word as their value. */
 const VALUE_OPTIONS = new Set([
@@ -82,7 +85,7 @@ export function wrapBreaks(ctx: RunContext, line: Line): Break[] {
   }
   const packages = list.every((t, i) => {
     const word = textOf(t);
-    return PACKAGE.test(i === list.length - 1 ? word.replace(/;$/, "") : word) && !OPTION.test(word);
+    return (PACKAGE.test(i === list.length - 1 ? word.replace(/;$/, "") : word) && !OPTION.test(word)) || quotedPackage(ctx, word);
   });
   if (!packages || list.length < MIN_LIST) return [];
   const breaks: Break[] = [];
@@ -107,10 +110,24 @@ function wordsIn(ctx: RunContext, from: number, to: number): Token[] {
   const syntax = /[|<>(){}`#'"\\]/;
   for (const t of words) {
     const word = ctx.text.slice(t.start, t.end);
-    if (OPERATOR.has(word)) continue;
+    if (OPERATOR.has(word) || quotedPackage(ctx, word)) continue;
     if (syntax.test(word.replace(/;$/, ""))) return [];
   }
   return words;
+}
+
+/**
+ * Whether a word is one quoted package (`"requests>=2.31"`): it starts with a
+ * quote and the quote scan, in every dialect the stage's shell may read it
+ * in, reads it as one word with a literal value that has no blanks and is
+ * no option.
+ */
+function quotedPackage(ctx: RunContext, word: string): boolean {
+  if (word[0] !== '"' && word[0] !== "'") return false;
+  const scan = agreedScan(word, ctx.input.dialects);
+  const only = scan?.words.length === 1 && scan.comment === null ? scan.words[0]! : null;
+  const value = only && only.start === 0 && only.end === word.length ? only.value : null;
+  return value !== null && value !== "" && !/[\s]/.test(value) && !OPTION.test(value);
 }
 
 /**

@@ -75,12 +75,13 @@ export function canonicalKeyword(raw: string): { keyword: string; known: boolean
   return { keyword: lower, known: false };
 }
 
-/** The keyword as the formatter prints it: upper case where that cannot change what BuildKit reads. */
+/** The keyword as the formatter prints it: a known one upper case (BuildKit reads keywords without regard to case), an unknown one as written. */
 export function printedKeyword(raw: string): string {
   const { keyword, known } = canonicalKeyword(raw);
   if (known) return keyword;
-  // an unknown keyword: ASCII letters may change case (BuildKit lower-cases it); anything else stays
-  return /^[\x00-\x7f]*$/.test(raw) ? raw.toUpperCase() : raw;
+  // an unknown keyword is kept as written (docs/style.md): it is no instruction the style knows (a template's
+  // `{{ ... }}`, a typo BuildKit will reject), so the formatter does not pretend it is one
+  return raw;
 }
 
 /** BuildKit's splitCommand and dispatch: the command of a logical line. Throws LineParseError. */
