@@ -19,7 +19,7 @@ import { decodeText, discover, NotWritableError, readText, writeAtomic, type Tar
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
 import { HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, splitList, type OutputFormat } from "./options.js";
-import { renderGithub, renderJson, renderSarif, renderStatistics, renderText, summarize, type FileResult, type RunResult } from "./report.js";
+import { findingViews, renderGithub, renderJson, renderSarif, renderStatistics, renderText, summarize, textLine, textSummary, type FileResult, type RunResult } from "./report.js";
 import { COLOR_CHOICES, createStyle, type ColorChoice, type Style } from "./style.js";
 
 export interface Io {
@@ -306,6 +306,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       `${s.errors} error${s.errors === 1 ? "" : "s"}`,
       `${run.seconds.toFixed(2)}s`,
     ];
+    // ruff's closing lines (Found N findings, what --fix and --unsafe-fixes would fix), then the run's counts
+    for (const line of textSummary(run, { hasFormatter: format !== null })) io.stderr(`${line}\n`);
     io.stderr(`${errStyle.dim(parts.join("; "))}\n`);
   }
   if (usageError || s.errors > 0 || notDockerfiles.length > 0) return 2;
@@ -419,9 +421,7 @@ async function runStdin(name: string, options: FixOptions, format: Formatter | n
   else if (!mode.check) io.stdout(output);
   if (mode.output === "text") {
     for (const w of result.warnings) io.stderr(`${style.path(name)}:${w.line}:1: ${style.warn("warning")}: ${w.message}\n`);
-    for (const f of [...result.fixes, ...result.remaining]) {
-      io.stderr(`${style.path(name)}:${f.line}:${f.column}  ${style.rule(f.rule)}  ${f.message}\n`);
-    }
+    for (const v of findingViews(run.files[0]!)) io.stderr(`${textLine(name, v, style)}\n`);
   }
   // without --check, --diff or a report format the result is written (to stdout)
   return findingsExit(mode, changed, result.remaining.length > 0, !mode.check && !mode.diff && mode.output === "text");
