@@ -357,12 +357,20 @@ function dependencies(history: Edit[][], owners: number[][], applied: readonly A
     for (let k = history.length - 1; k >= 0; k--) {
       const round = history[k]!;
       const table = shiftTable(round);
-      round.forEach((_, j) => {
+      // the round's edits are sorted and apart: from the first that ends at or after `start`, while they start by `end`
+      let lo = 0;
+      let hi = round.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (table.newEnd[mid]! < start) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = lo; j < round.length && table.newStart[j]! <= end; j++) {
         const [ns, ne] = [table.newStart[j]!, table.newEnd[j]!];
         // text the round wrote, met or touched; a deletion, only when the edit spans where it was
         const meets = ne > ns ? ns <= end && start <= ne : start < ns && ns < end;
         if (meets) direct.add(owners[k]![j]!);
-      });
+      }
       start = mapBackThrough(round, start, false);
       end = mapBackThrough(round, end, true);
     }
