@@ -53,6 +53,18 @@ describe("positions and messages in input lines, after earlier rounds", () => {
   });
 });
 
+describe("fixes that need earlier ones", () => {
+  test("a join across a CMD an earlier round removed names that removal: alone, it would move the RUN above the CMD", async () => {
+    const input = "FROM alpine\nRUN a\nCMD x\nRUN b\nCMD y\n";
+    const r = await fix(input, { select: ["no-shadowed-cmd", "consecutive-run"] });
+    expect(r.output).toBe("FROM alpine\nRUN a && \\\n    b\nCMD y\n");
+    expect(r.fixes.map((f) => [f.rule, f.line, f.dependsOn])).toEqual([
+      ["no-shadowed-cmd", 3, []],
+      ["consecutive-run", 4, [0]],
+    ]);
+  });
+});
+
 /** Keeps what tests the invariants below on one result. */
 function checkStandAlone(name: string, input: string, r: FixResult): { independent: number; dependent: number } {
   let independent = 0;

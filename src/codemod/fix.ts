@@ -9,7 +9,7 @@ import { meaningOf, sameMeaning, shellsInEffect, type FileMeaning } from "../mea
 import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
 import { checkJoin } from "../shell/join-check.js";
-import type { DeclaredChange, Edit, Finding, FixSafety, RuleContext, Span } from "../rules/types.js";
+import type { DeclaredChange, Edit, Finding, Fix, FixSafety, RuleContext, Span } from "../rules/types.js";
 import { commandHead } from "../model/command.js";
 import { agreedScan, shellDialects } from "../shell/literal-words.js";
 import { initShell, shellReady } from "../shell/bash.js";
@@ -164,7 +164,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
     remaining = [];
     const candidates: { finding: Finding; where: Omit<ReportedFinding, "reason"> }[] = [];
     const unappliedOf = (f: Finding): UnappliedFix | undefined =>
-      f.fix ? { safety: f.fix.safety, description: f.fix.description, edits: mapEdits(appliedEdits, f.fix.edits), dependsOn: dependencies(appliedEdits, editOwners, applied, f.fix.edits) } : undefined;
+      f.fix ? { safety: f.fix.safety, description: f.fix.description, edits: mapEdits(appliedEdits, f.fix.edits), dependsOn: dependencies(appliedEdits, editOwners, applied, f.fix) } : undefined;
     for (const f of findings) {
       const key = findingKey(model, f);
       const instr = model.instructions[f.instruction];
@@ -234,7 +234,7 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end, true) },
         edits: mapEdits(appliedEdits, edits),
         removed: f.fix!.declares.removed.length,
-        dependsOn: dependencies(appliedEdits, editOwners, applied, edits),
+        dependsOn: dependencies(appliedEdits, editOwners, applied, f.fix!),
       });
     }
     roundEdits.sort((x, y) => x.edit.start - y.edit.start);
@@ -346,12 +346,17 @@ function inputSpan(history: Edit[][], model: DockerfileModel, f: Finding, instr:
  * The applied fixes (indices into `applied`, with what they need in turn,
  * ascending) whose written text edits of the current text touch or overlap:
  * walking back round by round, an edit range that meets text a round wrote
- * (or spans text a round deleted) depends on the fix that made that edit.
+ * (or spans text a round deleted) depends on the fix that made that edit. A
+ * fix that joins RUNs moves text from one to the other: all it spans counts
+ * (a join across a CMD an earlier fix removed needs that fix).
  */
-function dependencies(history: Edit[][], owners: number[][], applied: readonly AppliedFix[], edits: readonly Edit[]): number[] {
-  if (history.length === 0) return [];
+function dependencies(history: Edit[][], owners: number[][], applied: readonly AppliedFix[], fix: Pick<Fix, "edits" | "declares">): number[] {
+  if (history.length === 0 || fix.edits.length === 0) return [];
   const direct = new Set<number>();
-  for (const e of edits) {
+  const ranges: readonly { start: number; end: number }[] = fix.declares.joins?.length
+    ? [{ start: Math.min(...fix.edits.map((e) => e.start)), end: Math.max(...fix.edits.map((e) => e.end)) }]
+    : fix.edits;
+  for (const e of ranges) {
     let start = e.start;
     let end = e.end;
     for (let k = history.length - 1; k >= 0; k--) {
