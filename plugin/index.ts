@@ -1,12 +1,13 @@
 /**
  * The Prettier plugin: a declarative entry over the core. Nothing runs at
- * import; tree-sitter is initialised on the first parse.
+ * import but the making of its list of names (dockerfileFilenames, a few
+ * hundred string comparisons); tree-sitter is initialised on the first parse.
  */
 import type { Plugin, SupportLanguage, SupportOptions } from "prettier";
 import { DEFAULT_TAB_WIDTH } from "../src/format/options.js";
 import { parser } from "./parser.js";
 import { printer } from "./printer.js";
-import { isDockerfileName } from "../src/names.js";
+import { dockerfileFilenames, isDockerfileName } from "../src/names.js";
 
 /** The one definition of a Dockerfile name (src/names.ts), re-exported for the plugin's users. */
 export { isDockerfileName };
@@ -17,7 +18,9 @@ export const languages: SupportLanguage[] = [
     parsers: ["dockerfile"],
     // Markdown fences name the language as users write it: ```dockerfile, ```Dockerfile
     aliases: ["dockerfile", "containerfile", "Dockerfile", "Containerfile"],
-    filenames: ["Dockerfile", "Containerfile"],
+    // exact names, matched before any language's extensions: Dockerfile, Containerfile, and each
+    // Dockerfile.<suffix> whose suffix Prettier gives a language of its own (Dockerfile.webapp: JSON)
+    filenames: dockerfileFilenames(),
     extensions: [".dockerfile", ".containerfile"],
     linguistLanguageId: 89,
     vscodeLanguageIds: ["dockerfile"],

@@ -18,7 +18,7 @@ const examples = readdirSync(join(root, "examples"))
 let failed = false;
 
 if (!existsSync(join(root, "dist/plugin/index.js")) || !existsSync(join(root, "dist/src/cli/bin.js"))) {
-  console.error("dist/ is not built: run `npm run build` (npm ci does it through the prepare script)");
+  console.error("dist/ is not built: run `npm run build` (`npm run example` does it first)");
   process.exit(1);
 }
 

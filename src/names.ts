@@ -5,12 +5,19 @@
  * `files:` pattern in .pre-commit-hooks.yaml and the globs in README.md from
  * it (test/names.test.ts keeps them in step).
  *
+ * Prettier picks a language for a file by exact name first, then by
+ * extension, and only then asks a plugin's isSupported: the plugin lists
+ * dockerfileFilenames() as its language's filenames, so that every
+ * `Dockerfile.<suffix>` this function accepts is the plugin's even where
+ * Prettier gives the suffix to a language of its own (`.webapp`: JSON).
+ *
  * The rule, in any case: `Dockerfile`, `Containerfile`, `*.dockerfile`,
  * `*.containerfile`, and `Dockerfile.<suffix>` / `Containerfile.<suffix>`
  * unless the suffix's last dot-separated part is one of
  * NOT_DOCKERFILE_EXTENSIONS (a template, a backup, an ignore file, another
  * language's file) or the name ends with `~` (an editor's backup).
  */
+import { PRETTIER_EXTENSIONS } from "./prettier-extensions.js";
 
 /** The two base names, lower case. */
 export const DOCKERFILE_STEMS = ["dockerfile", "containerfile"] as const;
@@ -184,4 +191,48 @@ function anyCase(word: string): string {
  */
 export function dockerfileGlob(): string {
   return `**/{*.,}{${DOCKERFILE_STEMS.map(anyCase).join(",")}}{,.*}`;
+}
+
+/** `Dockerfile`, `Containerfile`: the base names as they are usually written. */
+function capitalised(stem: string): string {
+  return stem[0]!.toUpperCase() + stem.slice(1);
+}
+
+/**
+ * The exact names the Prettier plugin lists as its language's `filenames`:
+ * `Dockerfile` and `Containerfile`, and `Dockerfile<extension>` /
+ * `Containerfile<extension>` for each extension of Prettier's own languages
+ * (PRETTIER_EXTENSIONS) that makes a name isDockerfileName accepts
+ * (`Dockerfile.webapp`, `Containerfile.inc`). Prettier compares them with a
+ * file's name in any case and before any language's extensions, so the plugin
+ * wins for these names. It cannot for a name with one more suffix before such
+ * an extension (`Dockerfile.prod.webapp`): Prettier matches extensions by the
+ * end of the name, and a language's filenames are exact names;
+ * prettierClaimsFirst tells those apart, and the README gives the `overrides`
+ * entry that fixes each.
+ */
+export function dockerfileFilenames(): string[] {
+  const names = DOCKERFILE_STEMS.map(capitalised);
+  for (const stem of DOCKERFILE_STEMS) {
+    for (const ext of PRETTIER_EXTENSIONS) {
+      const name = capitalised(stem) + ext;
+      if (isDockerfileName(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Whether Prettier, with the plugin, still gives this Dockerfile name to one
+ * of its own languages: a name isDockerfileName accepts whose end is an
+ * extension of Prettier's (compared as Prettier compares them: the name in
+ * lower case, the extension as Prettier writes it) and that is not one of
+ * dockerfileFilenames(). `Dockerfile.prod.webapp` is; `Dockerfile.webapp`,
+ * `Dockerfile.prod` and `api.Dockerfile` are not.
+ */
+export function prettierClaimsFirst(path: string): boolean {
+  const base = baseName(path);
+  if (!isDockerfileName(base)) return false;
+  if (dockerfileFilenames().some((n) => n.toLowerCase() === base)) return false;
+  return PRETTIER_EXTENSIONS.some((ext) => base.endsWith(ext));
 }

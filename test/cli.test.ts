@@ -11,7 +11,7 @@ const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
 const FIXED = "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD [\"node\", \"server.js\"]\n";
 const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
-/** FIXABLE after --write --format with Prettier's defaults. */
+/** FIXABLE after --write --reformat with Prettier's defaults. */
 // the formatter keeps the merged RUN's one command per line (the user's breaks), with its 4-space default
 const FORMATTED = FIXED;
 
@@ -247,9 +247,9 @@ describe("dockerfile-codemod", () => {
     expect(read("Dockerfile")).toBe('FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD ["serve", "--port", "80"]\n');
   });
 
-  test("--format also formats what it writes", () => {
+  test("--reformat also formats what it writes", () => {
     write("Dockerfile", "from debian:12\nrun apt-get update && apt-get install -y curl\nrun rm -rf /var/lib/apt/lists/*\n");
-    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(run(["--write", "--reformat"]).code).toBe(0);
     expect(read("Dockerfile")).toBe("FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
   });
 
@@ -279,7 +279,7 @@ describe("dockerfile-codemod", () => {
     expect(run(["-v"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     expect(run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     const help = run(["--help"]).stdout;
-    for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--format", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-v, --version"]) {
+    for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--reformat", "--format FMT", "-f FMT", "-o, --output-file", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-V, -v, --version", "--force-exclude"]) {
       expect(help).toContain(flag);
     }
     for (const code of ["0  ", "1  ", "2  ", "130", "143"]) expect(help).toContain(code);
@@ -327,9 +327,9 @@ describe("only Dockerfiles are read as Dockerfiles", () => {
     expect(r.stderr).toBe("");
   });
 
-  test.each([["*"], ["**/*"]])("--write --format with the glob '%s': the Dockerfiles are written, every other file is left byte for byte, one warning each, exit 2", (glob) => {
+  test.each([["*"], ["**/*"]])("--write --reformat with the glob '%s': the Dockerfiles are written, every other file is left byte for byte, one warning each, exit 2", (glob) => {
     setup();
-    const r = run(["--write", "--format", glob]);
+    const r = run(["--write", "--reformat", glob]);
     expect(r.code, r.stderr).toBe(2);
     untouched();
     const expected = glob === "*" ? DOCKERFILES.filter((n) => !n.includes("/")) : DOCKERFILES;
@@ -342,7 +342,7 @@ describe("only Dockerfiles are read as Dockerfiles", () => {
 
   test("with -u the same run skips them silently and exits 0", () => {
     setup();
-    const r = run(["--write", "--format", "-u", "**/*"]);
+    const r = run(["--write", "--reformat", "-u", "**/*"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("warning");
     untouched();
@@ -535,7 +535,7 @@ describe("ignored files, as git sees them", () => {
   });
 });
 
-describe("--format formats as prettier does", () => {
+describe("--reformat formats as prettier does", () => {
   const PRETTIER = join(ROOT, "node_modules/prettier/bin/prettier.cjs");
   const LONG = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git && rm -rf /var/lib/apt/lists/*\n";
   test("with the project's .prettierrc, overrides and .editorconfig; nothing .prettierignore excludes; then prettier --check passes", () => {
@@ -543,7 +543,7 @@ describe("--format formats as prettier does", () => {
     write(".editorconfig", "root = true\n\n[legacy/**]\nindent_style = tab\n");
     write(".prettierignore", "vendor/\n");
     for (const name of ["Dockerfile", "two/Dockerfile", "legacy/Dockerfile", "vendor/Dockerfile"]) write(name, LONG);
-    const r = run(["--write", "--format"]);
+    const r = run(["--write", "--reformat"]);
     expect(r.code, r.stderr).toBe(0);
     expect(read("Dockerfile")).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
     expect(read("two/Dockerfile")).toMatch(/^RUN apt-get update && \\\n {2}apt-get install/m);
@@ -553,15 +553,15 @@ describe("--format formats as prettier does", () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
-  test("line endings follow Prettier's endOfLine (default lf); a byte-order mark is kept; without --format CRLF is kept", () => {
+  test("line endings follow Prettier's endOfLine (default lf); a byte-order mark is kept; without --reformat CRLF is kept", () => {
     write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")] }));
     const crlf = `\uFEFF${FIXABLE.replace(/\n/g, "\r\n")}`;
     write("Dockerfile", crlf);
-    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(run(["--write", "--reformat"]).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED}`);
     write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")], endOfLine: "auto" }));
     write("Dockerfile", crlf);
-    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(run(["--write", "--reformat"]).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED.replace(/\n/g, "\r\n")}`);
     write("Dockerfile", crlf);
     expect(run(["--write"]).code).toBe(0);
@@ -573,14 +573,14 @@ describe("--format formats as prettier does", () => {
     const text = "FROM alpine\nRUN apk add curl && apk add git \\\n      && echo done\n";
     write("keep/Dockerfile", text);
     write("Dockerfile", text);
-    expect(run(["--write", "--format"]).code).toBe(0);
+    expect(run(["--write", "--reformat"]).code).toBe(0);
     expect(read("keep/Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git \\\n    && echo done\n");
     expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git && \\\n    echo done\n");
   });
 
-  test("--stdin-filepath --format uses the configuration of the path named", () => {
+  test("--stdin-filepath --reformat uses the configuration of the path named", () => {
     write(".prettierrc", JSON.stringify({ tabWidth: 4 }));
-    const r = run(["--stdin-filepath", "Dockerfile", "--format"], LONG);
+    const r = run(["--stdin-filepath", "Dockerfile", "--reformat"], LONG);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
   });

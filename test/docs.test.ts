@@ -17,6 +17,14 @@ describe("documentation", () => {
     const ci = readFileSync(join(ROOT, ".ci/run"), "utf8");
     expect(ci).toMatch(/^npm test$/m);
   });
+
+  test("on a fresh clone, `npm ci` builds nothing (no prepare script: the build runs at prepack), so the two commands build dist/ themselves", () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.prepare).toBeUndefined();
+    expect(scripts.prepack).toBe("npm run build");
+    expect(scripts.example).toMatch(/^npm run build && /);
+    expect(scripts.test).toMatch(/(^|&& )npm run build &&/);
+  });
 });
 
 describe("the README's rule table", () => {

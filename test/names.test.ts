@@ -13,11 +13,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import fg from "fast-glob";
-import { NOT_DOCKERFILE_EXTENSIONS, dockerfileGlob, isDockerfileName, preCommitFilesPattern } from "../src/names.js";
+import { NOT_DOCKERFILE_EXTENSIONS, dockerfileFilenames, dockerfileGlob, isDockerfileName, preCommitFilesPattern, prettierClaimsFirst } from "../src/names.js";
 import { isDockerfileName as pluginIsDockerfileName, languages } from "../plugin/index.js";
 import { ROOT } from "./helpers.js";
 // @ts-expect-error: a plain ESM script without types
-import { renderHooks, renderReadme } from "../scripts/sync-names.mjs";
+import { renderHooks, renderPrettierExtensions, renderReadme } from "../scripts/sync-names.mjs";
+import * as prettier from "prettier";
 
 const micromatch = createRequire(import.meta.url)("micromatch") as (list: string[], pattern: string, options: object) => string[];
 
@@ -138,6 +139,33 @@ describe("isDockerfileName", () => {
   });
 });
 
+describe("the names the plugin lists for Prettier (its language's filenames)", () => {
+  test("src/prettier-extensions.ts lists the installed prettier's extensions (npm run sync-names writes it)", async () => {
+    const { languages } = await prettier.getSupportInfo();
+    expect(readFileSync(join(ROOT, "src/prettier-extensions.ts"), "utf8")).toBe((renderPrettierExtensions as (l: unknown) => string)(languages));
+    // exact names of Prettier's languages are never Dockerfile names: with the same name in two languages, which one wins would depend on the order of plugins
+    expect(languages.flatMap((l) => l.filenames ?? []).filter(isDockerfileName)).toEqual([]);
+  });
+
+  test("dockerfileFilenames: the two base names, and every Dockerfile<extension> of Prettier's that is a Dockerfile name", () => {
+    const names = dockerfileFilenames();
+    expect(names.slice(0, 2)).toEqual(["Dockerfile", "Containerfile"]);
+    for (const name of names) expect(isDockerfileName(name), name).toBe(true);
+    expect(names).toContain("Dockerfile.webapp");
+    expect(names).toContain("Containerfile.pcss");
+    // a Prettier extension whose last part names another kind of file is no Dockerfile, so not listed
+    expect(names).not.toContain("Dockerfile.json");
+    expect(names).not.toContain("Dockerfile.tfstate.backup");
+    expect(languages[0]!.filenames).toEqual(names);
+  });
+
+  test("prettierClaimsFirst: only Dockerfile names that end in one of Prettier's extensions and are not listed", () => {
+    for (const name of ["Dockerfile.prod.webapp", "containerfile.x.es6", "docker/Dockerfile.a.b.mkd"]) expect(prettierClaimsFirst(name), name).toBe(true);
+    for (const name of ["Dockerfile.webapp", "DOCKERFILE.WEBAPP", "Dockerfile.prod", "api.Dockerfile", "Dockerfile.prod.json", "Dockerfile.4DForm.x", "README.md"])
+      expect(prettierClaimsFirst(name), name).toBe(false);
+  });
+});
+
 /** Every name above, plus each in a directory. */
 const ALL = [...DOCKERFILES, ...NOT_DOCKERFILES].flatMap((n) => [n, `deep/er/${n}`]);
 
@@ -172,6 +200,42 @@ describe("the pre-commit files pattern", () => {
 describe("the README", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 
+  test("VS Code: every files.associations pattern for dockerfile names only Dockerfile names, every other one only other files (issue 19, 13)", () => {
+    const section = readme.slice(readme.indexOf("### VS Code\n"), readme.indexOf("\n### ", readme.indexOf("### VS Code\n") + 1));
+    const settings = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]!) as { "files.associations": Record<string, string> };
+    const associations = Object.entries(settings["files.associations"]);
+    // VS Code matches a pattern without a slash against the file's name, in any case (its glob: *, ?, {a,b}, [...])
+    const mm = createRequire(import.meta.url)("micromatch") as {
+      matcher: (p: string, o: object) => (s: string) => boolean;
+      braces: (p: string, o: object) => string[];
+    };
+    const matchers = new Map(associations.map(([p]) => [p, mm.matcher(p, { nocase: true, dot: true })]));
+    const matches = (pattern: string, name: string) => !pattern.includes("/") && matchers.get(pattern)!(name.split("/").pop()!);
+    // names a pattern stands for: each brace alternative, a word for each *, then the name with a suffix that makes it another kind of file
+    const instances = (pattern: string) => mm.braces(pattern, { expand: true }).map((p) => p.replaceAll("*", "x"));
+    const candidates = [
+      ...ALL,
+      ...NOT_DOCKERFILE_EXTENSIONS.flatMap((e) => [`Dockerfile.${e}`, `Containerfile.prod.${e}`, `x.${e}`]),
+      ...associations.flatMap(([pattern]) => instances(pattern).flatMap((n) => [n, n.toUpperCase(), ...NOT_DOCKERFILE_EXTENSIONS.map((e) => `${n}.${e}`), `${n}~`])),
+    ];
+    const wrong: string[] = [];
+    for (const [pattern, language] of associations) {
+      const matched = candidates.filter((n) => matches(pattern, n));
+      if (matched.length === 0) wrong.push(`${pattern}: matches nothing`);
+      for (const name of matched) if (isDockerfileName(name) !== (language === "dockerfile")) wrong.push(`${pattern} -> ${language}: ${name}`);
+    }
+    expect(wrong).toEqual([]);
+    // the known negatives are associated with no Dockerfile pattern, BuildKit's ignore files with the ignore language
+    const dockerfilePatterns = associations.filter(([, l]) => l === "dockerfile").map(([p]) => p);
+    for (const name of NOT_DOCKERFILES) expect(dockerfilePatterns.filter((p) => matches(p, name)), name).toEqual([]);
+    for (const name of ["Dockerfile.dockerignore", "svc/api.Dockerfile.dockerignore", "Containerfile.containerignore"])
+      expect(associations.filter(([p]) => matches(p, name)).map(([, l]) => l), name).toEqual(["ignore"]);
+    // the broad pattern the README had is gone; the names VS Code does not know itself are covered
+    expect(settings["files.associations"]["Dockerfile.*"]).toBeUndefined();
+    for (const name of ["Containerfile", "x.containerfile", "Dockerfile.prod", "Dockerfile.dev", "Containerfile.alpine"])
+      expect(dockerfilePatterns.some((p) => matches(p, name)), name).toBe(true);
+  });
+
   test("its rule, lint-staged and GitHub Actions blocks are generated from src/names.ts (npm run sync-names)", () => {
     expect(readme).toBe((renderReadme as (t: string) => string)(readme));
     for (const ext of NOT_DOCKERFILE_EXTENSIONS) expect(readme).toContain(`\`${ext}\``);
@@ -188,7 +252,7 @@ describe("the README", () => {
     const matched = new Set(micromatch(ALL, pattern, options));
     for (const name of ALL.filter(isDockerfileName)) expect(matched.has(name), name).toBe(true);
     for (const name of ["README.md", "package.json", "docker-compose.yml", "Dockerfile-notes.md", "mydockerfile", "ci/build.sh"]) expect(matched.has(name), name).toBe(false);
-    expect(commands).toEqual(["dockerfile-codemod --write --ignore-unknown", "prettier --write --ignore-unknown"]);
+    expect(commands).toEqual(["dockerfile-codemod --write --force-exclude --ignore-unknown", "prettier --write --ignore-unknown"]);
   });
 
   test("GitHub Actions: prettier --check --ignore-unknown with the glob, expanded by fast-glob as prettier does", () => {

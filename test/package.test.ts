@@ -126,7 +126,7 @@ function writeCanary(): string {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-pack-"));
-  // dist/ is built by `npm test` before vitest runs; skip the prepare script here.
+  // dist/ is built by `npm test` before vitest runs; skip the prepack script (the build) here.
   const packed = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" });
   const tarball = join(work, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
   const canary = writeCanary();
@@ -157,11 +157,28 @@ describe("installing the packed package", () => {
     expect(scriptsRun(ignoredLog)).toEqual([]);
   });
 
+  test("the packed package.json has no script npm runs at install, and no dependency", () => {
+    const installed = JSON.parse(readFileSync(join(ignored, PKG, "package.json"), "utf8")) as { scripts?: Record<string, string>; dependencies?: object; optionalDependencies?: object };
+    // npm 11 warns about each of these when the tarball is installed (`install-scripts ... (prepare: ...)`); the build runs at prepack
+    const atInstall = ["preinstall", "install", "postinstall", "prepare"].filter((s) => installed.scripts?.[s]);
+    expect(atInstall).toEqual([]);
+    expect(installed.scripts?.prepack).toBe("npm run build");
+    // what runs is in dist/ (dist/vendor/, dist/wasm/), but for dockerfile-ast: the core's declarations name its types (model.ast)
+    expect(Object.keys(installed.dependencies ?? {})).toEqual(["dockerfile-ast"]);
+    expect(installed.optionalDependencies ?? {}).toEqual({});
+    expect(ignoredLog + allowedLog).not.toMatch(/install-scripts.*prettier-plugin-dockerfile/);
+  });
+
   test("no installed package has an install script", () => {
     const packages = installedPackages(ignored);
-    expect(packages).toContain(PKG);
-    expect(packages).toContain("node_modules/web-tree-sitter");
-    expect(packages.filter((p) => p.endsWith("/tree-sitter-bash"))).toEqual([]);
+    // the package and prettier beside it, and dockerfile-ast with its two language-server packages
+    expect(packages).toEqual([
+      "node_modules/dockerfile-ast",
+      "node_modules/prettier",
+      PKG,
+      "node_modules/vscode-languageserver-textdocument",
+      "node_modules/vscode-languageserver-types",
+    ]);
     const withScripts = packages.map((p) => [p, ...installScripts(join(ignored, p))]).filter((p) => p.length > 1);
     expect(withScripts).toEqual([]);
   });
@@ -177,25 +194,53 @@ describe("installing the packed package", () => {
     };
     walk(join(ignored, PKG));
     const unexpected = files.filter(
-      (f) => !/^dist\/(src|plugin)\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f),
+      (f) => !/^dist\/(src|plugin)\/.+\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(f),
     );
-    expect(unexpected.sort()).toEqual(["dist/wasm/tree-sitter-bash.LICENSE", "dist/wasm/tree-sitter-bash.wasm"]);
+    expect(unexpected.sort()).toEqual([
+      // the third-party JavaScript the package runs (scripts/bundle.mjs), each with its packages' licences
+      "dist/vendor/diff.js",
+      "dist/vendor/diff.js.LICENSE",
+      "dist/vendor/web-tree-sitter.js",
+      "dist/vendor/web-tree-sitter.js.LICENSE",
+      // the grammar and web-tree-sitter's runtime (scripts/copy-wasm.mjs)
+      "dist/wasm/tree-sitter-bash.LICENSE",
+      "dist/wasm/tree-sitter-bash.wasm",
+      "dist/wasm/web-tree-sitter.LICENSE",
+      "dist/wasm/web-tree-sitter.wasm",
+    ]);
+    for (const f of unexpected.filter((f) => f.endsWith(".LICENSE"))) expect(readFileSync(join(ignored, PKG, f), "utf8"), f).toMatch(/MIT|BSD/);
     expect(files).toContain("LICENSE");
+    expect(files).toContain("CHANGELOG.md");
     expect(files).toContain("dist/plugin/index.js");
   });
 
-  test("the bin and the plugin are the bundles (scripts/bundle.mjs): one file each, what `npm run build` wrote", () => {
+  test("the bin, the plugin and the core are the bundles (scripts/bundle.mjs): one file each, what `npm run build` wrote", () => {
     const installed = join(ignored, PKG);
-    const { bin: bins, main } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { bin: Record<string, string>; main: string };
-    for (const file of [bins["dockerfile-codemod"]!, main]) {
+    const { bin: bins, main, exports } = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      main: string;
+      exports: Record<string, { default?: string }>;
+    };
+    const core = exports["./core"]!.default!;
+    for (const file of [bins["dockerfile-codemod"]!, main, core]) {
       const text = readFileSync(join(installed, file), "utf8");
       expect(text, file).toBe(readFileSync(join(ROOT, file), "utf8"));
-      // static imports: node's own modules and web-tree-sitter only (it finds its .wasm beside itself)
+      // static imports: node's own modules, the user's prettier (the plugin), and web-tree-sitter's JavaScript in dist/vendor/
       const imports = [...text.matchAll(/^import .*? from "([^"]+)";$/gm)].map((m) => m[1]!);
-      expect(imports.filter((s) => !s.startsWith("node:") && s !== "web-tree-sitter" && !(file === main && s === "prettier")), file).toEqual([]);
-      // the project's modules and its CommonJS dependencies are inside
-      expect(text, file).not.toMatch(/from "\.\.?\//);
+      const vendored = (s: string) => join(dirname(join(installed, file)), s) === join(installed, "dist/vendor/web-tree-sitter.js");
+      expect(imports.filter((s) => !s.startsWith("node:") && !vendored(s) && !(file === main && s === "prettier")), file).toEqual([]);
+      expect(imports.filter(vendored), file).toHaveLength(1);
+      // the project's modules and its CommonJS dependencies are inside: nothing else is imported by path or by package name
+      const dynamic = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
+      expect(dynamic.filter((s) => !s.startsWith("node:") && !s.includes("/vendor/") && !(file === bins["dockerfile-codemod"] && s.endsWith("/plugin/index.js")) && s !== "prettier"), file).toEqual([]);
     }
+    // the core bundle finds dockerfile-ast (a dependency, loaded on the first read of model.ast) and web-tree-sitter's runtime
+    const r0 = run(ignored, process.execPath, [
+      "--input-type=module",
+      "-e",
+      `import { initShell, buildModel } from "prettier-plugin-dockerfile/core"; await initShell(); console.log(buildModel("FROM a\\nRUN b\\n").ast.getInstructions().length);`,
+    ]);
+    expect(r0.stdout.trim(), r0.stderr).toBe("2");
     // the command's own modules are in its bundle, and not shipped beside it; no source maps
     expect(readdirSync(join(installed, "dist/src/cli"))).toEqual(["bin.js"]);
     const r = run(ignored, process.execPath, [join(installed, bins["dockerfile-codemod"]!), "--version"]);
@@ -215,8 +260,8 @@ describe("installing the packed package", () => {
       `installed size: node_modules ${MB(total)}, of which prettier ${MB(prettier)}; ` +
         `prettier-plugin-dockerfile with its dependencies adds ${MB(total - prettier)} (largest: ${largest.join(", ")})`,
     );
-    // tree-sitter-bash as a dependency alone added 20 MB
-    expect(total - prettier).toBeLessThan(15 * 1024 * 1024);
+    // tree-sitter-bash as a dependency alone added 20 MB; web-tree-sitter, diff and dockerfile-ast as dependencies 6.1 MB
+    expect(total - prettier).toBeLessThanOrEqual(6 * 1024 * 1024);
   });
 });
 
@@ -563,8 +608,8 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(r.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
   });
 
-  test("dockerfile-codemod --write --format uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
-    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format"]);
+  test("dockerfile-codemod --write --reformat uses .prettierrc (tabWidth 4), its overrides (useTabs) and .editorconfig (max_line_length); then the real prettier --check passes", () => {
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat"]);
     expect(w.status, w.stdout + w.stderr).toBe(0);
     expect(w.stdout.trim().split("\n").sort()).toEqual(Object.keys(DOCKERFILES).sort());
     untouched();
@@ -578,7 +623,7 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(all.status, all.stdout + all.stderr).toBe(0);
   });
 
-  test("where no finding is fixed, dockerfile-codemod --format writes what prettier --write writes", () => {
+  test("where no finding is fixed, dockerfile-codemod --reformat writes what prettier --write writes", () => {
     const formatOnly = ["docker/dev.Dockerfile", "Containerfile", "Dockerfile.prod"];
     const byCodemod = Object.fromEntries(formatOnly.map((n) => [n, readRepo(n)]));
     writeAll(Object.fromEntries(formatOnly.map((n) => [n, DOCKERFILES[n]!])));
@@ -589,13 +634,13 @@ describe("a repository with Dockerfiles and other files", () => {
 
   test("the glob '**/*' given to the codemod: only Dockerfiles are read, one warning per other file and exit 2; with -u, silently", () => {
     writeAll(DOCKERFILES);
-    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "**/*"]);
+    const w = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat", "**/*"]);
     expect(w.status, w.stderr).toBe(2);
     untouched();
     const warned = w.stderr.split("\n").filter((l) => l.startsWith("warning: ")).map((l) => l.split(":")[1]!.trim());
     expect(warned.sort()).toEqual(Object.keys(OTHERS).sort());
     writeAll(DOCKERFILES);
-    const quiet = run(repo, "npx", ["dockerfile-codemod", "--write", "--format", "-u", "**/*"]);
+    const quiet = run(repo, "npx", ["dockerfile-codemod", "--write", "--reformat", "-u", "**/*"]);
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).not.toContain("warning");
     untouched();
@@ -611,7 +656,7 @@ describe("a repository with Dockerfiles and other files", () => {
     expect(w.stdout).not.toMatch(/Dockerfile\.(template|dockerignore)|\.j2/);
   });
 
-  test("without prettier beside it, --format warns once and uses the built-in formatter", () => {
+  test("without prettier beside it, --reformat warns once and uses the built-in formatter", () => {
     // the installed package, copied into a project whose node_modules has everything but prettier
     // (outside the test's directory, or node would find its prettier further up)
     const bare = mkdtempSync(join(tmpdir(), "prettier-plugin-dockerfile-no-prettier-"));
@@ -624,7 +669,7 @@ describe("a repository with Dockerfiles and other files", () => {
     }
     writeFileSync(join(bare, ".prettierrc"), JSON.stringify({ tabWidth: 8 }));
     writeFileSync(join(bare, "Dockerfile"), DOCKERFILES.Dockerfile!);
-    const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--format"]);
+    const r = run(bare, process.execPath, [join(bare, "node_modules/prettier-plugin-dockerfile/dist/src/cli/bin.js"), "--write", "--reformat"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.split("\n").filter((l) => l.includes("prettier could not be loaded")).length).toBe(1);
     // the built-in defaults (four spaces), not the .prettierrc (tabWidth 8) it cannot read

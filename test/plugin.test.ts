@@ -1,9 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as prettier from "prettier";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import plugin from "../plugin/index.js";
+import { DOCKERFILE_STEMS, NOT_DOCKERFILE_EXTENSIONS, isDockerfileName, prettierClaimsFirst } from "../src/names.js";
+import { PRETTIER_EXTENSIONS } from "../src/prettier-extensions.js";
+import { ROOT } from "./helpers.js";
 
 const format = (text: string, options: prettier.Options = {}) =>
   prettier.format(text, { filepath: "Dockerfile", plugins: [plugin], ...options });
@@ -101,6 +105,81 @@ describe("the Prettier plugin", () => {
 
   test("the self-check can be turned off", async () => {
     expect(await format("from a\n", { dockerfileVerify: false } as prettier.Options)).toBe("FROM a\n");
+  });
+});
+
+/**
+ * Prettier picks a language by a file's exact name (every language's
+ * `filenames`), then by the end of its name (`extensions`), and only then asks
+ * a plugin's isSupported: a Dockerfile.<suffix> whose suffix is an extension of
+ * Prettier's own (`.webapp`: JSON) was Prettier's, and `prettier --check .`
+ * failed on it (issue 19, 14). The plugin's filenames (dockerfileFilenames)
+ * take them back; prettierClaimsFirst names what Prettier cannot give a plugin.
+ */
+describe("names Prettier gives its own languages", () => {
+  const stems = DOCKERFILE_STEMS.map((s) => s[0]!.toUpperCase() + s.slice(1));
+  const names = [
+    ...stems.flatMap((stem) =>
+      [...PRETTIER_EXTENSIONS, ...NOT_DOCKERFILE_EXTENSIONS.map((e) => `.${e}`), ".prod", ".dockerfile"].flatMap((ext) => [`${stem}${ext}`, `${stem}.prod${ext}`]),
+    ),
+    ...["DOCKERFILE.WEBAPP", "containerfile.Inc", "Dockerfile.PROD.webapp"],
+    ...PRETTIER_EXTENSIONS.flatMap((ext) => [`api${ext}.dockerfile`, `x${ext}`]),
+  ];
+
+  test("every name isDockerfileName accepts is the plugin's, but those prettierClaimsFirst names, which are Prettier's own languages'", async () => {
+    const wrong: string[] = [];
+    let claimedFirst = 0;
+    for (const name of names) {
+      const { inferredParser } = await prettier.getFileInfo(`/repo/${name}`, { plugins: [plugin] });
+      const expected = isDockerfileName(name) && !prettierClaimsFirst(name);
+      if ((inferredParser === "dockerfile") !== expected) wrong.push(`${name}: ${inferredParser}`);
+      if (prettierClaimsFirst(name)) {
+        claimedFirst++;
+        // a language of Prettier's, which the README's override gives back to the plugin
+        if (!inferredParser || inferredParser === "dockerfile") wrong.push(`${name}: ${inferredParser}, not one of Prettier's`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(claimedFirst).toBeGreaterThan(0);
+    // the names of the issue
+    for (const ext of ["webapp", "inc", "syntax", "es6", "mkd", "pcss"]) {
+      expect((await prettier.getFileInfo(`Dockerfile.${ext}`, { plugins: [plugin] })).inferredParser, ext).toBe("dockerfile");
+      expect(prettierClaimsFirst(`Dockerfile.prod.${ext}`), ext).toBe(true);
+    }
+  });
+
+  test("through the real prettier CLI (the built plugin, dist/): --check . and --write . take them as Dockerfiles; the README's override takes Dockerfile.prod.webapp", () => {
+    const dir = mkdtempSync(join(tmpdir(), "prettier-own-languages-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dockerfiles = ["webapp", "inc", "syntax", "es6", "mkd", "pcss"].map((e) => `Dockerfile.${e}`).concat("Containerfile.har");
+    const others: Record<string, string> = { "Dockerfile.dockerignore": "node_modules\n", "Dockerfile.template": "from {{ base }}\n" };
+    for (const name of dockerfiles) writeFileSync(join(dir, name), "from alpine\nrun  echo hi\n");
+    for (const [name, text] of Object.entries(others)) writeFileSync(join(dir, name), text);
+    const prettierBin = join(ROOT, "node_modules/.bin/prettier");
+    const cli = (args: string[]) => spawnSync(prettierBin, args, { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const config = { plugins: [join(ROOT, "dist/plugin/index.js")] };
+    writeFileSync(join(dir, ".prettierrc"), JSON.stringify(config));
+    // the configuration is not among the files checked
+    writeFileSync(join(dir, ".prettierignore"), ".prettierrc\n");
+
+    // one more suffix in front: Prettier's JSON, whatever the plugin says (prettierClaimsFirst), until the README's override names it
+    writeFileSync(join(dir, "Dockerfile.prod.webapp"), "from alpine\n");
+
+    const check = cli(["--check", "."]);
+    // 1 for the files to format; 2 only for Dockerfile.prod.webapp, which Prettier reads as JSON (before the plugin's
+    // names, each of the others failed so: read as JSON, HTML, YAML, JavaScript, Markdown or PostCSS)
+    expect(check.status, check.stdout + check.stderr).toBe(2);
+    expect(check.stderr.match(/^\[error\] [^:\s]+:/gm)).toEqual(["[error] Dockerfile.prod.webapp:"]);
+    expect(check.stderr.match(/^\[warn\] (\S+)$/gm)?.map((l) => l.slice(7)).sort()).toEqual([...dockerfiles].sort());
+
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /<!-- names:prettier:start[^>]*-->[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]!;
+    const { overrides } = JSON.parse(block) as { overrides: unknown[] };
+    writeFileSync(join(dir, ".prettierrc"), JSON.stringify({ ...config, overrides }));
+    const write = cli(["--write", "."]);
+    expect(write.status, write.stderr).toBe(0);
+    for (const name of [...dockerfiles, "Dockerfile.prod.webapp"]) expect(readFileSync(join(dir, name), "utf8"), name).toBe(name.endsWith("prod.webapp") ? "FROM alpine\n" : "FROM alpine\nRUN echo hi\n");
+    for (const [name, text] of Object.entries(others)) expect(readFileSync(join(dir, name), "utf8"), name).toBe(text);
   });
 });
 

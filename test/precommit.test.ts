@@ -103,6 +103,21 @@ describe("pre-commit", () => {
     expect(second.status, second.stdout + second.stderr).toBe(0);
   });
 
+  test.skipIf(!HAS_PRE_COMMIT)("the hook's --force-exclude: files the configuration's exclude names are left alone though pre-commit names them", () => {
+    const fixable = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    // a bare directory name, as in a .gitignore: every vendor directory
+    writeFileSync(join(dir, ".dockerfile-codemodrc.yaml"), "exclude:\n  - vendor\n");
+    mkdirSync(join(dir, "vendor"), { recursive: true });
+    mkdirSync(join(dir, "third_party/vendor/lib"), { recursive: true });
+    writeFileSync(join(dir, "vendor/Dockerfile"), fixable);
+    writeFileSync(join(dir, "third_party/vendor/lib/Dockerfile"), fixable);
+    sh("git", ["add", ".dockerfile-codemodrc.yaml", "vendor/Dockerfile", "third_party/vendor/lib/Dockerfile"]);
+    const commit = sh("git", ["commit", "-m", "vendored"]);
+    expect(commit.status, commit.stdout + commit.stderr).toBe(0);
+    expect(readFileSync(join(dir, "vendor/Dockerfile"), "utf8")).toBe(fixable);
+    expect(readFileSync(join(dir, "third_party/vendor/lib/Dockerfile"), "utf8")).toBe(fixable);
+  });
+
   // The hook as users get it: pre-commit clones this repository (its last commit), installs it with
   // npm (language: node; that needs the npm registry, so the test is opt-in) and runs it.
   const TRY_REPO = process.env.PRE_COMMIT_TRY_REPO === "1";

@@ -27,6 +27,13 @@ describe("suppressions", () => {
     expect(global.off(1)).toEqual(["no-shadowed-cmd", "apt-lists-not-removed"]);
   });
 
+  test("ours takes hadolint codes and BuildKit check names too, in any case, as --ignore does", () => {
+    const { off, s } = read("FROM a\n# dockerfile-codemod ignore=DL3025\nCMD x\n# dockerfile-codemod ignore=multipleinstructionsdisallowed,DL3008\nCMD y\n");
+    expect(off(1)).toEqual(["cmd-exec-form"]);
+    expect(off(2)).toEqual(["no-shadowed-cmd"]);
+    expect(s.warnings).toEqual([]);
+  });
+
   test("hadolint's line and global forms, mapped through the rules' hadolint codes", () => {
     const { off } = read("FROM a\n# hadolint ignore=DL3025,DL3008\nCMD x\nCMD y\n");
     expect(off(1)).toEqual(["cmd-exec-form"]);

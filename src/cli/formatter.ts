@@ -29,7 +29,7 @@ export async function loadFormatter(io: Io, style: Style): Promise<Formatter> {
   } catch (e) {
     const why = ((e as Error).message ?? String(e)).split("\n")[0];
     io.stderr(
-      `${style.warn("warning")}: --format: prettier could not be loaded (${why}): formatting with the built-in formatter's defaults, without your Prettier configuration\n`,
+      `${style.warn("warning")}: --reformat: prettier could not be loaded (${why}): formatting with the built-in formatter's defaults, without your Prettier configuration\n`,
     );
     return builtInFormatter();
   }

@@ -7,19 +7,20 @@
  * named that is not a Dockerfile (the other files are still processed).
  */
 import { performance } from "node:perf_hooks";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { DockerfileSyntaxError } from "../model/scan.js";
 import { initShell, shellReady } from "../shell/bash.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
-import { ALL, RULES, isRuleSelector, ruleById, selectedRules } from "../rules/index.js";
+import { RULES, resolveSelector, selectedRules } from "../rules/index.js";
 import type { RegisteredRule } from "../rules/types.js";
 import { decodeText, discover, NotWritableError, readText, writeAtomic, type Target } from "./files.js";
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
-import { HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, splitList, type OutputFormat } from "./options.js";
-import { findingViews, renderGithub, renderJson, renderSarif, renderStatistics, renderText, summarize, textLine, textSummary, type FileResult, type RunResult } from "./report.js";
+import { FORMAT_IS_OUTPUT_FORMAT, HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, selectorProblem, splitList, type OutputFormat, type ParsedArgs } from "./options.js";
+import { findingViews, renderGithub, renderGitlab, renderJson, renderSarif, renderStatistics, renderText, summarize, textLine, textSummary, type FileResult, type RunResult } from "./report.js";
 import { COLOR_CHOICES, createStyle, type ColorChoice, type Style } from "./style.js";
 
 export interface Io {
@@ -65,7 +66,7 @@ export function explain(rule: RegisteredRule): string {
     "## Fix safety",
     d.fixSafety,
     "",
-    "## Facts it relies on (shared/docs/rulebook.md, from BuildKit's source)",
+    "## Facts it relies on (BuildKit's behaviour, read from its source)",
     ...d.facts.map((f) => `- ${f}`),
     "",
   ].join("\n");
@@ -85,8 +86,17 @@ export function listRulesJson(): string {
   )}\n`;
 }
 
+function packageJson(): { version: string; homepage: string } {
+  return createRequire(import.meta.url)("../../../package.json") as { version: string; homepage: string };
+}
+
 function version(): string {
-  return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+  return packageJson().version;
+}
+
+/** The repository's home page, from package.json (its "#readme" fragment left out). */
+function homepage(): string {
+  return packageJson().homepage.replace(/#.*$/, "");
 }
 
 interface Mode {
@@ -94,6 +104,8 @@ interface Mode {
   write: boolean;
   check: boolean;
   exitZero: boolean;
+  /** ruff's --exit-non-zero-on-fix: with --write, a file changed fails the run too. */
+  exitNonZeroOnFix: boolean;
   output: OutputFormat;
 }
 
@@ -104,27 +116,21 @@ interface Mode {
  * for what is left after writing.
  */
 function findingsExit(mode: Mode, changed: boolean, remaining: boolean, writes: boolean): number {
+  // a change written fails the run whatever --exit-zero says of the findings (so both: exit 1 exactly when a file changed)
+  if (writes && changed && mode.exitNonZeroOnFix) return 1;
   if (mode.exitZero) return 0;
   if (mode.diff) return changed ? 1 : 0;
   if (writes) return remaining ? 1 : 0;
   return changed || remaining ? 1 : 0;
 }
 
-/** Rule selectors as the engine takes them: rule ids, and ALL (any case) for every rule. */
-function selectors(ids: readonly string[]): string[] {
-  return ids.map((id) => (id.toUpperCase() === ALL ? ALL : id));
-}
-
-function unknownRules(ids: string[]): string[] {
-  return selectors(ids).filter((id) => !isRuleSelector(id));
-}
-
 /** The engine's options for the settings in effect for a file. */
 function fixOptions(settings: Settings): FixOptions {
   return {
-    select: settings.select ? selectors(settings.select) : undefined,
-    extendSelect: selectors(settings.extendSelect),
-    ignore: selectors(settings.ignore),
+    // selectors as written (rule ids, ALL, hadolint codes, BuildKit checks): the engine resolves them
+    select: settings.select,
+    extendSelect: settings.extendSelect,
+    ignore: settings.ignore,
     unsafeFixes: settings.unsafeFixes,
   };
 }
@@ -149,25 +155,61 @@ function shorten(path: string, width: number): string {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  let parsed;
+  let parsed: ParsedArgs;
   try {
     parsed = parseCommandLine(argv);
   } catch (e) {
     io.stderr(`dockerfile-codemod: ${optionErrorMessage(e as Error)}\n`);
     return 2;
   }
+  const outputFile = parsed.values["output-file"];
+  const failed = { usage: false };
+  // -o - is standard output, as for most tools that take -o
+  if (outputFile === undefined || outputFile === "-") return command(argv, parsed, io, failed);
+  if (outputFile === "") {
+    io.stderr("dockerfile-codemod: --output-file needs a file name\nRun 'dockerfile-codemod --help' for usage.\n");
+    return 2;
+  }
+  // -o FILE: what would go to stdout (the report, the diffs, the files written, stdin's result) goes to FILE
+  const chunks: string[] = [];
+  const code = await command(argv, parsed, { ...io, stdout: (s) => void chunks.push(s), stdoutIsTTY: false }, failed);
+  if (failed.usage) return code; // nothing was run: no report to write
+  const target = resolve(io.cwd, outputFile);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, chunks.join(""));
+  } catch (e) {
+    io.stderr(`dockerfile-codemod: cannot write the report to ${outputFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
+  return code;
+}
+
+async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usage: boolean }): Promise<number> {
   const v = parsed.values;
   const usage = (message: string) => {
     io.stderr(`dockerfile-codemod: ${message}\nRun 'dockerfile-codemod --help' for usage.\n`);
+    failed.usage = true;
     return 2;
   };
   const color = (v.color ?? "auto") as ColorChoice;
   if (!COLOR_CHOICES.includes(color)) return usage(`--color must be one of ${COLOR_CHOICES.join(", ")} (got ${v.color})`);
   const errStyle = createStyle(io.stderrIsTTY, io.env, color);
   const outStyle = createStyle(io.stdoutIsTTY ?? io.stderrIsTTY, io.env, color);
-  const output = (v.json ? "json" : (v["output-format"] ?? "text")) as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(output)) return usage(`--output-format must be one of ${OUTPUT_FORMATS.join(", ")} (got ${v["output-format"]})`);
-  if (v.json && v["output-format"] && v["output-format"] !== "json") return usage(`--json is --output-format json: it cannot go with --output-format ${v["output-format"]}`);
+  // --output-format, its aliases --format and -f (hadolint's, eslint's), and --json
+  const named: [string, string][] = [];
+  if (v["output-format"] !== undefined) named.push(["--output-format", v["output-format"]]);
+  if (v.format !== undefined) named.push([argv.some((a) => a === "--format" || a.startsWith("--format=")) ? "--format" : "-f", v.format]);
+  if (v.json) named.push(["--json", "json"]);
+  for (const [option, value] of named) {
+    if (OUTPUT_FORMATS.includes(value as OutputFormat)) continue;
+    const old = option === "--output-format" ? "" : `; ${FORMAT_IS_OUTPUT_FORMAT}`;
+    return usage(`${option} must be one of ${OUTPUT_FORMATS.join(", ")} (got ${value})${old}`);
+  }
+  if (new Set(named.map(([, value]) => value)).size > 1) {
+    return usage(`${named.map(([o, value]) => (o === "--json" ? o : `${o} ${value}`)).join(" and ")} name different output formats`);
+  }
+  const output = (named[0]?.[1] ?? "text") as OutputFormat;
 
   if (v.help) {
     io.stdout(`${HELP}\n`);
@@ -182,31 +224,50 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (v.explain !== undefined) {
-    const rule = ruleById(v.explain);
-    if (!rule) return usage(`unknown rule '${v.explain}' (known: ${RULES.map((r) => r.id).join(", ")})`);
-    io.stdout(explain(rule));
+    const problem = selectorProblem(v.explain, "explain");
+    if (problem) return usage(problem);
+    // a hadolint code or BuildKit check may be answered by several rules: each is explained
+    io.stdout(resolveSelector(v.explain)!.map(explain).join("\n"));
     return 0;
   }
   const write = !!(v.write || v.fix);
   const modes = [v.diff && "--diff", write && (v.fix ? "--fix" : "--write"), v.check && "--check"].filter(Boolean);
   if (modes.length > 1) return usage(`choose one of --diff, --write (--fix), --check (got ${modes.join(", ")})`);
-  if (v["stdin-filepath"] !== undefined && parsed.positionals.length > 0) {
-    return usage(`--stdin-filepath reads one Dockerfile from stdin: no paths may be given beside it (got ${parsed.positionals.join(" ")})`);
+  // `-` as a path is standard input (ruff's and hadolint's way), named by --stdin-filepath if given
+  const dash = parsed.positionals.includes("-");
+  if (dash && parsed.positionals.length > 1) {
+    return usage(`'-' reads one Dockerfile from stdin: no other paths may be given beside it (got ${parsed.positionals.join(" ")}; a file named '-' is written ./-)`);
+  }
+  if (v["stdin-filepath"] !== undefined && parsed.positionals.length > 0 && !dash) {
+    return usage(`--stdin-filepath reads one Dockerfile from stdin: no paths may be given beside it but '-' (got ${parsed.positionals.join(" ")})`);
   }
   if (v["unsafe-fixes"] && v["no-unsafe-fixes"]) return usage("--unsafe-fixes and --no-unsafe-fixes contradict each other");
   if (v.config !== undefined && v["no-config"]) return usage("--config and --no-config contradict each other");
   const select = splitList(v.select);
   const extendSelect = splitList(v["extend-select"]);
   const ignore = splitList(v.ignore);
-  const unknown = unknownRules([...select, ...extendSelect, ...ignore]);
-  if (unknown.length) return usage(`unknown rule '${unknown[0]}' (known: ${RULES.map((r) => r.id).join(", ")})`);
+  const problem = [
+    ...select.map((x) => selectorProblem(x, "select")),
+    ...extendSelect.map((x) => selectorProblem(x, "select")),
+    ...ignore.map((x) => selectorProblem(x, "ignore")),
+  ].find((p) => p !== null);
+  if (problem) return usage(problem);
   const flags: RuleFlags = {
     select: select.length ? select : undefined,
     extendSelect: extendSelect.length ? extendSelect : undefined,
     ignore: ignore.length ? ignore : undefined,
     unsafeFixes: v["unsafe-fixes"] ? true : v["no-unsafe-fixes"] ? false : undefined,
   };
-  const configs = new ConfigResolver({ configFile: v.config, noConfig: v["no-config"], cwd: io.cwd });
+  const quiet = !!v.quiet;
+  const configs = new ConfigResolver({
+    configFile: v.config,
+    noConfig: v["no-config"],
+    cwd: io.cwd,
+    // once per configuration file, however many files it covers
+    warn: (message) => {
+      if (!quiet) io.stderr(`${errStyle.warn("warning")}: ${message}\n`);
+    },
+  });
   const settingsOf = async (file: string): Promise<Settings> => settingsFor(await configs.forFile(file), flags, file);
 
   if (v["show-config"] !== undefined) {
@@ -223,25 +284,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   }
 
-  const mode: Mode = { diff: !!v.diff, write, check: !!v.check, exitZero: !!v["exit-zero"], output };
-  const format = v.reformat || v.format ? await loadFormatter(io, errStyle) : null;
+  const mode: Mode = { diff: !!v.diff, write, check: !!v.check, exitZero: !!v["exit-zero"], exitNonZeroOnFix: !!v["exit-non-zero-on-fix"], output };
+  const format = v.reformat ? await loadFormatter(io, errStyle) : null;
 
-  if (v["stdin-filepath"] !== undefined) {
+  if (v["stdin-filepath"] !== undefined || dash) {
+    const name = v["stdin-filepath"] ?? "-";
     let settings: Settings;
     try {
-      settings = await settingsOf(resolve(io.cwd, v["stdin-filepath"]));
+      settings = await settingsOf(resolve(io.cwd, name));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
       return 2;
     }
-    return runStdin(v["stdin-filepath"], fixOptions(settings), format, io, errStyle, mode);
+    if (settings.excluded && v["force-exclude"]) {
+      // as ruff: an excluded file comes back as it was (an editor's format-on-save leaves it alone)
+      const bytes = await io.readStdin();
+      if (!mode.check && !mode.diff && mode.output === "text" && (dash ? mode.write : true)) io.stdout(Buffer.from(bytes).toString("utf8"));
+      return 0;
+    }
+    return runStdin(name, fixOptions(settings), format, io, { err: errStyle, out: outStyle }, mode, dash);
   }
 
   const started = performance.now();
   const paths = parsed.positionals.length ? parsed.positionals : ["."];
   const found = await discover(paths, io.cwd, { assumeDockerfile: v["assume-dockerfile"], env: io.env });
-  const quiet = !!v.quiet;
   let usageError = false;
   for (const m of found.missing) {
     io.stderr(`${errStyle.error("error")}: ${m}: no such file, directory or matching glob\n`);
@@ -257,7 +324,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   const progress = createProgress(io, found.targets.length);
   const files: FileResult[] = [];
-  let configError = false;
+  // a bad configuration is printed once, whatever the number of files it covers; they are not read
+  const configErrors = new Set<string>();
   for (const [i, target] of found.targets.entries()) {
     progress(i, target.display);
     let settings: Settings;
@@ -265,13 +333,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       settings = await settingsOf(target.real);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      if (!configError) io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
-      configError = true;
-      files.push({ path: target.display, error: { line: 1, column: 1, message: e.message } });
+      if (!configErrors.has(e.message)) io.stderr(`${errStyle.error("error")}: ${e.message}\n`);
+      configErrors.add(e.message);
       continue;
     }
-    // `exclude` skips what directory search and globs find; a file named on the command line is still read
-    if (settings.excluded && target.searched) continue;
+    // `exclude` skips what directory search and globs find; a file named on the command line is still read,
+    // unless --force-exclude (pre-commit and lint-staged name every file)
+    if (settings.excluded && (target.searched || v["force-exclude"])) continue;
     files.push(await processFile(target, fixOptions(settings), format, mode.write, io.cwd));
   }
   progress(found.targets.length, "");
@@ -291,7 +359,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(diffs.join(""));
   } else if (output === "json") io.stdout(renderJson(run, { showAllFiles, timing: !!v.timing }));
   else if (output === "github") io.stdout(renderGithub(run));
-  else if (output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), showAllFiles }));
+  else if (output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), homepage: homepage(), showAllFiles }));
+  else if (output === "gitlab") io.stdout(renderGitlab(run, { cwd: io.cwd }));
   else if (v.statistics) io.stdout(renderStatistics(run, outStyle));
   else io.stdout(renderText(run, outStyle, { hasFormatter: format !== null }));
 
@@ -303,14 +372,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       `fixes: ${ruleSummary}`,
       ...(s.unfixed ? [`${s.unfixed} finding${s.unfixed === 1 ? "" : "s"} not fixed`] : []),
       ...(s.notDockerfiles ? [`${s.notDockerfiles} not a Dockerfile`] : []),
-      `${s.errors} error${s.errors === 1 ? "" : "s"}`,
+      `${s.errors + configErrors.size} error${s.errors + configErrors.size === 1 ? "" : "s"}`,
       `${run.seconds.toFixed(2)}s`,
     ];
     // ruff's closing lines (Found N findings, what --fix and --unsafe-fixes would fix), then the run's counts
     for (const line of textSummary(run, { hasFormatter: format !== null })) io.stderr(`${line}\n`);
     io.stderr(`${errStyle.dim(parts.join("; "))}\n`);
   }
-  if (usageError || s.errors > 0 || notDockerfiles.length > 0) return 2;
+  if (usageError || configErrors.size > 0 || s.errors > 0 || notDockerfiles.length > 0) return 2;
   return findingsExit(mode, s.changed > 0, s.unfixed > 0, mode.write);
 }
 
@@ -320,6 +389,7 @@ function showConfig(name: string, settings: Settings, json: boolean): string {
   const view = {
     file: name,
     configuration: settings.configPath,
+    hadolintConfiguration: settings.hadolintPath,
     rules: selected,
     ignored: [...new Set(settings.ignore)],
     perFileIgnores: settings.perFileIgnored,
@@ -330,11 +400,12 @@ function showConfig(name: string, settings: Settings, json: boolean): string {
   return [
     `settings in effect for ${name}`,
     `  configuration file: ${settings.configPath ?? "none found (defaults)"}`,
+    ...(settings.hadolintPath ? [`  hadolint configuration: ${settings.hadolintPath} (its "ignored" codes)`] : []),
     `  rules: ${selected.join(", ") || "none"}`,
     `  ignored: ${view.ignored.join(", ") || "none"}`,
     ...settings.perFileIgnored.map((p) => `  per-file ignore ${JSON.stringify(p.glob)}: ${p.rules.join(", ")}`),
     `  unsafe fixes: ${settings.unsafeFixes ? "applied" : "not applied"}`,
-    `  excluded: ${settings.excluded ? `yes, by ${JSON.stringify(settings.excluded)} (directory search and globs skip it)` : "no"}`,
+    `  excluded: ${settings.excluded ? `yes, by ${JSON.stringify(settings.excluded)} (directory search and globs skip it; named, with --force-exclude)` : "no"}`,
     "",
   ].join("\n");
 }
@@ -394,7 +465,22 @@ async function processFile(target: Target, options: FixOptions, format: Formatte
   return outcome;
 }
 
-async function runStdin(name: string, options: FixOptions, format: Formatter | null, io: Io, style: Style, mode: Mode): Promise<number> {
+/**
+ * One Dockerfile from stdin. With --stdin-filepath alone (Prettier's way),
+ * the result goes to stdout and the findings to stderr. With `-` as the path
+ * (ruff's and hadolint's way) stdin is a file like any other: its report is
+ * printed as a file's is, and --write (--fix) writes its fixed text to stdout.
+ */
+async function runStdin(
+  name: string,
+  options: FixOptions,
+  format: Formatter | null,
+  io: Io,
+  styles: { err: Style; out: Style },
+  mode: Mode,
+  dash: boolean,
+): Promise<number> {
+  const style = styles.err;
   const read = decodeText(await io.readStdin());
   if (!read.ok) {
     io.stderr(`${style.path(name)}:1:1: ${style.error(`${read.reason}: refused`)}\n`);
@@ -414,17 +500,23 @@ async function runStdin(name: string, options: FixOptions, format: Formatter | n
   }
   const changed = output !== input;
   const run: RunResult = { files: [{ path: name, input, output, result }], notDockerfiles: [], write: false, seconds: 0 };
+  // `-` reports unless --write asks for the result; --stdin-filepath alone writes the result unless --check or --diff
+  const writes = mode.output === "text" && !mode.check && !mode.diff && (dash ? mode.write : true);
   if (mode.output === "json") io.stdout(renderJson(run, { showAllFiles: true, timing: false, output }));
   else if (mode.output === "github") io.stdout(renderGithub(run));
-  else if (mode.output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), showAllFiles: true }));
+  else if (mode.output === "sarif") io.stdout(renderSarif(run, { cwd: io.cwd, version: version(), homepage: homepage(), showAllFiles: true }));
+  else if (mode.output === "gitlab") io.stdout(renderGitlab(run, { cwd: io.cwd }));
   else if (mode.diff) io.stdout(changed ? await unifiedDiff(name, input, output) : "");
-  else if (!mode.check) io.stdout(output);
+  else if (writes) io.stdout(output);
+  else if (dash) io.stdout(renderText(run, styles.out, { hasFormatter: format !== null }));
   if (mode.output === "text") {
     for (const w of result.warnings) io.stderr(`${style.path(name)}:${w.line}:1: ${style.warn("warning")}: ${w.message}\n`);
-    for (const v of findingViews(run.files[0]!)) io.stderr(`${textLine(name, v, style)}\n`);
+    // the findings, where stdout holds something else
+    if (!dash || writes) {
+      for (const v of findingViews(run.files[0]!)) io.stderr(`${textLine(name, v, style)}\n`);
+    }
   }
-  // without --check, --diff or a report format the result is written (to stdout)
-  return findingsExit(mode, changed, result.remaining.length > 0, !mode.check && !mode.diff && mode.output === "text");
+  return findingsExit(mode, changed, result.remaining.length > 0, writes);
 }
 
 async function unifiedDiff(path: string, before: string, after: string): Promise<string> {

@@ -8,7 +8,8 @@
  * offsets count UTF-16 code units (SARIF's default `columnKind`), so a
  * non-BMP character counts two.
  */
-import { relative, sep } from "node:path";
+import { createHash } from "node:crypto";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
 import { linePositions, type AppliedFix, type FixResult, type ReportedFinding } from "../codemod/fix.js";
@@ -161,6 +162,32 @@ export function renderJson(run: RunResult, options: { showAllFiles: boolean; tim
 const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
+/** Whether and how a finding left in the report can be fixed, in a few words. */
+function fixState(v: FindingView): string {
+  if (v.fixed) return "fixable";
+  if (v.reason === "unsafe") return "unsafe fix available with --unsafe-fixes";
+  if (v.reason === "meaning-check") return "fix refused";
+  if (v.reason === "round-limit") return "fix not applied: rounds of fixes ran out";
+  return "no automatic fix";
+}
+
+/**
+ * How much a finding asks of a person, as SARIF's level (GitLab's severity
+ * follows it): "note" for what --fix makes by itself (a safe fix, nothing to
+ * decide); "warning" for the rest: an unsafe fix to review (even one applied
+ * with --unsafe-fixes), a fix the meaning check refused or the rounds did not
+ * reach, a finding with no fix (a report-only rule).
+ */
+export function findingLevel(v: Pick<FindingView, "fixed" | "safety">): "note" | "warning" {
+  return v.fixed && v.safety === "safe" ? "note" : "warning";
+}
+
+/** A file's path relative to the working directory, with forward slashes (absolute where it cannot be relative: another drive). */
+function relativePath(cwd: string, path: string): string {
+  const rel = relative(cwd, resolve(cwd, path));
+  return isAbsolute(rel) ? rel : rel.split(sep).join("/");
+}
+
 /** One `::warning` (a finding) or `::error` (a file that could not be read, parsed or written) per line. */
 export function renderGithub(run: RunResult): string {
   const out: string[] = [];
@@ -175,7 +202,7 @@ export function renderGithub(run: RunResult): string {
     }
     for (const v of findingViews(f)) {
       if (v.fixed && run.write) continue; // written: nothing left to annotate
-      const state = v.fixed ? "fixable" : v.reason === "unsafe" ? "unsafe fix available with --unsafe-fixes" : v.reason === "meaning-check" ? "fix refused" : v.reason === "round-limit" ? "fix not applied: rounds of fixes ran out" : "no automatic fix";
+      const state = fixState(v);
       const props = [
         `file=${escapeProperty(file)}`,
         `line=${v.start.line}`,
@@ -190,13 +217,30 @@ export function renderGithub(run: RunResult): string {
   return out.length ? `${out.join("\n")}\n` : "";
 }
 
+/**
+ * A file as a SARIF artifactLocation: a relative URI reference against
+ * SRCROOT (the working directory), each path segment percent-encoded (a
+ * blank, `%`, `:`, `#`, `?` and non-ASCII characters), so that `2. Docker/a b%.dockerfile`
+ * is `2.%20Docker/a%20b%25.dockerfile`; a file that has no relative path
+ * (another drive) is a file: URI.
+ */
+export function artifactLocation(cwd: string, path: string): Sarif.ArtifactLocation {
+  const rel = relativePath(cwd, path);
+  if (isAbsolute(rel)) return { uri: pathToFileURL(rel).href };
+  return { uri: rel.split("/").map(encodeURIComponent).join("/"), uriBaseId: "SRCROOT" };
+}
+
+/** Where a rule's documentation is: its page in the repository, at the tag of this version (v0.1.0), so the link does not move. */
+export function ruleHelpUri(homepage: string, version: string, rule: string): string {
+  return `${homepage}/blob/v${version}/docs/rules/${rule}.md`;
+}
+
 /** SARIF 2.1.0: one run, the rules as the driver's reportingDescriptors, findings as results with their fixes. */
-export function renderSarif(run: RunResult, options: { cwd: string; version: string; showAllFiles: boolean }): string {
+export function renderSarif(run: RunResult, options: { cwd: string; version: string; homepage: string; showAllFiles: boolean }): string {
   const rules = RULES.map((r) => r.id);
-  const uri = (path: string) => relative(options.cwd, path.startsWith("/") ? path : `${options.cwd}/${path}`).split(sep).join("/");
   const location = (path: string, start: Position, end?: Position): Sarif.Location => ({
     physicalLocation: {
-      artifactLocation: { uri: uri(path), uriBaseId: "SRCROOT" },
+      artifactLocation: artifactLocation(options.cwd, path),
       region: { startLine: start.line, startColumn: start.column, ...(end ? { endLine: end.line, endColumn: end.column } : {}) },
     },
   });
@@ -204,7 +248,7 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
   const notifications: Sarif.Notification[] = [];
   const artifacts: Sarif.Artifact[] = [];
   for (const f of run.files) {
-    if (options.showAllFiles || hasSomething(f)) artifacts.push({ location: { uri: uri(f.path), uriBaseId: "SRCROOT" } });
+    if (options.showAllFiles || hasSomething(f)) artifacts.push({ location: artifactLocation(options.cwd, f.path) });
     if (f.error) {
       notifications.push({ level: "error", message: { text: f.error.message }, locations: [location(f.path, f.error)] });
       continue;
@@ -224,7 +268,7 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
       const result: Sarif.Result = {
         ruleId: v.rule,
         ruleIndex: rules.indexOf(v.rule),
-        level: "warning",
+        level: findingLevel(v),
         message: { text: v.message },
         locations: [location(f.path, v.start, v.end)],
         properties: { fixable: v.fixed, safety: v.safety, reason: v.reason },
@@ -237,7 +281,7 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
             ...(dependsOn.length ? { properties: { dependsOn } } : {}),
             artifactChanges: [
               {
-                artifactLocation: { uri: uri(f.path), uriBaseId: "SRCROOT" },
+                artifactLocation: artifactLocation(options.cwd, f.path),
                 replacements: v.fix.edits.map((e) => ({
                   deletedRegion: { startLine: e.start.line, startColumn: e.start.column, endLine: e.end.line, endColumn: e.end.column },
                   insertedContent: { text: e.text },
@@ -259,14 +303,16 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
           driver: {
             name: "dockerfile-codemod",
             version: options.version,
-            informationUri: "https://github.com/prettier-plugin-dockerfile/prettier-plugin-dockerfile",
+            informationUri: options.homepage,
             rules: RULES.map((r) => ({
               id: r.id,
               name: r.id,
               shortDescription: { text: r.summary },
               fullDescription: { text: r.docs.whatItDoes },
+              helpUri: ruleHelpUri(options.homepage, options.version, r.id),
               help: { text: `${r.docs.why}\n\nFix safety: ${r.docs.fixSafety}` },
-              defaultConfiguration: { level: "warning" },
+              // a finding's level: what its usual fix asks of a person (findingLevel)
+              defaultConfiguration: { level: findingLevel({ fixed: r.safety === "safe", safety: r.safety === "none" ? null : r.safety }) },
               properties: { fixSafety: r.safety, buildkit: r.buildkit, hadolint: r.hadolint, tags: [...r.buildkit, ...r.hadolint] },
             })),
           },
@@ -280,6 +326,43 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/**
+ * GitLab's code quality report (a subset of the Code Climate issue format,
+ * as GitLab documents it): an array of issues, each with a description, the
+ * rule as check_name, a fingerprint, a severity and the path (relative to
+ * the working directory, the repository root in a CI job) and first line.
+ *
+ * The fingerprint is stable across runs and across edits elsewhere in the
+ * file: it hashes the path, the rule and the text of the finding's first
+ * line (not its number), and, for findings alike in these, their order;
+ * so GitLab sees a finding as the same one when lines above it move.
+ */
+export function renderGitlab(run: RunResult, options: { cwd: string }): string {
+  const issues: object[] = [];
+  const issue = (path: string, checkName: string, description: string, severity: string, line: number, text: string, seen: Map<string, number>) => {
+    const key = JSON.stringify([path, checkName, text.trim()]);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const fingerprint = createHash("sha256").update(`${key}\0${n}`).digest("hex");
+    issues.push({ description, check_name: checkName, fingerprint, severity, location: { path, lines: { begin: line } } });
+  };
+  for (const f of run.files) {
+    const path = relativePath(options.cwd, f.path);
+    const lines = (f.input ?? "").split("\n");
+    const seen = new Map<string, number>();
+    if (f.error) {
+      issue(path, "dockerfile-codemod/error", f.error.message, "critical", f.error.line, lines[f.error.line - 1] ?? "", seen);
+      continue;
+    }
+    for (const v of findingViews(f)) {
+      if (v.fixed && run.write) continue; // written: nothing left to report
+      const severity = findingLevel(v) === "note" ? "minor" : "major";
+      issue(path, v.rule, `${v.message} (${v.rule}: ${fixState(v)})`, severity, v.start.line, lines[v.start.line - 1] ?? "", seen);
+    }
+  }
+  return `${JSON.stringify(issues, null, 2)}\n`;
 }
 
 /**

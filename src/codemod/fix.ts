@@ -10,7 +10,8 @@ import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
 import { checkJoin } from "../shell/join-check.js";
 import type { DeclaredChange, Edit, Finding, Fix, FixSafety, RuleContext, Span } from "../rules/types.js";
-import { commandHead } from "../model/command.js";
+import { commandHead, healthcheckParts, jsonArrayValue, type Command } from "../model/command.js";
+import { goToUpper } from "../model/go.js";
 import { agreedScan, shellDialects } from "../shell/literal-words.js";
 import { initShell, shellReady } from "../shell/bash.js";
 
@@ -20,11 +21,11 @@ import { initShell, shellReady } from "../shell/bash.js";
  * `extendSelect` adds to and `ignore` removes from; `ALL` names every rule.
  */
 export interface FixOptions {
-  /** Only these rules (ids, or ALL): replaces the default set. */
+  /** Only these rules (rule ids, ALL, hadolint codes or BuildKit check names: see resolveSelector): replaces the default set. */
   select?: readonly string[];
-  /** These rules too (ids, or ALL), on top of the default set or `select`. */
+  /** These rules too (selectors, as for select), on top of the default set or `select`. */
   extendSelect?: readonly string[];
-  /** Not these rules (ids, or ALL); wins over select and extendSelect. */
+  /** Not these rules (selectors, as for select); wins over select and extendSelect. */
   ignore?: readonly string[];
   /** Also apply fixes marked unsafe. */
   unsafeFixes?: boolean;
@@ -296,12 +297,14 @@ function mergeDeclared(all: DeclaredChange[]): DeclaredChange {
   const removed: number[] = [];
   const replaced = new Map<number, string>();
   const joins: NonNullable<DeclaredChange["joins"]> = [];
+  const quotedArrays: number[] = [];
   for (const d of all) {
     removed.push(...d.removed);
     for (const [k, v] of d.replaced) replaced.set(k, v);
     if (d.joins) joins.push(...d.joins);
+    if (d.quotedArrays) quotedArrays.push(...d.quotedArrays);
   }
-  return { removed, replaced, joins };
+  return { removed, replaced, joins, quotedArrays };
 }
 
 /**
@@ -461,7 +464,12 @@ export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileM
     if (removed.has(before.index)) continue;
     const after = outModel.instructions[k++]!;
     const kw = before.command.keyword;
-    if (!declares.replaced.has(before.index) || (kw !== "CMD" && kw !== "ENTRYPOINT")) continue;
+    if (!declares.replaced.has(before.index)) continue;
+    if (declares.quotedArrays?.includes(before.index)) {
+      if (!quotedArrayConfirmed(before.command, after.command)) return false;
+      continue;
+    }
+    if (kw !== "CMD" && kw !== "ENTRYPOINT") continue;
     if (before.command.json !== null || after.command.json === null || after.command.keyword !== kw) continue;
     const head = commandHead(before.logical, model.escape);
     if (head === null) return false;
@@ -479,6 +487,31 @@ export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileM
     if (!same(literal, array) && !same(viaShell, array)) return false;
   }
   return true;
+}
+
+/** The array text of an exec-form-capable instruction: its arguments, or for HEALTHCHECK what follows its CMD word. */
+function arrayText(command: Command): string | null {
+  if (command.keyword !== "HEALTHCHECK") return command.args;
+  const parts = healthcheckParts(command.args);
+  return parts && goToUpper(parts.type) === "CMD" ? parts.rest : null;
+}
+
+/**
+ * An array written with single quotes, replaced by a JSON array: with no
+ * backslash in it, swapping `'` and `"` in the text before must give the
+ * JSON of the array after, its words' quotes swapped the same way (a reading
+ * by JSON.parse, not the rule's).
+ */
+function quotedArrayConfirmed(before: Command, after: Command): boolean {
+  if (before.keyword !== after.keyword || before.json !== null) return false;
+  const was = arrayText(before);
+  const now = arrayText(after);
+  if (was === null || now === null || was.includes("\\")) return false;
+  const swap = (s: string) => [...s].map((c) => (c === "'" ? '"' : c === '"' ? "'" : c)).join("");
+  const meant = jsonArrayValue(swap(was));
+  const written = jsonArrayValue(now);
+  if (meant === null || written === null || meant.length === 0 || meant.length !== written.length) return false;
+  return meant.every((w, k) => typeof w === "string" && swap(w) === written[k]);
 }
 
 /**

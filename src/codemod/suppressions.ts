@@ -3,7 +3,8 @@
  *
  * - ours: `# dockerfile-codemod ignore=RULE[,RULE]` in the comments directly
  *   above an instruction, `# dockerfile-codemod global ignore=RULE[,RULE]`
- *   anywhere for the whole file; `all` for every rule;
+ *   anywhere for the whole file; `all` for every rule; a hadolint code or
+ *   BuildKit check name for the rules that answer it, as --ignore reads it;
  * - hadolint's: `# hadolint ignore=DL3025,DL4003` above an instruction and
  *   `# hadolint global ignore=...`, for the rules that answer those codes;
  * - BuildKit's: the `# check=skip=JSONArgsRecommended,...` parser directive
@@ -20,36 +21,11 @@ import type { DockerfileModel, Instruction } from "../model/model.js";
 import { goQuote } from "../model/command.js";
 import { goTrimSpace } from "../model/go.js";
 import { checkCommentValue } from "../model/scan.js";
+import { BUILDKIT_CHECKS, isHadolintCode, rulesAnswering, rulesAnsweringName, type RuleCodes } from "../rules/codes.js";
 import type { Rule } from "../rules/types.js";
 
-/** BuildKit's build checks (frontend/dockerfile/linter/ruleset.go). */
-export const BUILDKIT_CHECKS = new Set([
-  "StageNameCasing",
-  "FromAsCasing",
-  "NoEmptyContinuation",
-  "ConsistentInstructionCasing",
-  "DuplicateStageName",
-  "ReservedStageName",
-  "JSONArgsRecommended",
-  "MaintainerDeprecated",
-  "UndefinedArgInFrom",
-  "WorkdirRelativePath",
-  "UndefinedVar",
-  "MultipleInstructionsDisallowed",
-  "LegacyKeyValueFormat",
-  "InvalidBaseImagePlatform",
-  "RedundantTargetPlatform",
-  "SecretsUsedInArgOrEnv",
-  "InvalidDefaultArgInFrom",
-  "FromPlatformFlagConstDisallowed",
-  "CopyIgnoredFile",
-  "InvalidDefinitionDescription",
-  "ExposeProtoCasing",
-  "ExposeInvalidFormat",
-]);
-
-/** hadolint's own codes and the ShellCheck codes it passes on. */
-const HADOLINT_CODE = /^(DL\d{4}|SC\d{4})$/;
+export { BUILDKIT_CHECKS } from "../rules/codes.js";
+export type { RuleCodes } from "../rules/codes.js";
 
 type RuleSet = Set<string> | "all";
 
@@ -60,12 +36,6 @@ export interface Suppressions {
   instruction: Map<number, RuleSet>;
   /** Suppressions naming something unknown, with their 1-based line. */
   warnings: { line: number; message: string }[];
-}
-
-export interface RuleCodes {
-  id: string;
-  buildkit?: readonly string[];
-  hadolint?: readonly string[];
 }
 
 const OURS = /^#\s*dockerfile-codemod\s+(global\s+)?ignore\s*=\s*(.*)$/i;
@@ -140,8 +110,7 @@ export function parseLintOptions(value: string): LintOptions | string {
 export function readSuppressions(model: DockerfileModel, rules: readonly (Rule | RuleCodes)[]): Suppressions {
   const s: Suppressions = { file: new Set(), instruction: new Map(), warnings: [] };
   const ids = new Set(rules.map((r) => r.id));
-  const byHadolint = (code: string) => rules.filter((r) => (r as RuleCodes).hadolint?.includes(code)).map((r) => r.id);
-  const byCheck = (check: string) => rules.filter((r) => (r as RuleCodes).buildkit?.includes(check)).map((r) => r.id);
+  const answering = (code: string) => rulesAnswering(rules, code).map((r) => r.id);
   const warn = (line: number, message: string) => s.warnings.push({ line: line + 1, message });
 
   /** The rules a suppression comment of ours or hadolint's turns off, or null when the comment is neither. */
@@ -150,10 +119,13 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     if (m) {
       const list = names(m[2]!);
       if (list.some((n) => n.toLowerCase() === "all")) return { global: !!m[1], rules: "all" };
-      const known = list.map((n) => n.toLowerCase()).filter((n) => {
-        if (ids.has(n)) return true;
-        warn(line, `dockerfile-codemod ignore: unknown rule "${n}"`);
-        return false;
+      // rule ids, and hadolint codes and BuildKit checks for the rules that answer them, as --ignore reads them
+      const known = list.flatMap((n) => {
+        if (ids.has(n.toLowerCase())) return [n.toLowerCase()];
+        const answering = rulesAnsweringName(rules, n);
+        if (answering) return answering.map((r) => r.id);
+        warn(line, `dockerfile-codemod ignore: unknown rule "${n.toLowerCase()}"`);
+        return [];
       });
       return { global: !!m[1], rules: known };
     }
@@ -161,8 +133,8 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     if (m) {
       const out: string[] = [];
       for (const code of names(m[2]!)) {
-        if (!HADOLINT_CODE.test(code)) warn(line, `hadolint ignore: unknown code "${code}"`);
-        else out.push(...byHadolint(code));
+        if (!isHadolintCode(code)) warn(line, `hadolint ignore: unknown code "${code}"`);
+        else out.push(...answering(code));
       }
       return { global: !!m[1], rules: out };
     }
@@ -181,7 +153,7 @@ export function readSuppressions(model: DockerfileModel, rules: readonly (Rule |
     for (const check of options.skip) {
       if (check === "") continue;
       if (!BUILDKIT_CHECKS.has(check)) warn(line, `check=skip: unknown BuildKit check "${check}"`);
-      else out.push(...byCheck(check));
+      else out.push(...answering(check));
     }
     return out;
   };

@@ -145,10 +145,10 @@ export const aptListsNotRemoved: RegisteredRule = {
   safety: "unsafe",
   buildkit: [],
   hadolint: ["DL3009"],
-  defaultEnabled: false,
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      `Finds a RUN that runs \`apt-get update\` (or \`apt update\`) in a stage where no RUN deletes ${LISTS} (with \`rm\`, \`find\`, or \`apt-get dist-clean\`), and reports it. With --unsafe-fixes it appends \`&& ${CLEANUP}\` to that RUN. A RUN with a cache or tmpfs mount on the lists, and a stage whose files reach no image (read only through COPY --from or --mount from=), are not reported. Off by default: select it with \`--extend-select ${ID}\`.`,
+      `Finds a RUN that runs \`apt-get update\` (or \`apt update\`) in a stage where no RUN deletes ${LISTS} (with \`rm\`, \`find\`, or \`apt-get dist-clean\`), and reports it. With --unsafe-fixes it appends \`&& ${CLEANUP}\` to that RUN. A RUN with a cache or tmpfs mount on the lists, and a stage whose files reach no image (read only through COPY --from or --mount from=), are not reported. On by default (it reports; the fix is unsafe, applied only with --unsafe-fixes): the lists are dead weight in every image built, as hadolint's DL3009 says by default.`,
     why: `\`apt-get update\` downloads the package lists, often 20-50 MB, into ${LISTS}; left there they are part of the layer and of every image built on it, and they go stale (hadolint DL3009). A cleanup in a later RUN saves nothing (merge-cleanup-run joins such a cleanup onto the install).`,
     example: "FROM debian:12\nRUN apt-get update && apt-get install -y curl",
     useInstead: `FROM debian:12\nRUN apt-get update && apt-get install -y curl && \\\n    ${CLEANUP}`,

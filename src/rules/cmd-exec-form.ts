@@ -4,6 +4,7 @@ import { commandHead, parseNameVal } from "../model/command.js";
 import { splitWhitespace } from "../meaning/buildkit.js";
 import type { DockerfileModel, Instruction, Stage } from "../model/model.js";
 import { trimCommentLine } from "../model/scan.js";
+import { ignoringEntrypoint } from "./cmd-ignored-by-shell-entrypoint.js";
 import { agreedScan, shellDialects, type ShellDialect, type SimpleCommandScan } from "../shell/literal-words.js";
 import { topLevelStatements, walk, type ShellNode } from "../shell/tree.js";
 import {
@@ -90,7 +91,7 @@ export const cmdExecForm: Rule = {
   defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"]. Where a second reading of the text (a quote scan that does not use tree-sitter) gives other words than the array would hold, the CMD is reported without a fix, with the words sh passes. A shell-form ENTRYPOINT is entrypoint-exec-form's.",
+      "Rewrites `CMD program arg ...` as `CMD [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words. Reports a shell-form CMD after an exec-form ENTRYPOINT (the entrypoint receives `/bin/sh -c \"...\"`, almost always a mistake), with the exec-form CMD as an unsafe fix. With --unsafe-fixes it also converts a CMD after an ENTRYPOINT, and simple commands that need the shell (variables) as [\"/bin/sh\", \"-c\", \"exec ...\"]. Where a second reading of the text (a quote scan that does not use tree-sitter) gives other words than the array would hold, the CMD is reported without a fix, with the words sh passes. A shell-form ENTRYPOINT is entrypoint-exec-form's, and a CMD that a shell-form ENTRYPOINT ignores (it never runs, whatever its form) is cmd-ignored-by-shell-entrypoint's.",
     why:
       "Shell form runs `/bin/sh -c \"...\"`: the shell is PID 1, so `docker stop` sends SIGTERM to the shell, which does not pass it on, and the container is killed after the timeout. Exec form runs the program itself as PID 1 (hadolint DL3025, BuildKit's JSONArgsRecommended). After an exec-form ENTRYPOINT, a shell-form CMD hands the entrypoint `/bin/sh`, `-c` and the text as its arguments.",
     example: "FROM node:22\nCMD node server.js --port 8080",
@@ -122,6 +123,7 @@ export const cmdExecForm: Rule = {
       // a shell-form ENTRYPOINT is entrypoint-exec-form's (its only fix is unsafe)
       if (kw !== "CMD" || instr.command.json || instr.command.args === "") continue;
       if (isOverridden(ctx, instr)) continue; // no-shadowed-cmd removes it
+      if (ignoringEntrypoint(ctx, inheritance, instr)) continue; // it never runs: cmd-ignored-by-shell-entrypoint reports it
       if (suppressedRules(model, instr).has(ID)) continue;
       if (instr.heredocs.length > 0) continue;
       // a CMD whose first words start with `--` is rejected for them (checkCmd reports it); anything else BuildKit rejects is left alone
@@ -406,7 +408,7 @@ function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
 }
 
 /** Why the shell form may never have started: the stage is built on an image without /bin/sh. */
-function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
+export function shellLessBase(ctx: RuleContext, stage: Stage): string | null {
   for (const s of stageChain(ctx.model, stage)) {
     const resolved = s.base?.resolved;
     if (s.parent === null && resolved && isShellLessImage(resolved)) {

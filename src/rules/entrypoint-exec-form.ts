@@ -16,10 +16,10 @@ export const entrypointExecForm: RegisteredRule = {
   safety: "unsafe",
   buildkit: ["JSONArgsRecommended"],
   hadolint: ["DL3025"],
-  defaultEnabled: false,
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Reports `ENTRYPOINT program arg ...` in shell form and, with --unsafe-fixes, rewrites it as `ENTRYPOINT [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words (a leading `exec` dropped), or as `[\"/bin/sh\", \"-c\", \"exec ...\"]` when that one command needs the shell for variables. Off by default (its only fix is unsafe): select it with `--extend-select entrypoint-exec-form`.",
+      "Reports `ENTRYPOINT program arg ...` in shell form and, with --unsafe-fixes, rewrites it as `ENTRYPOINT [\"program\", \"arg\", ...]` when the shell text is one simple command of literal words (a leading `exec` dropped), or as `[\"/bin/sh\", \"-c\", \"exec ...\"]` when that one command needs the shell for variables. On by default: it reports, and its fix, which is unsafe, is applied only with --unsafe-fixes (the shell as PID 1 is the production pitfall: `docker stop` waits, then kills).",
     why:
       "Shell form runs `/bin/sh -c \"...\"` as PID 1: `docker stop` sends SIGTERM to the shell, which does not pass it on, and the container is killed after the timeout; and CMD and `docker run` arguments never reach the program (BuildKit's JSONArgsRecommended, hadolint DL3025).",
     example: "FROM alpine\nENTRYPOINT /usr/bin/serve --port 80",

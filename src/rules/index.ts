@@ -1,13 +1,17 @@
 /**
  * The rules, in the order they are reported, and which of them run: a
  * default set (every rule with `defaultEnabled`), which `select` replaces,
- * `extendSelect` adds to and `ignore` removes from, as in Ruff. `ALL` names
- * every rule.
+ * `extendSelect` adds to and `ignore` removes from, as in Ruff. A selector
+ * is a rule id, `ALL` (every rule), a hadolint code or a BuildKit check name
+ * (the rules that answer it; see resolveSelector).
  */
 import { aptListsNotRemoved } from "./apt-lists-not-removed.js";
 import { cmdExecForm } from "./cmd-exec-form.js";
+import { cmdIgnoredByShellEntrypoint } from "./cmd-ignored-by-shell-entrypoint.js";
 import { consecutiveRun } from "./consecutive-run.js";
 import { entrypointExecForm } from "./entrypoint-exec-form.js";
+import { execFormSingleQuotes } from "./exec-form-single-quotes.js";
+import { execFormVariable } from "./exec-form-variable.js";
 import { exposeHostPort } from "./expose-host-port.js";
 import { exposeProtocolCase } from "./expose-protocol-case.js";
 import { legacyKeyValueFormat } from "./legacy-key-value-format.js";
@@ -17,6 +21,7 @@ import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { runStartsServer } from "./run-starts-server.js";
 import { stageNameCase } from "./stage-name-case.js";
+import { BUILDKIT_CHECKS, rulesAnsweringName } from "./codes.js";
 import type { RegisteredRule } from "./types.js";
 
 export const RULES: readonly RegisteredRule[] = [
@@ -33,6 +38,9 @@ export const RULES: readonly RegisteredRule[] = [
   consecutiveRun,
   aptListsNotRemoved,
   runStartsServer,
+  execFormSingleQuotes,
+  execFormVariable,
+  cmdIgnoredByShellEntrypoint,
 ];
 
 export function ruleById(id: string): RegisteredRule | undefined {
@@ -42,13 +50,32 @@ export function ruleById(id: string): RegisteredRule | undefined {
 /** The selector that names every rule. */
 export const ALL = "ALL";
 
-/** Whether a word given to select, extendSelect or ignore names a rule (or ALL). */
+/**
+ * The rules a selector names, in report order: `ALL`, a rule id, a hadolint
+ * code (`DL3025`) or a BuildKit check name (`JSONArgsRecommended`), in any
+ * case. A hadolint code or BuildKit check that no rule answers names no rule
+ * ([]); a word that is none of these, null.
+ */
+export function resolveSelector(selector: string): RegisteredRule[] | null {
+  const word = selector.trim();
+  if (word.toUpperCase() === ALL) return [...RULES];
+  const rule = RULES.find((r) => r.id === word.toLowerCase());
+  if (rule) return [rule];
+  return rulesAnsweringName(RULES, word);
+}
+
+/** Every name a selector may be written as, for "did you mean": rule ids, the hadolint codes rules answer, BuildKit's checks. */
+export function selectorNames(): string[] {
+  return [...new Set([...RULES.map((r) => r.id), ...RULES.flatMap((r) => r.hadolint), ...BUILDKIT_CHECKS])];
+}
+
+/** Whether a word given to select, extendSelect or ignore names at least one rule (see resolveSelector). */
 export function isRuleSelector(id: string): boolean {
-  return id === ALL || ruleById(id) !== undefined;
+  return (resolveSelector(id)?.length ?? 0) > 0;
 }
 
 export interface RuleSelection {
-  /** Only these rules (ids, or ALL): replaces the default set. */
+  /** Only these rules (selectors: ids, ALL, hadolint codes, BuildKit checks): replaces the default set. */
   select?: readonly string[];
   /** These rules too, on top of the default set or `select`. */
   extendSelect?: readonly string[];
@@ -56,9 +83,9 @@ export interface RuleSelection {
   ignore?: readonly string[];
 }
 
-/** The rules a selection runs, in report order. */
+/** The rules a selection runs, in report order (a selector that names nothing is passed over: the command line and the configuration check them first). */
 export function selectedRules(selection: RuleSelection = {}): RegisteredRule[] {
-  const ids = (list: readonly string[]) => (list.includes(ALL) ? RULES.map((r) => r.id) : list);
+  const ids = (list: readonly string[]) => list.flatMap((s) => resolveSelector(s) ?? []).map((r) => r.id);
   const chosen = new Set(selection.select ? ids(selection.select) : RULES.filter((r) => r.defaultEnabled).map((r) => r.id));
   for (const id of ids(selection.extendSelect ?? [])) chosen.add(id);
   for (const id of ids(selection.ignore ?? [])) chosen.delete(id);

@@ -45,10 +45,10 @@ export const maintainerDeprecated: RegisteredRule = {
   safety: "unsafe",
   buildkit: ["MaintainerDeprecated"],
   hadolint: ["DL4000"],
-  defaultEnabled: false,
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      `Reports the deprecated MAINTAINER instruction and, with --unsafe-fixes, rewrites \`MAINTAINER Jane <jane@example.com>\` as \`LABEL ${AUTHORS_LABEL}="Jane <jane@example.com>"\`, the value quoted so BuildKit stores exactly the text MAINTAINER had. Off by default (its only fix is unsafe): select it with \`--extend-select maintainer-deprecated\`.`,
+      `Reports the deprecated MAINTAINER instruction and, with --unsafe-fixes, rewrites \`MAINTAINER Jane <jane@example.com>\` as \`LABEL ${AUTHORS_LABEL}="Jane <jane@example.com>"\`, the value quoted so BuildKit stores exactly the text MAINTAINER had. On by default: it reports, as BuildKit's MaintainerDeprecated check does in every build; its fix is unsafe, applied only with --unsafe-fixes.`,
     why: "MAINTAINER is deprecated (BuildKit's MaintainerDeprecated, hadolint DL4000); the OCI annotation label is where tools look for an image's authors.",
     example: "FROM alpine\nMAINTAINER Jane Doe <jane@example.com>",
     useInstead: `FROM alpine\nLABEL ${AUTHORS_LABEL}="Jane Doe <jane@example.com>"`,

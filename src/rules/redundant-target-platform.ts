@@ -37,10 +37,10 @@ export const redundantTargetPlatform: RegisteredRule = {
   safety: "unsafe",
   buildkit: ["RedundantTargetPlatform"],
   hadolint: [],
-  defaultEnabled: false,
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Finds `FROM --platform=$TARGETPLATFORM image` (or `${TARGETPLATFORM}`) and, with --unsafe-fixes, removes the flag. Off by default (its only fix is unsafe): select it with `--extend-select redundant-target-platform`.",
+      "Finds `FROM --platform=$TARGETPLATFORM image` (or `${TARGETPLATFORM}`) and, with --unsafe-fixes, removes the flag. On by default: it reports, as BuildKit's RedundantTargetPlatform check does in every build; its fix is unsafe, applied only with --unsafe-fixes.",
     why: "Every stage is built for the target platform unless its FROM says otherwise, so the flag repeats the default and BuildKit warns about it (RedundantTargetPlatform); readers take it for a cross-compilation setting it is not.",
     example: "FROM --platform=$TARGETPLATFORM alpine\nRUN apk add curl",
     useInstead: "FROM alpine\nRUN apk add curl",

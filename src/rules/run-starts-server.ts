@@ -147,10 +147,10 @@ export const runStartsServer: RegisteredRule = {
   safety: "none",
   buildkit: [],
   hadolint: [],
-  defaultEnabled: false,
+  defaultEnabled: true,
   docs: {
     whatItDoes:
-      "Reports a RUN whose last command starts, in the foreground, a known server or a command that never exits: `nginx -g 'daemon off;'`, `httpd -DFOREGROUND`, `python -m http.server`, `python manage.py runserver`, `flask run`, `uvicorn`, `gunicorn`, `npm start`, `rails server`, `php -S`, `jupyter notebook`, `sshd -D`, `redis-server`, `sleep infinity`, `tail -f`, ..., also behind `exec` or `bundle exec`. A command that is backgrounded (`&`), followed by other commands, in a pipeline or after `||` is not reported. Reported only, never fixed. Off by default: select it with `--extend-select run-starts-server`.",
+      "Reports a RUN whose last command starts, in the foreground, a known server or a command that never exits: `nginx -g 'daemon off;'`, `httpd -DFOREGROUND`, `python -m http.server`, `python manage.py runserver`, `flask run`, `uvicorn`, `gunicorn`, `npm start`, `rails server`, `php -S`, `jupyter notebook`, `sshd -D`, `redis-server`, `sleep infinity`, `tail -f`, ..., also behind `exec` or `bundle exec`. A command that is backgrounded (`&`), followed by other commands, in a pipeline or after `||` is not reported. Reported only, never fixed. On by default: such a RUN never ends, so the build hangs, and the server never runs in the container.",
     why:
       "RUN runs while the image is built, not when the container starts: a server started there keeps the build waiting until it times out or is cancelled, and nothing of it runs in the container (the classic `RUN python main.py` mistake). The command that starts the container's process is CMD or ENTRYPOINT.",
     example: "FROM python:3.12\nCOPY . /app\nRUN python -m http.server 8000",

@@ -31,6 +31,13 @@ export interface DeclaredChange {
    * not take the rule's plan.
    */
   joins?: { into: number; parts: number[]; context: JoinContext }[];
+  /**
+   * Instructions whose shell-form text is an array written with single
+   * quotes, replaced by the JSON array of the words it meant
+   * (exec-form-single-quotes): the engine re-reads each one by swapping the
+   * two quote characters and parsing JSON, not with the rule's reading.
+   */
+  quotedArrays?: number[];
 }
 
 export interface Fix {
@@ -118,9 +125,11 @@ export interface Rule {
   /** The hadolint codes (DLxxxx) the rule answers. */
   hadolint: readonly string[];
   /**
-   * On by default: the rules whose usual fix is safe. Rules that only
-   * report, whose only fix is unsafe, or that change more than the image
-   * (caching) run only when selected.
+   * On by default, in Ruff's manner: every rule that finds a mistake, its
+   * fix safe, unsafe (reported by default, applied only with
+   * --unsafe-fixes) or absent (reported only). Off by default only a rule
+   * that is a matter of taste or noisy, or that changes more than the image
+   * (consecutive-run: the build cache); it runs when selected.
    */
   defaultEnabled: boolean;
 }
@@ -136,9 +145,11 @@ export interface RuleMeta {
   /** The hadolint codes (DLxxxx) the rule answers. */
   hadolint: readonly string[];
   /**
-   * On by default: the rules whose usual fix is safe. Rules that only
-   * report, whose only fix is unsafe, or that change more than the image
-   * (caching) run only when selected.
+   * On by default, in Ruff's manner: every rule that finds a mistake, its
+   * fix safe, unsafe (reported by default, applied only with
+   * --unsafe-fixes) or absent (reported only). Off by default only a rule
+   * that is a matter of taste or noisy, or that changes more than the image
+   * (consecutive-run: the build cache); it runs when selected.
    */
   defaultEnabled: boolean;
 }

@@ -7,22 +7,30 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Language, Parser, type Tree } from "web-tree-sitter";
+import { shippedFile } from "../shipped.js";
 
 /**
- * The bash grammar. The build (scripts/copy-wasm.mjs) copies it to dist/wasm/,
- * beside dist/src/, and the package ships only that copy (tree-sitter-bash is
- * a development dependency). This file run as TypeScript from src/ (the
- * tests) reads the development dependency's own file instead.
+ * The bash grammar. The build (scripts/copy-wasm.mjs) copies it to dist/wasm/
+ * and the package ships only that copy (tree-sitter-bash is a development
+ * dependency). This file run as TypeScript from src/ (the tests) reads the
+ * development dependency's own file instead.
  */
 function grammarPath(): string {
-  if (import.meta.url.endsWith(".ts")) return createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
-  // A bundle (scripts/bundle.mjs) says where dist/wasm/ is from its own file; tsc's dist/src/shell/bash.js is two levels down.
-  const relative = typeof __DOCKERFILE_GRAMMAR__ === "string" ? __DOCKERFILE_GRAMMAR__ : "../../wasm/tree-sitter-bash.wasm";
-  return fileURLToPath(new URL(relative, import.meta.url));
+  const shipped = shippedFile("wasm/tree-sitter-bash.wasm");
+  return shipped ? fileURLToPath(shipped) : createRequire(import.meta.url).resolve("tree-sitter-bash/tree-sitter-bash.wasm");
 }
 
-/** Replaced by the bundler with the grammar's path relative to the bundle; undeclared (typeof "undefined") elsewhere. */
-declare const __DOCKERFILE_GRAMMAR__: string | undefined;
+/**
+ * Where web-tree-sitter's JavaScript finds its runtime, web-tree-sitter.wasm
+ * (Emscripten's `locateFile`). The package ships web-tree-sitter's JavaScript
+ * in dist/vendor/ and the runtime in dist/wasm/ (web-tree-sitter is a
+ * development dependency; scripts/bundle.mjs); from src/, the development
+ * dependency finds the file beside its own module.
+ */
+function locateRuntime(): ((name: string) => string) | undefined {
+  const wasm = shippedFile("wasm/");
+  return wasm ? (name: string) => fileURLToPath(new URL(name, wasm)) : undefined;
+}
 
 let parser: Parser | null = null;
 let initPromise: Promise<void> | null = null;
@@ -45,6 +53,9 @@ export const wasmBinding: Record<string, unknown> = ((globalThis as Record<symbo
 export function initShell(): Promise<void> {
   if (parser) return Promise.resolve();
   initPromise ??= (async () => {
+    const locateFile = locateRuntime();
+    // the first caller in the process initialises the runtime: later ones find the module made (and its locateFile unused)
+    if (locateFile && !wasmBinding.locateFile) wasmBinding.locateFile = locateFile;
     await Parser.init(wasmBinding);
     const wasm = readFileSync(grammarPath());
     const language = await Language.load(wasm);
