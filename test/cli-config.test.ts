@@ -22,7 +22,8 @@ import { main } from "../src/cli/main.js";
 
 const BIN = join(ROOT, "dist/src/cli/bin.js");
 /** cmd-exec-form and entrypoint-exec-form (DL3025, JSONArgsRecommended) and maintainer-deprecated (DL4000) have something to say. */
-const EXEC = "FROM alpine\nMAINTAINER me\nENTRYPOINT ./entry.sh\nCMD serve --port 80\n";
+// the CMD is in a stage of its own: under a shell-form ENTRYPOINT it would be dead (cmd-ignored-by-shell-entrypoint)
+const EXEC = "FROM alpine AS base\nMAINTAINER me\nENTRYPOINT ./entry.sh\nFROM alpine\nCMD serve --port 80\n";
 /** cmd-exec-form alone: a safe fix. */
 const CMD = "FROM alpine\nCMD serve --port 80\n";
 
@@ -74,9 +75,9 @@ describe("rules by the names users know", () => {
     expect(await rules(["--select", "DL3025"])).toEqual({ Dockerfile: ["cmd-exec-form", "entrypoint-exec-form"] });
     expect(await rules(["--select", "jsonargsrecommended"])).toEqual({ Dockerfile: ["cmd-exec-form", "entrypoint-exec-form"] });
     expect(await rules(["--select", "ALL", "--ignore", "JSONArgsRecommended,consecutive-run"])).toEqual({ Dockerfile: ["maintainer-deprecated"] });
-    expect(await rules(["--extend-select", "DL4000,MaintainerDeprecated"])).toEqual({ Dockerfile: ["cmd-exec-form", "maintainer-deprecated"] });
+    expect(await rules(["--extend-select", "DL4000,MaintainerDeprecated"])).toEqual({ Dockerfile: ["cmd-exec-form", "entrypoint-exec-form", "maintainer-deprecated"] });
     // a code no rule answers: nothing to ignore, and no error (a hadolint user's list names many)
-    expect(await rules(["--ignore", "DL3008,SC2086"])).toEqual({ Dockerfile: ["cmd-exec-form"] });
+    expect(await rules(["--ignore", "DL3008,SC2086"])).toEqual({ Dockerfile: ["cmd-exec-form", "entrypoint-exec-form", "maintainer-deprecated"] });
   });
 
   test("a typo is an error, exit 2, with the closest rule id, code or check; a code no rule answers cannot be selected", async () => {
@@ -99,7 +100,7 @@ describe("rules by the names users know", () => {
     expect(one.code).toBe(0);
     expect(one.stdout.match(/^# .*$/gm)).toEqual(["# no-shadowed-cmd"]);
     const two = await run(["--explain", "JSONArgsRecommended"]);
-    expect(two.stdout.match(/^# .*$/gm)).toEqual(["# cmd-exec-form", "# entrypoint-exec-form"]);
+    expect(two.stdout.match(/^# .*$/gm)).toEqual(["# cmd-exec-form", "# entrypoint-exec-form", "# exec-form-single-quotes"]);
     // the facts are printed; no file users do not have is cited
     expect(one.stdout).toMatch(/## Facts it relies on[^\n]*\n- \S/);
     expect(one.stdout).not.toMatch(/rulebook|shared\/docs/);
@@ -139,7 +140,7 @@ describe("the configuration users already have", () => {
     const shown = (await run(["--show-config", "a/Dockerfile"])).stdout;
     expect(shown).toContain(`hadolint configuration: ${join(dir, ".hadolint.yaml")}`);
     expect(shown).toMatch(/ignored: DL3025, DL3008/);
-    expect((await rules(["--no-config"]))["Dockerfile"]).toEqual(["cmd-exec-form"]);
+    expect((await rules(["--no-config"]))["Dockerfile"]).toEqual(["cmd-exec-form", "entrypoint-exec-form", "maintainer-deprecated"]);
     // beside the codemod's own file, both are read; named with --config, it is read alone
     write(".dockerfile-codemodrc.yml", "extend-select: [DL4000]\n");
     expect((await rules([]))["Dockerfile"]).toEqual(["maintainer-deprecated"]);

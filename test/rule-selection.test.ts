@@ -53,17 +53,17 @@ describe("rule selection", () => {
     expect(named("cmd-exec-form")).toEqual(["cmd-exec-form"]);
     expect(named("Stage-Name-Case")).toEqual(["stage-name-case"]);
     expect(named("all")).toEqual(ids([...RULES]));
-    expect(named("DL3025")).toEqual(["cmd-exec-form", "entrypoint-exec-form"]);
+    expect(named("DL3025")).toEqual(["cmd-exec-form", "entrypoint-exec-form", "exec-form-single-quotes"]);
     expect(named("dl4003")).toEqual(["no-shadowed-cmd"]);
-    expect(named("JSONArgsRecommended")).toEqual(["cmd-exec-form", "entrypoint-exec-form"]);
+    expect(named("JSONArgsRecommended")).toEqual(["cmd-exec-form", "entrypoint-exec-form", "exec-form-single-quotes"]);
     expect(named("stagenamecasing")).toEqual(["stage-name-case"]);
     // known to hadolint or BuildKit, answered by no rule
     expect([named("DL3008"), named("SC2086"), named("UndefinedVar")]).toEqual([[], [], []]);
     expect([named("nope"), named("DL30255")]).toEqual([null, null]);
     for (const r of RULES) for (const code of [...r.buildkit, ...r.hadolint]) expect(named(code), code).toContain(r.id);
     expect(isRuleSelector("DL3025") && !isRuleSelector("DL3008")).toBe(true);
-    expect(ids(selectedRules({ select: ["DL3025"], ignore: ["EntryPoint-Exec-Form"] }))).toEqual(["cmd-exec-form"]);
-    expect(ids(selectedRules({ ignore: ["JSONArgsRecommended", "StageNameCasing"] }))).toEqual(DEFAULT.filter((r) => r !== "cmd-exec-form" && r !== "stage-name-case"));
+    expect(ids(selectedRules({ select: ["DL3025"], ignore: ["EntryPoint-Exec-Form"] }))).toEqual(["cmd-exec-form", "exec-form-single-quotes"]);
+    expect(ids(selectedRules({ ignore: ["JSONArgsRecommended", "StageNameCasing"] }))).toEqual(DEFAULT.filter((r) => !["cmd-exec-form", "entrypoint-exec-form", "exec-form-single-quotes", "stage-name-case"].includes(r)));
   });
 
   test("a rule off by default reports nothing unless selected", () => {
