@@ -28,7 +28,8 @@ const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n
 /** A finding left by the default rules: a shell-form CMD after an ENTRYPOINT (an unsafe fix). */
 const UNSAFE = 'FROM python:3.12\nENTRYPOINT ["python", "-m", "worker"]\nCMD serve --port 80\n';
 /** A finding of a report-only rule (with run-starts-server selected). */
-const REPORT_ONLY = "FROM python:3.12\nRUN python -m http.server 8000\n";
+// a server started by a RUN in a stage with its own CMD (without one, app-run-at-build-time takes that RUN)
+const REPORT_ONLY = "FROM python:3.12\nRUN python -m http.server 8000\nCMD [\"python\", \"app.py\"]\n";
 const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
 const BAD = "FROM a\nRUN <<EOF\nx\n";
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; homepage: string };

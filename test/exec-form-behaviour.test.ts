@@ -161,13 +161,16 @@ interface Conversion {
   where: string;
 }
 
-/** Every shell-form CMD or ENTRYPOINT a fix of the run replaced by exec form, read from the applied fixes. */
+/** The rules whose fixes write an exec-form array in place of shell text (app-run-at-build-time: a RUN as a CMD). */
+const EXEC_FORM_RULES = ["cmd-exec-form", "entrypoint-exec-form", "app-run-at-build-time"];
+
+/** Every shell-form CMD or ENTRYPOINT (or RUN) a fix of the run replaced by exec form, read from the applied fixes. */
 function appliedConversions(input: string, options: FixOptions, where: string): Conversion[] {
   const result = fixSync(input, options);
   const before = buildModel(input);
   const out: Conversion[] = [];
   for (const f of result.fixes) {
-    if (f.rule !== "cmd-exec-form" && f.rule !== "entrypoint-exec-form") continue;
+    if (!EXEC_FORM_RULES.includes(f.rule)) continue;
     const instr = before.instructions.find((i) => i.startLine === f.line - 1);
     const edit = f.edits[f.edits.length - 1]!;
     const lines = edit.text.replace(/\r?\n$/, "").split(/\r?\n/);
@@ -302,9 +305,9 @@ function executeConversions(conversions: Conversion[], execArrays = true): { exe
 }
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("exec-form conversions run both ways: the program gets the same argv", () => {
-  test("the fixtures of both rules", () => {
+  test("the fixtures of the three rules", () => {
     const conversions: Conversion[] = [];
-    for (const rule of ["cmd-exec-form", "entrypoint-exec-form"]) {
+    for (const rule of EXEC_FORM_RULES) {
       for (const c of fixtureCases(`rules/${rule}`)) conversions.push(...appliedConversions(c.input, { select: [rule], ...c.options }, c.name));
     }
     const { executed, skipped, differences } = executeConversions(conversions);
@@ -610,6 +613,11 @@ describe("the engine confirms exec-form conversions by the quote scan", () => {
     const escaped = buildModel("FROM alpine\nCMD ./serve \\ #a\n");
     expect(execFormsConfirmed(escaped, buildModel('FROM alpine\nCMD ["./serve"]\n'), declares)).toBe(false);
     expect(execFormsConfirmed(escaped, buildModel('FROM alpine\nCMD ["./serve", " #a"]\n'), declares)).toBe(true);
+    // a RUN made a CMD (app-run-at-build-time): the same reading; flags (`--mount`) are words the array would drop
+    const run = (text: string, cmd: string) => execFormsConfirmed(buildModel(`FROM alpine\n${text}\n`), buildModel(`FROM alpine\n${cmd}\n`), declares);
+    expect(run('RUN python "main file.py"', 'CMD ["python", "main file.py"]')).toBe(true);
+    expect(run('RUN python "main file.py"', 'CMD ["python", "main", "file.py"]')).toBe(false);
+    expect(run("RUN --mount=type=cache,target=/c python main.py", 'CMD ["python", "main.py"]')).toBe(false);
   });
 
   test("literal-words: the dialects agree or there is no reading", () => {

@@ -449,7 +449,8 @@ function check(
 }
 
 /**
- * Every shell-form CMD or ENTRYPOINT a fix replaced by exec form, confirmed
+ * Every shell-form CMD or ENTRYPOINT a fix replaced by exec form (and
+ * every shell-form RUN replaced by an exec-form CMD), confirmed
  * by a reading the rule did not make: the array must be the words the quote
  * scan of src/shell/literal-words.ts says the stage's shell (`/bin/sh -c`:
  * dash's and bash's dialects, which must agree) passes to the program, a
@@ -469,8 +470,9 @@ export function execFormsConfirmed(model: DockerfileModel, outModel: DockerfileM
       if (!quotedArrayConfirmed(before.command, after.command)) return false;
       continue;
     }
-    if (kw !== "CMD" && kw !== "ENTRYPOINT") continue;
-    if (before.command.json !== null || after.command.json === null || after.command.keyword !== kw) continue;
+    if (kw !== "CMD" && kw !== "ENTRYPOINT" && kw !== "RUN") continue;
+    // a CMD or ENTRYPOINT in exec form, or a RUN made an exec-form CMD (app-run-at-build-time)
+    if (before.command.json !== null || after.command.json === null || after.command.keyword !== (kw === "RUN" ? "CMD" : kw)) continue;
     const head = commandHead(before.logical, model.escape);
     if (head === null) return false;
     // the text after the keyword, the words BuildKit took for flags included (a CMD has none it accepts)

@@ -236,19 +236,20 @@ function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null
 
 /**
  * The text that replaces an instruction by its exec form `json` (without
- * the last line's end): the comment lines inside the instruction, and a
+ * the last line's end), under its own keyword as written or `keyword`
+ * (app-run-at-build-time writes a RUN as a CMD): the comment lines inside the instruction, and a
  * shell comment after its command, move to lines of their own above it.
  * Null when a comment would land above the file's first instruction (it
  * could be read as a parser directive).
  */
-export function execFormText(model: DockerfileModel, instr: Instruction, json: string, comment: string | null): string | null {
+export function execFormText(model: DockerfileModel, instr: Instruction, json: string, comment: string | null, keyword: string = instr.command.keywordRaw): string | null {
   const indent = indentOf(model.lines[instr.startLine]!.text);
   const comments: string[] = [];
   for (const l of instr.lines) if (l.kind === "comment") comments.push(trimCommentLine(model.lines[l.line]!.text));
   if (comment !== null) comments.push(comment);
   if (comments.length > 0 && instr.index === 0) return null;
   const eol = model.lines[instr.endLine]!.eol || model.eol;
-  return comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${instr.command.keywordRaw} ${json}`;
+  return comments.map((c) => `${indent}${c}${eol}`).join("") + `${indent}${keyword} ${json}`;
 }
 
 /** A later instruction of the same kind in the same stage overrides this one. */
@@ -613,7 +614,7 @@ function runsWithoutShell(contextDir: string, file: string): "yes" | "no" | "abs
  * image, built by RUN, copied from another stage) are assumed to be
  * programs the kernel runs.
  */
-function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string): string | null {
+export function programNeedsShell(ctx: RuleContext, instr: Instruction, program: string): string | null {
   const { model } = ctx;
   const chain = stageChain(model, model.stages[instr.stage]!);
   const files = stageFiles(model, chain);

@@ -5,6 +5,7 @@
  * is a rule id, `ALL` (every rule), a hadolint code or a BuildKit check name
  * (the rules that answer it; see resolveSelector).
  */
+import { appRunAtBuildTime } from "./app-run-at-build-time.js";
 import { aptListsNotRemoved } from "./apt-lists-not-removed.js";
 import { cmdExecForm } from "./cmd-exec-form.js";
 import { cmdIgnoredByShellEntrypoint } from "./cmd-ignored-by-shell-entrypoint.js";
@@ -20,6 +21,7 @@ import { mergeCleanupRun } from "./merge-cleanup-run.js";
 import { noShadowedCmd } from "./no-shadowed-cmd.js";
 import { redundantTargetPlatform } from "./redundant-target-platform.js";
 import { runStartsServer } from "./run-starts-server.js";
+import { serviceStartedInRun } from "./service-started-in-run.js";
 import { stageNameCase } from "./stage-name-case.js";
 import { BUILDKIT_CHECKS, rulesAnsweringName } from "./codes.js";
 import type { RegisteredRule } from "./types.js";
@@ -37,6 +39,8 @@ export const RULES: readonly RegisteredRule[] = [
   maintainerDeprecated,
   consecutiveRun,
   aptListsNotRemoved,
+  appRunAtBuildTime,
+  serviceStartedInRun,
   runStartsServer,
   execFormSingleQuotes,
   execFormVariable,
