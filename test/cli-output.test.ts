@@ -158,8 +158,8 @@ describe("standard input and -o", () => {
   test("- reads stdin as a file: its report on stdout; --fix - prints the fixed text; --stdin-filepath names it; no other path beside it", () => {
     const report = run(["-"], FIXABLE);
     expect(report.code).toBe(1);
-    expect(report.stdout).toMatch(/^-:3:1 {2}merge-cleanup-run /m);
-    expect(report.stdout).toMatch(/^-:4:1 {2}cmd-exec-form /m);
+    expect(report.stdout).toMatch(/^-:3:5: merge-cleanup-run \[\*\] /m);
+    expect(report.stdout).toMatch(/^-:4:5: cmd-exec-form \[\*\] /m);
     const fixed = run(["--fix", "-"], FIXABLE);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toBe('FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD ["node", "server.js"]\n');
@@ -179,7 +179,7 @@ describe("standard input and -o", () => {
     expect(JSON.parse(read("reports/codemod.sarif")).runs[0].results.length).toBe(2);
     const text = run(["--output-file=report.txt"]);
     expect([text.code, text.stdout]).toEqual([1, ""]);
-    expect(read("report.txt")).toMatch(/^Dockerfile:3:1 {2}merge-cleanup-run /);
+    expect(read("report.txt")).toMatch(/^Dockerfile:3:5: merge-cleanup-run \[\*\] /);
     expect(text.stderr).toMatch(/1 file scanned/); // the summary stays on stderr
     expect(run(["-o", "usage.txt", "--color", "sometimes"]).code).toBe(2);
     expect(existsSync(join(dir, "usage.txt"))).toBe(false);

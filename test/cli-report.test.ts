@@ -55,15 +55,16 @@ describe("output formats", () => {
     expect(report.summary.seconds).toBeUndefined();
     expect(report.files.map((f: { path: string }) => f.path)).toEqual(["Dockerfile", "svc/Dockerfile"]);
     const merge = report.files[0].findings[0];
-    expect(merge).toMatchObject({ rule: "merge-cleanup-run", safety: "safe", fixed: true, applied: false, reason: null, start: { line: 3, column: 1 } });
-    expect(merge.end.line).toBeGreaterThanOrEqual(3);
+    // from the cleanup RUN's command text to its end; fixable: --fix applies it
+    expect(merge).toMatchObject({ rule: "merge-cleanup-run", safety: "safe", fixable: true, fixed: true, applied: false, reason: null, start: { line: 3, column: 5 }, end: { line: 3, column: 32 } });
+    expect(merge.fix.dependsOn).toEqual([]);
     expect(merge.fix.edits.length).toBeGreaterThan(0);
     for (const e of merge.fix.edits) {
       expect(e.start.line).toBeGreaterThan(0);
       expect(typeof e.text).toBe("string");
     }
     const unsafe = report.files[1].findings.find((f: { rule: string }) => f.rule === "cmd-exec-form");
-    expect(unsafe).toMatchObject({ fixed: false, reason: "unsafe", safety: "unsafe", start: { line: 3, column: 1 } });
+    expect(unsafe).toMatchObject({ fixable: false, fixed: false, reason: "unsafe", safety: "unsafe", start: { line: 3, column: 5 }, end: { line: 3, column: 20 } });
     // with --write the applied fixes say so
     const w = JSON.parse(run(["--write", "--json"]).stdout);
     expect(w.files[0].findings[0]).toMatchObject({ fixed: true, applied: true });
@@ -80,7 +81,7 @@ describe("output formats", () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split("\n");
     expect(lines.every((l) => /^::warning file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+::/.test(l))).toBe(true);
-    expect(lines.some((l) => l.startsWith("::warning file=my%2Cdir/Dockerfile,line=3,col=1,"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("::warning file=my%2Cdir/Dockerfile,line=3,col=5,endLine=3,endColumn=20,"))).toBe(true);
     expect(lines.some((l) => l.includes("title=dockerfile-codemod merge-cleanup-run (fixable)"))).toBe(true);
     // a file that cannot be parsed is an ::error
     write("bad/Dockerfile", "FROM a\nRUN <<EOF\nx\n");
@@ -134,7 +135,7 @@ describe("output formats", () => {
     write("README.md", "# x\n");
     const r = run(["--quiet", "Dockerfile", "README.md"]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^Dockerfile:3:1 {2}merge-cleanup-run/m);
+    expect(r.stdout).toMatch(/^Dockerfile:3:5: merge-cleanup-run \[\*\] /m);
     expect(r.stderr).toBe("");
   });
 
@@ -164,6 +165,53 @@ describe("output formats", () => {
   test("--list-rules --output-format json prints the rules as JSON", () => {
     const rules = JSON.parse(run(["--list-rules", "--output-format", "json"]).stdout) as { id: string; fixSafety: string }[];
     expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(["merge-cleanup-run", "cmd-exec-form", "no-shadowed-cmd"]));
+  });
+});
+
+describe("the text report (ruff's conventions)", () => {
+  test("path:line:col: rule [*] message at the token's column, read by a `%f:%l:%c: %m` problem matcher; ruff's closing lines; --fix says what it fixed", () => {
+    // stage-name-case at the stage name (1:21), legacy-key-value-format at the key, expose-host-port at the port, maintainer-deprecated at the keyword
+    write("Dockerfile", "FROM golang:1.23 AS Builder\nENV GOFLAGS -mod=vendor\nEXPOSE 8080:80\nMAINTAINER me\n");
+    const args = ["--extend-select", "maintainer-deprecated", "--color=never"];
+    const r = run(args);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toEqual([
+      'Dockerfile:1:21: stage-name-case [*] stage name "Builder" is not lower case: BuildKit stores it as "builder"; write it so',
+      'Dockerfile:2:5: legacy-key-value-format [*] legacy "ENV key value" form: BuildKit reads the whole rest of the line as the value; write ENV GOFLAGS=-mod=vendor',
+      "Dockerfile:3:8: expose-host-port [*] EXPOSE with an IP address or host port (8080:80 as 80): BuildKit keeps only the container port",
+      expect.stringMatching(/^Dockerfile:4:1: maintainer-deprecated MAINTAINER is deprecated: .* \(apply with --unsafe-fixes\)$/),
+    ]);
+    // GitHub's problem matchers, and editors' `%f:%l:%c: %m`, read file, line, column and message from each line
+    const matcher = /^(.+):(\d+):(\d+): (.+)$/;
+    expect(lines.map((l) => matcher.exec(l)!.slice(1, 4))).toEqual([
+      ["Dockerfile", "1", "21"],
+      ["Dockerfile", "2", "5"],
+      ["Dockerfile", "3", "8"],
+      ["Dockerfile", "4", "1"],
+    ]);
+    expect(r.stderr).toContain("Found 4 findings.\n[*] 3 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n");
+    const fixed = run(["--fix", ...args]);
+    expect(fixed.code).toBe(1);
+    expect(fixed.stdout).toMatch(/^Dockerfile\nDockerfile:4:1: maintainer-deprecated /);
+    expect(fixed.stderr).toContain("Found 4 findings (3 fixed, 1 remaining).\n(1 hidden fix can be enabled with the `--unsafe-fixes` option.)\n");
+  });
+
+  test("JSON and SARIF: the token's start and end; a fix whose edits need an earlier fix names it (dependsOn)", () => {
+    write("Dockerfile", "FROM golang:1.23 AS Builder\nRUN a\nRUN b\nRUN c\n");
+    const report = JSON.parse(run(["--json", "--extend-select", "consecutive-run"]).stdout);
+    const findings = report.files[0].findings;
+    expect(findings.map((f: { rule: string; start: unknown; end: unknown; fix: { dependsOn: number[] } }) => [f.rule, f.start, f.end, f.fix.dependsOn])).toEqual([
+      ["stage-name-case", { line: 1, column: 21 }, { line: 1, column: 28 }, []],
+      ["consecutive-run", { line: 3, column: 1 }, { line: 3, column: 4 }, []],
+      // joined onto the RUN the join above made: its edits alone would join RUN c onto RUN a
+      ["consecutive-run", { line: 4, column: 1 }, { line: 4, column: 4 }, [1]],
+    ]);
+    const sarif = JSON.parse(run(["--output-format", "sarif", "--extend-select", "consecutive-run"]).stdout);
+    const results = sarif.runs[0].results;
+    expect(results[0].locations[0].physicalLocation.region).toEqual({ startLine: 1, startColumn: 21, endLine: 1, endColumn: 28 });
+    expect(results[2].fixes[0].properties).toEqual({ dependsOn: [1] });
+    expect(results[1].fixes[0].properties).toBeUndefined();
   });
 });
 

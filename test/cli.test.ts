@@ -34,12 +34,14 @@ const write = (rel: string, text: string | Buffer) => {
 const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
 
 describe("dockerfile-codemod", () => {
-  test("report mode: one line per finding, path:line:col  rule  message, exit 1", () => {
+  test("report mode: one line per finding, path:line:col: rule [*] message (the column of the token), ruff's summary, exit 1", () => {
     write("Dockerfile", FIXABLE);
     const r = run([]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^Dockerfile:3:1 {2}merge-cleanup-run {2}this RUN only deletes the apt package lists, which the RUN on line 2 created/m);
-    expect(r.stdout).toMatch(/^Dockerfile:4:1 {2}cmd-exec-form {2}shell-form CMD/m);
+    // the cleanup RUN's command text, and the CMD's
+    expect(r.stdout).toMatch(/^Dockerfile:3:5: merge-cleanup-run \[\*\] this RUN only deletes the apt package lists, which the RUN on line 2 created/m);
+    expect(r.stdout).toMatch(/^Dockerfile:4:5: cmd-exec-form \[\*\] shell-form CMD/m);
+    expect(r.stderr).toContain("Found 2 findings.\n[*] 2 fixable with the `--fix` option.\n");
     expect(r.stderr).toMatch(/1 file scanned, 1 would change; fixes: merge-cleanup-run 1, cmd-exec-form 1; 0 errors; [\d.]+s/);
     expect(read("Dockerfile")).toBe(FIXABLE);
   });
@@ -51,9 +53,11 @@ describe("dockerfile-codemod", () => {
     const w = run(["--write"]);
     expect(w.code).toBe(0);
     expect(w.stdout).toBe("Dockerfile\n"); // the files changed, one per line, as prettier --write names them
+    expect(w.stderr).toContain("Found 2 findings (2 fixed, 0 remaining).\n");
     expect(read("Dockerfile")).toBe(FIXED);
     const again = run(["--write"]);
     expect([again.code, again.stdout]).toEqual([0, ""]);
+    expect(again.stderr).toContain("All checks passed!\n");
     expect(run(["--check"]).code).toBe(0);
     expect(run([]).code).toBe(0);
   });
@@ -131,7 +135,7 @@ describe("dockerfile-codemod", () => {
     // a gitignored file named explicitly is read
     const assumed = run(["--assume-dockerfile", "build/weird-name.txt"]);
     expect(assumed.code).toBe(1);
-    expect(assumed.stdout).toContain("build/weird-name.txt:3:1  merge-cleanup-run");
+    expect(assumed.stdout).toContain("build/weird-name.txt:3:5: merge-cleanup-run [*]");
   });
 
   test("writes keep CRLF, the byte-order mark and the file mode", () => {
@@ -224,7 +228,7 @@ describe("dockerfile-codemod", () => {
     const r = run(["--stdin-filepath", "svc/Dockerfile"], FIXABLE);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(FIXED);
-    expect(r.stderr).toContain("svc/Dockerfile:3:1  merge-cleanup-run");
+    expect(r.stderr).toContain("svc/Dockerfile:3:5: merge-cleanup-run [*]");
     const bad = run(["--stdin-filepath", "Dockerfile"], "FROM a\nRUN --mount echo\n");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("Dockerfile:2:5: missing a value on flag: --mount");
@@ -374,8 +378,11 @@ describe("exit codes (ruff's model)", () => {
     expect(run(["--diff"]).code).toBe(0); // nothing would change
     const w = run(["--write"]);
     expect(w.code).toBe(1);
-    expect(w.stdout).toMatch(/^Dockerfile:3:1 {2}cmd-exec-form {2}.*\(apply with --unsafe-fixes\)$/m);
+    // an unsafe fix not asked for: no mark, and the summary counts it hidden, as ruff does
+    expect(w.stdout).toMatch(/^Dockerfile:3:5: cmd-exec-form shell-form CMD .*\(apply with --unsafe-fixes\)$/m);
+    expect(w.stderr).toContain("Found 1 finding (0 fixed, 1 remaining).\n(1 hidden fix can be enabled with the `--unsafe-fixes` option.)\n");
     expect(w.stderr).toMatch(/1 finding not fixed/);
+    expect(run([]).stderr).toContain("Found 1 finding.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n");
     expect(read("Dockerfile")).toBe(UNSAFE_ONLY);
     for (const args of [[], ["--check"], ["--json"], ["--write"]]) expect(run([...args, "--exit-zero"]).code, args.join(" ")).toBe(0);
   });

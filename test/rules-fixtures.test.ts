@@ -7,9 +7,12 @@
  * <case>.reports.json lists the findings left unfixed ({line, reason}): a
  * rule that only reports has its positive cases there. Where
  * <case>.report.txt exists, it lists what the run reports, one finding a
- * line: `LINE fixed: MESSAGE` for each applied fix and `LINE REASON: MESSAGE`
- * for each finding left (REASON: no-fix, unsafe, meaning-check), lines of the
- * input file.
+ * line: `LINE:COL fixed: MESSAGE` for each applied fix and
+ * `LINE:COL REASON: MESSAGE` for each finding left (REASON: no-fix, unsafe,
+ * meaning-check), the line and column of the input file where the token the
+ * finding is about starts. (A file whose lines start `LINE ` without a
+ * column, as they were written before findings had columns, is compared on
+ * lines only.)
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,17 +28,21 @@ function reportsOf(name: string): { line: number; reason: string }[] | null {
 }
 import { initShell } from "../src/index.js";
 
-/** The report of a run, as <case>.report.txt writes it. */
-function report(result: FixResult): string {
+/** The report of a run, as <case>.report.txt writes it (`LINE:COL`; `LINE` alone with columns false). */
+function report(result: FixResult, columns = true): string {
+  const at = (f: { line: number; column: number }) => (columns ? `${f.line}:${f.column}` : `${f.line}`);
   const lines = [
-    ...result.fixes.map((f) => ({ line: f.line, text: `${f.line} fixed: ${f.message}` })),
-    ...result.remaining.map((f) => ({ line: f.line, text: `${f.line} ${f.reason}: ${f.message}` })),
+    ...result.fixes.map((f) => ({ line: f.line, column: f.column, text: `${at(f)} fixed: ${f.message}` })),
+    ...result.remaining.map((f) => ({ line: f.line, column: f.column, text: `${at(f)} ${f.reason}: ${f.message}` })),
   ];
   return lines
-    .sort((a, b) => a.line - b.line)
+    .sort((a, b) => a.line - b.line || a.column - b.column)
     .map((l) => `${l.text}\n`)
     .join("");
 }
+
+/** Whether a .report.txt names columns (`LINE:COL ...`); an empty one does, trivially. */
+const namesColumns = (text: string) => text === "" || /^\d+:\d+ /.test(text);
 
 beforeAll(async () => {
   await initShell();
@@ -57,7 +64,10 @@ describe("rule fixtures", () => {
         expect(once.output).toBe(c.output);
         expect(once.changed).toBe(c.input !== c.output);
         const reportFile = join(FIXTURES, `${c.name}.report.txt`);
-        if (existsSync(reportFile)) expect(report(once)).toBe(readFileSync(reportFile, "utf8"));
+        if (existsSync(reportFile)) {
+          const want = readFileSync(reportFile, "utf8");
+          expect(report(once, namesColumns(want))).toBe(want);
+        }
         for (const applied of once.fixes) {
           expect(applied.rule).toBe(rule.id);
           expect(applied.line).toBeGreaterThan(0);

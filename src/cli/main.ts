@@ -20,7 +20,7 @@ import { decodeText, discover, NotWritableError, readText, writeAtomic, type Tar
 import { ConfigError, ConfigResolver, settingsFor, type RuleFlags, type Settings } from "./config.js";
 import { loadFormatter, type Formatter } from "./formatter.js";
 import { FORMAT_IS_OUTPUT_FORMAT, HELP, OUTPUT_FORMATS, optionErrorMessage, parseCommandLine, selectorProblem, splitList, type OutputFormat, type ParsedArgs } from "./options.js";
-import { renderGithub, renderGitlab, renderJson, renderSarif, renderStatistics, renderText, summarize, type FileResult, type RunResult } from "./report.js";
+import { findingViews, renderGithub, renderGitlab, renderJson, renderSarif, renderStatistics, renderText, summarize, textLine, textSummary, type FileResult, type RunResult } from "./report.js";
 import { COLOR_CHOICES, createStyle, type ColorChoice, type Style } from "./style.js";
 
 export interface Io {
@@ -375,6 +375,8 @@ async function command(argv: string[], parsed: ParsedArgs, io: Io, failed: { usa
       `${s.errors + configErrors.size} error${s.errors + configErrors.size === 1 ? "" : "s"}`,
       `${run.seconds.toFixed(2)}s`,
     ];
+    // ruff's closing lines (Found N findings, what --fix and --unsafe-fixes would fix), then the run's counts
+    for (const line of textSummary(run, { hasFormatter: format !== null })) io.stderr(`${line}\n`);
     io.stderr(`${errStyle.dim(parts.join("; "))}\n`);
   }
   if (usageError || configErrors.size > 0 || s.errors > 0 || notDockerfiles.length > 0) return 2;
@@ -511,9 +513,7 @@ async function runStdin(
     for (const w of result.warnings) io.stderr(`${style.path(name)}:${w.line}:1: ${style.warn("warning")}: ${w.message}\n`);
     // the findings, where stdout holds something else
     if (!dash || writes) {
-      for (const f of [...result.fixes, ...result.remaining]) {
-        io.stderr(`${style.path(name)}:${f.line}:${f.column}  ${style.rule(f.rule)}  ${f.message}\n`);
-      }
+      for (const v of findingViews(run.files[0]!)) io.stderr(`${textLine(name, v, style)}\n`);
     }
   }
   return findingsExit(mode, changed, result.remaining.length > 0, writes);

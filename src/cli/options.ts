@@ -61,7 +61,10 @@ skipped with a warning (exit 2), as Prettier does with a file it has no
 parser for.
 
 Modes:
-  (default)              report findings, one per line: path:line:col  rule  message
+  (default)              report findings, one per line: path:line:col: rule [*] message
+                         (at the token the finding is about; [*]: --fix applies its fix),
+                         then a summary on stderr: N findings, M fixable with --fix, K more
+                         with --unsafe-fixes (after --fix: F fixed, R remaining)
   --diff                 print unified diffs of what would change
   --check                change nothing; exit 1 if anything would change or a finding is left
   --write, --fix         apply the fixes; print each file changed, one per line
@@ -80,7 +83,10 @@ Output:
   -o, --output-file FILE write the report (what would go to stdout) to FILE instead
   --show-all-files       json and sarif: list files with nothing to report too
   --timing               json: add the run's time (left out so the report is the same run to run)
-  --statistics           a table of findings per rule instead of one line per finding
+  --statistics           a table of findings per rule instead of one line per finding:
+                         count, mark, rule, summary; [*] --fix fixes all of the rule's
+                         findings, [-] some of them (ruff writes [~]), [ ] none (no fix,
+                         an unsafe fix without --unsafe-fixes, or a fix refused)
   -q, --quiet            only findings and errors: no summary, no warnings
   --color WHEN           auto (default: on a terminal, off with NO_COLOR, on with FORCE_COLOR),
                          always or never

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Sarif from "sarif";
-import type { AppliedFix, FixResult, ReportedFinding } from "../codemod/fix.js";
+import { linePositions, type AppliedFix, type FixResult, type ReportedFinding } from "../codemod/fix.js";
 import { RULES, ruleById } from "../rules/index.js";
 import type { Style } from "./style.js";
 
@@ -50,69 +50,58 @@ export interface FindingView {
   rule: string;
   message: string;
   safety: "safe" | "unsafe" | null;
+  /** The token the finding is about, in the input file: start, and end (exclusive). */
   start: Position;
   end: Position;
-  /** Fixed in this run's output (written with --write). */
+  /** Fixed in this run's output (written with --write): what `--fix` applies with this run's options (the `[*]` mark). */
   fixed: boolean;
   /** Why it is not fixed: no fix, an unsafe fix not asked for, a fix the meaning check refused. */
   reason: ReportedFinding["reason"] | null;
-  fix: { description: string; edits: { start: Position; end: Position; text: string }[] } | null;
+  fix: {
+    description: string;
+    /** Replacements of the input file's text (positions of the input). */
+    edits: { start: Position; end: Position; text: string }[];
+    /** The findings (indices into the same file's list) whose fixes these edits need first: empty when they apply alone to the input. */
+    dependsOn: number[];
+  } | null;
 }
 
-/** Line and column (1-based, UTF-16 units) of offsets in a text, by binary search over line starts. */
-export function positions(text: string): (offset: number) => Position {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  const bom = text.startsWith("\uFEFF") ? 1 : 0;
-  return (offset) => {
-    const at = offset + bom;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: at - starts[lo]! + 1 - (lo === 0 ? bom : 0) };
-  };
-}
-
-/** The end of a finding's first line, where nothing better is known. */
-function endOfLine(text: string, line: number): Position {
-  const lines = text.split("\n");
-  const l = (lines[line - 1] ?? "").replace(/\r$/, "");
-  return { line, column: l.length + 1 };
-}
+/** Line and column (1-based, UTF-16 units) of offsets in a text (after any byte-order mark). */
+export const positions: (text: string) => (offset: number) => Position = linePositions;
 
 export function findingViews(file: FileResult): FindingView[] {
   const r = file.result;
   if (!r || file.input === undefined) return [];
-  const input = file.input;
-  const at = positions(input);
+  const at = positions(file.input);
+  const edits = (es: AppliedFix["edits"]) => es.map((e) => ({ start: at(e.start), end: at(e.end), text: e.text }));
+  // dependsOn names applied fixes (indices into r.fixes) until the views are sorted
   const fixed = (f: AppliedFix): FindingView => ({
     rule: f.rule,
     message: f.message,
     safety: f.safety,
-    start: { line: f.line, column: f.column },
-    end: at(f.range.end),
+    start: at(f.span.start),
+    end: at(f.span.end),
     fixed: true,
     reason: null,
-    fix: {
-      description: f.description,
-      edits: f.edits.map((e) => ({ start: at(e.start), end: at(e.end), text: e.text })),
-    },
+    fix: { description: f.description, edits: edits(f.edits), dependsOn: f.dependsOn },
   });
   const left = (f: ReportedFinding): FindingView => ({
     rule: f.rule,
     message: f.message,
     safety: f.fix?.safety ?? null,
-    start: { line: f.line, column: f.column },
-    end: f.range ? at(f.range.end) : endOfLine(input, f.line),
+    start: at(f.span.start),
+    end: at(f.span.end),
     fixed: false,
     reason: f.reason,
-    fix: f.fix ? { description: f.fix.description, edits: f.fix.edits.map((e) => ({ start: at(e.start), end: at(e.end), text: e.text })) } : null,
+    fix: f.fix ? { description: f.fix.description, edits: edits(f.fix.edits), dependsOn: f.fix.dependsOn } : null,
   });
-  return [...r.fixes.map(fixed), ...r.remaining.map(left)].sort((a, b) => a.start.line - b.start.line || a.start.column - b.start.column || a.rule.localeCompare(b.rule));
+  const applied = r.fixes.map(fixed);
+  const views = [...applied, ...r.remaining.map(left)].sort(
+    (a, b) => a.start.line - b.start.line || a.start.column - b.start.column || a.rule.localeCompare(b.rule),
+  );
+  const indexOf = new Map(views.map((v, i) => [v, i]));
+  for (const v of views) if (v.fix) v.fix.dependsOn = v.fix.dependsOn.map((k) => indexOf.get(applied[k]!)!);
+  return views;
 }
 
 const hasSomething = (f: FileResult) =>
@@ -151,6 +140,7 @@ export function renderJson(run: RunResult, options: { showAllFiles: boolean; tim
         safety: v.safety,
         start: v.start,
         end: v.end,
+        fixable: v.fixed,
         fixed: v.fixed,
         applied: v.fixed && run.write && !!f.written,
         reason: v.reason,
@@ -266,7 +256,14 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
     for (const w of f.result?.warnings ?? []) {
       notifications.push({ level: "warning", message: { text: w.message }, locations: [location(f.path, { line: w.line, column: 1 })] });
     }
-    for (const v of findingViews(f)) {
+    const views = findingViews(f);
+    // a fix's dependencies, as indices into `results` (with --write the applied ones are not results)
+    const resultIndex = new Map<number, number>();
+    let next = results.length;
+    views.forEach((v, i) => {
+      if (!(v.fixed && run.write)) resultIndex.set(i, next++);
+    });
+    for (const v of views) {
       if (v.fixed && run.write) continue;
       const result: Sarif.Result = {
         ruleId: v.rule,
@@ -277,9 +274,11 @@ export function renderSarif(run: RunResult, options: { cwd: string; version: str
         properties: { fixable: v.fixed, safety: v.safety, reason: v.reason },
       };
       if (v.fix) {
+        const dependsOn = v.fix.dependsOn.flatMap((i) => (resultIndex.has(i) ? [resultIndex.get(i)!] : []));
         result.fixes = [
           {
             description: { text: v.fix.description },
+            ...(dependsOn.length ? { properties: { dependsOn } } : {}),
             artifactChanges: [
               {
                 artifactLocation: artifactLocation(options.cwd, f.path),
@@ -366,7 +365,12 @@ export function renderGitlab(run: RunResult, options: { cwd: string }): string {
   return `${JSON.stringify(issues, null, 2)}\n`;
 }
 
-/** ruff's --statistics: per rule, how many findings, how many fixable, and the summary. */
+/**
+ * ruff's --statistics: per rule, how many findings and a mark for how many
+ * `--fix` applies with this run's options: `[*]` all of them, `[-]` some
+ * (ruff 0.14 writes `[~]`), `[ ]` none (no fix, an unsafe fix without
+ * --unsafe-fixes, or a fix the meaning check refused).
+ */
 export function renderStatistics(run: RunResult, style: Style): string {
   const counts = new Map<string, { total: number; fixable: number }>();
   for (const f of run.files) {
@@ -381,33 +385,81 @@ export function renderStatistics(run: RunResult, style: Style): string {
   const width = Math.max(1, ...rows.map(([, c]) => String(c.total).length));
   return rows
     .map(([rule, c]) => {
-      const mark = c.fixable === c.total ? "[*]" : c.fixable > 0 ? "[-]" : "[ ]";
+      const mark = c.fixable === c.total ? FIXABLE_MARK : c.fixable > 0 ? "[-]" : "[ ]";
       return `${String(c.total).padStart(width)}  ${style.fixable(mark)} ${style.rule(rule)}  ${ruleById(rule)?.summary ?? ""}`;
     })
     .join("\n")
     .concat(rows.length ? "\n" : "");
 }
 
-/** The text report: one line per finding (path:line:col  rule  message), as eslint and ruff print. */
+/** ruff's mark for a finding whose fix `--fix` applies (with this run's options). */
+export const FIXABLE_MARK = "[*]";
+
+/**
+ * One finding as the text report prints it, ruff's way, which problem
+ * matchers (`%f:%l:%c: %m`) read: `path:line:col: rule [*] message`. `[*]`:
+ * `--fix` applies its fix (with this run's options; an unsafe one, applied
+ * under --unsafe-fixes, says `[unsafe fix]` after the message); no mark:
+ * nothing `--fix` applies, an unsafe fix saying `(apply with --unsafe-fixes)`.
+ */
+export function textLine(path: string, v: Pick<FindingView, "start" | "rule" | "message" | "fixed" | "safety" | "reason">, style: Style): string {
+  const mark = v.fixed ? ` ${style.fixable(FIXABLE_MARK)}` : "";
+  const suffix = v.fixed ? (v.safety === "unsafe" ? " [unsafe fix]" : "") : v.reason === "unsafe" ? " (apply with --unsafe-fixes)" : "";
+  return `${style.path(path)}:${v.start.line}:${v.start.column}: ${style.rule(v.rule)}${mark} ${v.message}${suffix}`;
+}
+
+/** The pseudo-finding of a file that only formatting changes (--reformat). */
+const notFormatted = { start: { line: 1, column: 1 }, rule: "format", message: "the file is not formatted", fixed: true, safety: "safe", reason: null } as const;
+
+const isOnlyFormatted = (f: FileResult, hasFormatter: boolean) => hasFormatter && !!f.result && f.output !== f.input && f.result.fixes.length === 0;
+
+/** The text report: one line per finding (see textLine); with --write, the files written, one per line, as prettier --write names them. */
 export function renderText(run: RunResult, style: Style, options: { hasFormatter: boolean }): string {
   const out: string[] = [];
   for (const f of run.files) {
     if (!f.result) continue;
-    const at = (v: { start: Position; rule: string }) => `${style.path(f.path)}:${v.start.line}:${v.start.column}  ${style.rule(v.rule)}  `;
-    if (run.write) {
-      // as prettier --write does: the files changed, one per line
-      if (f.written) out.push(f.path);
-    }
+    // as prettier --write does: the files changed, one per line
+    if (run.write && f.written) out.push(f.path);
     for (const v of findingViews(f)) {
-      if (v.fixed) {
-        if (!run.write) out.push(`${at(v)}${v.message}${v.safety === "unsafe" ? " [unsafe fix]" : ""}`);
-        continue;
-      }
-      out.push(`${at(v)}${v.message}${v.reason === "unsafe" ? " (apply with --unsafe-fixes)" : ""}`);
+      if (v.fixed && run.write) continue;
+      out.push(textLine(f.path, v, style));
     }
-    if (!run.write && options.hasFormatter && f.output !== f.input && f.result.fixes.length === 0) {
-      out.push(`${at({ start: { line: 1, column: 1 }, rule: "format" })}the file is not formatted`);
-    }
+    if (!run.write && isOnlyFormatted(f, options.hasFormatter)) out.push(textLine(f.path, notFormatted, style));
   }
   return out.length ? `${out.join("\n")}\n` : "";
+}
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+
+/**
+ * ruff's closing lines, in its words adapted: `Found N findings.`, then
+ * `[*] M fixable with the `--fix` option.` and the unsafe fixes not applied
+ * (`(K hidden fixes can be enabled with the `--unsafe-fixes` option.)`);
+ * after --write (--fix): `Found N findings (F fixed, R remaining).`
+ * A file that only formatting changes (--reformat) counts as one fixable finding.
+ */
+export function textSummary(run: RunResult, options: { hasFormatter: boolean }): string[] {
+  let total = 0;
+  let fixable = 0;
+  let hidden = 0;
+  for (const f of run.files) {
+    for (const v of findingViews(f)) {
+      total++;
+      if (v.fixed) fixable++;
+      else if (v.reason === "unsafe") hidden++;
+    }
+    if (isOnlyFormatted(f, options.hasFormatter)) {
+      total++;
+      fixable++;
+    }
+  }
+  const hiddenText = `${plural(hidden, "hidden fix", "hidden fixes")} can be enabled with the \`--unsafe-fixes\` option`;
+  if (total === 0) return ["All checks passed!"];
+  if (run.write) {
+    return [`Found ${plural(total, "finding")} (${fixable} fixed, ${total - fixable} remaining).`, ...(hidden ? [`(${hiddenText}.)`] : [])];
+  }
+  const lines = [`Found ${plural(total, "finding")}.`];
+  if (fixable) lines.push(`${FIXABLE_MARK} ${fixable} fixable with the \`--fix\` option${hidden ? ` (${hiddenText})` : ""}.`);
+  else if (hidden) lines.push(`No fixes available (${hiddenText}).`);
+  return lines;
 }

@@ -9,7 +9,7 @@ import { meaningOf, sameMeaning, shellsInEffect, type FileMeaning } from "../mea
 import { RULES, selectedRules } from "../rules/index.js";
 import { isSuppressed, readSuppressions } from "./suppressions.js";
 import { checkJoin } from "../shell/join-check.js";
-import type { DeclaredChange, Edit, Finding, FixSafety, RuleContext } from "../rules/types.js";
+import type { DeclaredChange, Edit, Finding, Fix, FixSafety, RuleContext, Span } from "../rules/types.js";
 import { commandHead, healthcheckParts, jsonArrayValue, type Command } from "../model/command.js";
 import { goToUpper } from "../model/go.js";
 import { agreedScan, shellDialects } from "../shell/literal-words.js";
@@ -41,18 +41,28 @@ export interface FixOptions {
 
 export interface AppliedFix {
   rule: string;
-  /** Where the finding was, in the input text (1-based). */
+  /** Where the finding was, in the input text (1-based; the column in UTF-16 units): the start of `span`. */
   line: number;
   column: number;
+  /** The token the finding is about, as offsets of the input text (see Finding.span). */
+  span: Span;
   message: string;
   description: string;
   safety: FixSafety;
   /** The replaced range of the input text (offsets, byte-order mark excluded). */
   range: { start: number; end: number };
-  /** The fix's edits, as offsets of the input text (a later round's edits, where they touch text an earlier round wrote, start where that text did). */
+  /** The fix's edits, as offsets of the input text (a later round's edits, where they touch text an earlier round wrote, start where that text did: see dependsOn). */
   edits: Edit[];
   /** How many instructions the fix removed (a merge removes the RUNs it joins, a shadowed CMD goes). */
   removed: number;
+  /**
+   * The fixes of earlier rounds (indices into FixResult.fixes, every one
+   * needed, in order) whose written text this fix's edits touch: applied
+   * alone to the input, the edits would not make this fix's change (a RUN
+   * joined onto a RUN an earlier fix made). Empty: `edits` applied alone to
+   * the input make exactly this fix's change.
+   */
+  dependsOn: number[];
 }
 
 /** A fix that was not applied, as the reports show it. */
@@ -61,12 +71,17 @@ export interface UnappliedFix {
   description: string;
   /** Offsets of the input text (see AppliedFix.edits). */
   edits: Edit[];
+  /** The applied fixes it needs first (see AppliedFix.dependsOn). */
+  dependsOn: number[];
 }
 
 export interface ReportedFinding {
   rule: string;
+  /** Where the finding is, in the input text (see AppliedFix.line). */
   line: number;
   column: number;
+  /** The token the finding is about, as offsets of the input text (see Finding.span). */
+  span: Span;
   message: string;
   /**
    * Why it was not fixed: no fix, unsafe (needs --unsafe-fixes), the check
@@ -120,17 +135,20 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
   let body = bom ? text.slice(1) : text;
   const rules = withBuildContext(selectedRules(options), options.context ?? undefined);
   const applied: AppliedFix[] = [];
+  // per round, the edits applied (sorted) and the applied fix (index into `applied`) each came from
   const appliedEdits: Edit[][] = [];
+  const editOwners: number[][] = [];
   const refused = new Map<string, ReportedFinding>();
   let remaining: ReportedFinding[] = [];
   let warnings: FixResult["warnings"] = [];
   let model = buildModel(body, { bomStripped: true });
   // The meaning (one tree-sitter parse per shell text) is read only when a fix is checked.
   let meaning: FileMeaning | null = null;
-  // 1-based line of an offset in the input: built on the first finding (most files have none)
-  let lineOf: ((offset: number) => number) | null = null;
+  // 1-based line and column of an offset in the input: built on the first finding (most files have none)
+  let positionOf: ((offset: number) => { line: number; column: number }) | null = null;
   const input = body;
-  const lineOfOffset = (offset: number) => (lineOf ??= lineIndex(input))(offset);
+  const positionInInput = (offset: number) => (positionOf ??= linePositions(input))(offset);
+  const lineOfOffset = (offset: number) => positionInInput(offset).line;
   const limit = options.maxRounds ?? roundLimit(model, rules.length);
   for (let round = 0; ; round++) {
     const current = model;
@@ -145,18 +163,20 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
       .filter((f) => ![f.instruction, ...(f.suppressedFrom ?? [])].some((i) => isSuppressed(suppressions, i, f.rule)))
       .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     remaining = [];
-    const candidates: { finding: Finding; line: number; where: Omit<ReportedFinding, "reason"> }[] = [];
+    const candidates: { finding: Finding; where: Omit<ReportedFinding, "reason"> }[] = [];
+    const unappliedOf = (f: Finding): UnappliedFix | undefined =>
+      f.fix ? { safety: f.fix.safety, description: f.fix.description, edits: mapEdits(appliedEdits, f.fix.edits), dependsOn: dependencies(appliedEdits, editOwners, applied, f.fix) } : undefined;
     for (const f of findings) {
       const key = findingKey(model, f);
-      const line = lineOfOffset(mapBack(appliedEdits, offsetOfLine(model, f.line - 1)));
       const instr = model.instructions[f.instruction];
       const range = instr ? { start: mapBack(appliedEdits, offsetOfLine(model, instr.startLine)), end: mapBack(appliedEdits, instructionEnd(model, instr)) } : undefined;
-      const unapplied = f.fix ? { safety: f.fix.safety, description: f.fix.description, edits: mapEdits(appliedEdits, f.fix.edits) } : undefined;
-      const where = { rule: f.rule, line, column: f.column, message: f.message, range, fix: unapplied };
+      const span = inputSpan(appliedEdits, model, f, instr);
+      const { line, column } = positionInInput(span.start);
+      const where = { rule: f.rule, line, column, span, message: f.message, range, fix: unappliedOf(f) };
       if (!f.fix) remaining.push({ ...where, reason: "no-fix" });
       else if (f.fix.safety === "unsafe" && !options.unsafeFixes) remaining.push({ ...where, reason: "unsafe" });
       else if (refused.has(key)) remaining.push(refused.get(key)!);
-      else candidates.push({ finding: f, line, where });
+      else candidates.push({ finding: f, where });
     }
     if (candidates.length === 0) break;
     if (round === limit) {
@@ -190,36 +210,37 @@ export function fixSync(text: string, options: FixOptions = {}): FixResult {
         }
         const f = c.finding;
         const r: ReportedFinding = {
-          rule: f.rule,
-          line: c.line,
-          column: f.column,
+          ...c.where,
           message: `${f.message} (not fixed: the result would not keep the meaning this fix promises)`,
           reason: "meaning-check",
-          fix: { safety: f.fix!.safety, description: f.fix!.description, edits: mapEdits(appliedEdits, f.fix!.edits) },
         };
         refused.set(findingKey(model, f), r);
         remaining.push(r);
       }
     }
     if (!next) continue;
-    const roundEdits: Edit[] = [];
+    const roundEdits: { edit: Edit; owner: number }[] = [];
     for (const c of accepted) {
       const f = c.finding;
       const edits = [...f.fix!.edits].sort((x, y) => x.start - y.start);
-      roundEdits.push(...edits);
+      for (const edit of edits) roundEdits.push({ edit, owner: applied.length });
       applied.push({
         rule: f.rule,
-        line: c.line,
-        column: f.column,
+        line: c.where.line,
+        column: c.where.column,
+        span: c.where.span,
         message: f.message,
         description: f.fix!.description,
         safety: f.fix!.safety,
-        range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end) },
+        range: { start: mapBack(appliedEdits, edits[0]!.start), end: mapBack(appliedEdits, edits[edits.length - 1]!.end, true) },
         edits: mapEdits(appliedEdits, edits),
         removed: f.fix!.declares.removed.length,
+        dependsOn: dependencies(appliedEdits, editOwners, applied, f.fix!),
       });
     }
-    appliedEdits.push(roundEdits.sort((x, y) => x.start - y.start));
+    roundEdits.sort((x, y) => x.edit.start - y.edit.start);
+    appliedEdits.push(roundEdits.map((e) => e.edit));
+    editOwners.push(roundEdits.map((e) => e.owner));
     body = next.text;
     model = next.model;
     meaning = next.meaning;
@@ -286,20 +307,88 @@ function mergeDeclared(all: DeclaredChange[]): DeclaredChange {
   return { removed, replaced, joins, quotedArrays };
 }
 
-/** 1-based line of an offset in the input text (binary search over line starts). */
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
+/**
+ * 1-based line and column of an offset in a text (binary search over line
+ * starts); columns count UTF-16 code units, SARIF's default `columnKind`. A
+ * leading byte-order mark is not a column: offsets count after it, as edits do.
+ */
+export function linePositions(text: string): (offset: number) => { line: number; column: number } {
+  const bom = text.startsWith("\uFEFF") ? 1 : 0;
+  const starts = [bom];
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return (offset) => {
+    const at = offset + bom;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    return lo + 1;
+    return { line: lo + 1, column: at - starts[lo]! + 1 };
   };
+}
+
+/** Where a finding points, as offsets of the input: its span, or its line and column to the end of its instruction. */
+function inputSpan(history: Edit[][], model: DockerfileModel, f: Finding, instr: DockerfileModel["instructions"][number] | undefined): Span {
+  let start: number;
+  let end: number;
+  if (f.span) {
+    start = f.span.start;
+    end = f.span.end;
+  } else {
+    const line = model.lines[f.line - 1];
+    start = line ? line.start + Math.min(Math.max(0, f.column - 1), line.text.length) : 0;
+    end = instr ? Math.max(start, instructionEnd(model, instr)) : line ? line.start + line.text.length : start;
+  }
+  const s = mapBack(history, start);
+  return { start: s, end: Math.max(s, mapBack(history, end, true)) };
+}
+
+/**
+ * The applied fixes (indices into `applied`, with what they need in turn,
+ * ascending) whose written text edits of the current text touch or overlap:
+ * walking back round by round, an edit range that meets text a round wrote
+ * (or spans text a round deleted) depends on the fix that made that edit. A
+ * fix that joins RUNs moves text from one to the other: all it spans counts
+ * (a join across a CMD an earlier fix removed needs that fix).
+ */
+function dependencies(history: Edit[][], owners: number[][], applied: readonly AppliedFix[], fix: Pick<Fix, "edits" | "declares">): number[] {
+  if (history.length === 0 || fix.edits.length === 0) return [];
+  const direct = new Set<number>();
+  const ranges: readonly { start: number; end: number }[] = fix.declares.joins?.length
+    ? [{ start: Math.min(...fix.edits.map((e) => e.start)), end: Math.max(...fix.edits.map((e) => e.end)) }]
+    : fix.edits;
+  for (const e of ranges) {
+    let start = e.start;
+    let end = e.end;
+    for (let k = history.length - 1; k >= 0; k--) {
+      const round = history[k]!;
+      const table = shiftTable(round);
+      // the round's edits are sorted and apart: from the first that ends at or after `start`, while they start by `end`
+      let lo = 0;
+      let hi = round.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (table.newEnd[mid]! < start) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = lo; j < round.length && table.newStart[j]! <= end; j++) {
+        const [ns, ne] = [table.newStart[j]!, table.newEnd[j]!];
+        // text the round wrote, met or touched; a deletion, only when the edit spans where it was
+        const meets = ne > ns ? ns <= end && start <= ne : start < ns && ns < end;
+        if (meets) direct.add(owners[k]![j]!);
+      }
+      start = mapBackThrough(round, start, false);
+      end = mapBackThrough(round, end, true);
+    }
+  }
+  const all = new Set<number>();
+  for (const d of direct) {
+    all.add(d);
+    for (const x of applied[d]!.dependsOn) all.add(x);
+  }
+  return [...all].sort((a, b) => a - b);
 }
 
 function findingKey(model: DockerfileModel, f: Finding): string {
@@ -453,17 +542,21 @@ function withBuildContext<R extends { check(ctx: RuleContext): Finding[] }>(rule
   return rules.map((r) => ({ ...r, check: (ctx: RuleContext) => r.check({ ...ctx, context }) }));
 }
 
-/** Maps an offset in the current text back to the input text, through the edits applied so far. */
-function mapBack(history: Edit[][], offset: number): number {
+/**
+ * Maps an offset in the current text back to the input text, through the
+ * edits applied so far. An offset inside text a round wrote goes to where
+ * the replaced text started, or, for the end of a range (`end`), where it ended.
+ */
+function mapBack(history: Edit[][], offset: number, end = false): number {
   let p = offset;
-  for (let k = history.length - 1; k >= 0; k--) p = mapBackThrough(history[k]!, p);
+  for (let k = history.length - 1; k >= 0; k--) p = mapBackThrough(history[k]!, p, end);
   return p;
 }
 
 /** Where the edits of one round (sorted, applied together) start and end in the text they produced. */
 const shifted = new WeakMap<Edit[], { newStart: number[]; newEnd: number[]; shiftBefore: number[] }>();
 
-function mapBackThrough(edits: Edit[], p: number): number {
+function shiftTable(edits: Edit[]): { newStart: number[]; newEnd: number[]; shiftBefore: number[] } {
   let table = shifted.get(edits);
   if (!table) {
     const newStart: number[] = [];
@@ -480,6 +573,11 @@ function mapBackThrough(edits: Edit[], p: number): number {
     table = { newStart, newEnd, shiftBefore };
     shifted.set(edits, table);
   }
+  return table;
+}
+
+function mapBackThrough(edits: Edit[], p: number, end = false): number {
+  const table = shiftTable(edits);
   // the last edit starting at or before p
   let lo = -1;
   let hi = edits.length - 1;
@@ -489,13 +587,19 @@ function mapBackThrough(edits: Edit[], p: number): number {
     else hi = mid - 1;
   }
   if (lo === -1) return p;
-  if (p < table.newEnd[lo]!) return edits[lo]!.start; // inside a replacement: where it started
+  // inside a replacement: where it started (the end of a range: where it ended, unless at its very start)
+  if (p < table.newEnd[lo]!) return end && p > table.newStart[lo]! ? edits[lo]!.end : edits[lo]!.start;
   return p - table.shiftBefore[lo + 1]!;
 }
 
 /** Edits of the current text as edits of the input text. */
 function mapEdits(history: Edit[][], edits: readonly Edit[]): Edit[] {
-  return [...edits].sort((a, b) => a.start - b.start).map((e) => ({ start: mapBack(history, e.start), end: mapBack(history, e.end), text: e.text }));
+  return [...edits]
+    .sort((a, b) => a.start - b.start)
+    .map((e) => {
+      const start = mapBack(history, e.start);
+      return { start, end: Math.max(start, mapBack(history, e.end, e.end > e.start)), text: e.text };
+    });
 }
 
 /** Where an instruction's text ends (its last continuation line; heredoc bodies excluded). */

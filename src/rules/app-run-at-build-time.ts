@@ -8,7 +8,7 @@
 import { shellKindOf } from "../meaning/meaning.js";
 import type { Instruction, Stage } from "../model/model.js";
 import { execFormText, planExecForm, programNeedsShell } from "./cmd-exec-form.js";
-import { Inheritance, expectedKey, inputLine, isPlainPosixShell, lineEndWithEol, lineStart, shTree, suppressedRules } from "./helpers.js";
+import { Inheritance, argsLogicalOffset, expectedKey, inputLine, logicalSpan, isPlainPosixShell, lineEndWithEol, lineStart, shTree, suppressedRules } from "./helpers.js";
 import { applicationStart, lastForegroundCommand } from "./started-processes.js";
 import type { Finding, Fix, RegisteredRule, RuleContext } from "./types.js";
 
@@ -21,6 +21,9 @@ const CHANGES_RUNTIME = new Set(["WORKDIR", "USER", "ENV"]);
 export interface AppStartRun {
   instr: Instruction;
   command: string;
+  /** Where the command is in the RUN's arguments (offsets of `instr.command.args`). */
+  start: number;
+  end: number;
 }
 
 /** The build's final stage (the one `docker build` builds without `--target`), or null for a file without FROM. */
@@ -50,7 +53,7 @@ export function appStartRuns(ctx: RuleContext): AppStartRun[] {
   const tree = shTree(cmd.args);
   if (!tree) return [];
   const last = lastForegroundCommand(tree.root);
-  return last && applicationStart(last, tree.literal) ? [{ instr, command: last.text }] : [];
+  return last && applicationStart(last, tree.literal) ? [{ instr, command: last.text, start: last.start, end: last.end }] : [];
 }
 
 export const appRunAtBuildTime: RegisteredRule = {
@@ -82,15 +85,18 @@ export const appRunAtBuildTime: RegisteredRule = {
     const { model } = ctx;
     const findings: Finding[] = [];
     const inheritance = new Inheritance(ctx);
-    for (const { instr, command } of appStartRuns(ctx)) {
+    for (const { instr, command, start, end } of appStartRuns(ctx)) {
       if (suppressedRules(model, instr).has(ID)) continue;
       const shown = command.length > 60 ? `${command.slice(0, 57)}...` : command;
       const head = `RUN starts the application (\`${shown}\`) while the image is built, and the final stage has no CMD or ENTRYPOINT: it ran once at build time, and the container runs what the stage inherits instead`;
       const planned = cmdFix(ctx, inheritance, instr);
+      // the command that starts the application, in the RUN's shell text
+      const argsAt = argsLogicalOffset(instr);
       findings.push({
         rule: ID,
         line: instr.startLine + 1,
         column: 1,
+        span: logicalSpan(model, instr, argsAt + start, argsAt + end),
         instruction: instr.index,
         message: "fix" in planned ? `${head}; start it with ${planned.cmd}` : `${head}; start it with CMD (no fix: ${planned.refusal})`,
         fix: "fix" in planned ? planned.fix : null,

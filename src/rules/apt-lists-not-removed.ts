@@ -8,7 +8,7 @@ import { shellKindOf } from "../meaning/meaning.js";
 import { goToLower } from "../model/go.js";
 import { allCommands, literalWord, shellTree, walk, type SimpleCommand } from "../shell/tree.js";
 import { analyseRun, appendToRun, isJoinableRun, setsShellStartup, type RunAnalysis } from "./consecutive-run.js";
-import { expectedKey, runMounts, suppressedRules } from "./helpers.js";
+import { argsLogicalOffset, expectedKey, logicalSpan, runMounts, suppressedRules } from "./helpers.js";
 import { planJoin } from "../shell/join-plan.js";
 import { shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -181,7 +181,10 @@ export const aptListsNotRemoved: RegisteredRule = {
       if (removed || builderOnly(ctx, stage)) continue;
       for (const r of updates) {
         if (suppressedRules(model, r).has(ID)) continue;
-        const where = { rule: ID, line: r.startLine + 1, column: 1, instruction: r.index };
+        // the `apt-get update` command in the RUN's shell text
+        const update = commandsOf(r.command.args).commands.find((c) => aptSubcommand(c) === "update")!;
+        const argsAt = argsLogicalOffset(r);
+        const where = { rule: ID, line: r.startLine + 1, column: 1, span: logicalSpan(model, r, argsAt + update.node.start, argsAt + update.node.end), instruction: r.index };
         const message = `apt-get update leaves the package lists in this layer and no RUN of the stage removes them: add \`&& ${CLEANUP}\` to this RUN`;
         const unsafe = "an unsafe fix: a later apt-get install without its own apt-get update (here, in a stage built on this one, or in an image built FROM it) would find no lists and fail";
         if (laterRunNeedsLists(stage, r)) {

@@ -19,6 +19,9 @@ import {
   lineStart,
   shTree,
   suppressedRules,
+  argsSpan,
+  instructionHead,
+  logicalSpan,
   type EntrypointState,
 } from "./helpers.js";
 import type { Finding, FixSafety, Rule, RuleContext } from "./types.js";
@@ -157,7 +160,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const flag = flags[0]!.slice(2).split("=", 1)[0]!;
     const rejected = `BuildKit rejects this CMD: it reads \`--${flag}\` as a flag, and CMD has none ("unknown flag: ${flag}")`;
     const plan = exec && certain && text !== null && shell !== undefined ? planExecForm(text, shell ?? DEFAULT_SHELL, { asArguments: true }) : null;
-    if (!plan || plan.unsafeReason || plan.refusal) return { ...where(instr), message: `${rejected} (no fix${plan?.refusal ? `: ${plan.refusal}` : ""})`, fix: null };
+    if (!plan || plan.unsafeReason || plan.refusal) return { ...where(model, instr), message: `${rejected} (no fix${plan?.refusal ? `: ${plan.refusal}` : ""})`, fix: null };
     const entry = model.instructions[exec!.instruction!]!;
     return conversion(ctx, instr, shell!, plan, "unsafe", `${rejected}; with the exec-form ENTRYPOINT of line ${inputLine(ctx, entry.startLine)} in effect, exec form ${jsonArray(plan.args)} passes these words to it, but that is an unsafe fix: a build that failed then passes`);
   }
@@ -172,7 +175,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
     const plan = shell === undefined ? null : planExecForm(instr.command.args, shell ?? DEFAULT_SHELL, { asArguments: true });
     if (!plan || plan.unsafeReason || plan.refusal) {
       const why = shell === undefined ? "the SHELL in effect is not a plain POSIX `sh -c`" : (plan?.refusal ?? "the CMD needs the shell, so it has no exec form of plain words");
-      return { ...where(instr), message: `${head} (no fix: ${why})`, fix: null };
+      return { ...where(model, instr), message: `${head} (no fix: ${why})`, fix: null };
     }
     return conversion(ctx, instr, shell!, plan, "unsafe", `${head}; exec form ${jsonArray(plan.args)} passes the words themselves, but that is an unsafe fix: it changes the arguments the entrypoint receives`);
   }
@@ -180,7 +183,7 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
   if (shell === undefined) return null;
   const plan = planExecForm(instr.command.args, shell ?? DEFAULT_SHELL);
   if (!plan) return null;
-  if (plan.refusal) return { ...where(instr), message: `shell-form CMD, not converted to exec form: ${plan.refusal}`, fix: null };
+  if (plan.refusal) return { ...where(model, instr), message: `shell-form CMD, not converted to exec form: ${plan.refusal}`, fix: null };
   const json = jsonArray(plan.args);
   let reason: string | null = plan.unsafeReason;
   if (entrypoints.some((e) => e.kind !== "none")) {
@@ -202,8 +205,11 @@ function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction
   return conversion(ctx, instr, shell, plan, safety, message);
 }
 
-function where(instr: Instruction) {
-  return { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+/** The finding's place: the CMD's command text, from its first word (a `--word` BuildKit reads as a flag included) to its end. */
+function where(model: DockerfileModel, instr: Instruction) {
+  const head = instructionHead(model, instr);
+  const span = head && head.flagWords.length > 0 ? logicalSpan(model, instr, head.flagWords[0]!.start, head.argsEnd) : argsSpan(model, instr);
+  return { rule: ID, line: instr.startLine + 1, column: 1, span, instruction: instr.index };
 }
 
 const jsonArray = (args: readonly string[]) => `[${args.map((a) => JSON.stringify(a)).join(", ")}]`;
@@ -217,7 +223,7 @@ function conversion(ctx: RuleContext, instr: Instruction, shell: string[] | null
   const expected = expectedKey(model, { ...instr.command, flags: [], args: json, json: plan.args }, shell, instr.startLine);
   const last = model.lines[instr.endLine]!;
   return {
-    ...where(instr),
+    ...where(model, instr),
     message,
     fix: {
       safety,

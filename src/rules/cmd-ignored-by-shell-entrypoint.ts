@@ -6,7 +6,7 @@
  */
 import type { Instruction, Stage } from "../model/model.js";
 import { walk } from "../shell/tree.js";
-import { Inheritance, buildkitAccepts, inputLine, isPlainPosixShell, shTree, suppressedRules } from "./helpers.js";
+import { Inheritance, argsSpan, buildkitAccepts, inputLine, isPlainPosixShell, shTree, suppressedRules } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "cmd-ignored-by-shell-entrypoint";
@@ -52,6 +52,8 @@ export const cmdIgnoredByShellEntrypoint: RegisteredRule = {
         rule: ID,
         line: cmd.startLine + 1,
         column: 1,
+        // the CMD's command text
+        span: argsSpan(model, cmd),
         instruction: cmd.index,
         message: `this CMD never runs: the shell-form ENTRYPOINT on line ${inputLine(ctx, entry.startLine)}${where} ignores CMD and \`docker run\` arguments; write the ENTRYPOINT in exec form so it receives them (entrypoint-exec-form, an unsafe fix with --unsafe-fixes), or remove this CMD`,
         fix: null,

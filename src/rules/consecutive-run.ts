@@ -8,7 +8,7 @@ import { parseNameVal, parseWords } from "../model/command.js";
 import { shellKindOf } from "../meaning/meaning.js";
 import { topLevelStatements, type ShellNode, type SimpleCommand } from "../shell/tree.js";
 import { isCheckComment, trimCommentLine } from "../model/scan.js";
-import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, isBlankLine, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
+import { argsLogicalOffset, attachedCommentsStart, expectedKey, indentOf, inputLine, isBlankLine, keywordSpan, lineEndWithEol, lineStart, mountsShareable, sourceOffsetOfLogical, suppressedRules } from "./helpers.js";
 import { checkJoin } from "../shell/join-check.js";
 import { analyse, planJoin, type JoinPlan } from "../shell/join-plan.js";
 import { SHELL_STARTUP_VARIABLES, readsShellPosition, shellSetsErrexit, stateEffects } from "../shell/shell-state.js";
@@ -127,9 +127,10 @@ export const consecutiveRun: RegisteredRule = {
         const r2 = list[i + 1]!;
         if (r1.command.keyword !== "RUN" || r2.command.keyword !== "RUN") continue;
         if (suppressedRules(model, r1).has(ID) || suppressedRules(model, r2).has(ID)) continue;
-        const where = { rule: ID, line: r2.startLine + 1, column: 1, instruction: r2.index };
+        // the second RUN's keyword; lines named as the input has them, whatever earlier joins moved
+        const where = { rule: ID, line: r2.startLine + 1, column: 1, span: keywordSpan(model, r2), instruction: r2.index };
         const report = (why: string) =>
-          findings.push({ ...where, message: `this RUN follows the RUN on line ${r1.startLine + 1}: one RUN would make one layer fewer (not joined: ${why})`, fix: null });
+          findings.push({ ...where, message: `this RUN follows the RUN on line ${inputLine(ctx, r1.startLine)}: one RUN would make one layer fewer (not joined: ${why})`, fix: null });
         if (!isJoinableRun(ctx, r1) || !isJoinableRun(ctx, r2)) {
           report("exec form, heredocs or a shell that is not POSIX");
           continue;
@@ -225,11 +226,12 @@ function planJoinText(ctx: RuleContext, r1: Instruction, r2: Instruction, a1: Ru
     rule: ID,
     line: r2.startLine + 1,
     column: 1,
+    span: keywordSpan(model, r2),
     instruction: r2.index,
-    message: `this RUN follows the RUN on line ${r1.startLine + 1}: join them${how}, one layer fewer`,
+    message: `this RUN follows the RUN on line ${inputLine(ctx, r1.startLine)}: join them${how}, one layer fewer`,
     fix: {
       safety: "safe",
-      description: `join onto the RUN on line ${r1.startLine + 1}`,
+      description: `join onto the RUN on line ${inputLine(ctx, r1.startLine)}`,
       edits,
       declares: { removed: [r2.index], replaced: new Map([[r1.index, expected]]), joins: [{ into: r1.index, parts: [r1.index, r2.index], context: { errexitFromOutside: shellSetsErrexit(ctx.shells[r1.index] ?? null), lastIsCleanup: false } }] },
     },

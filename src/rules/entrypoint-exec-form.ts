@@ -4,7 +4,7 @@
  * arguments, which shell form ignores.
  */
 import { execFormText, planExecForm } from "./cmd-exec-form.js";
-import { buildkitAccepts, expectedKey, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { argsSpan, buildkitAccepts, expectedKey, isPlainPosixShell, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "entrypoint-exec-form";
@@ -46,7 +46,8 @@ export const entrypointExecForm: RegisteredRule = {
       if (suppressedRules(model, instr).has(ID) || !buildkitAccepts(cmd)) continue;
       const shell = ctx.shells[instr.index] ?? null;
       if (!isPlainPosixShell(shell, model)) continue;
-      const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+      // the command text after the keyword
+      const where = { rule: ID, line: instr.startLine + 1, column: 1, span: argsSpan(model, instr), instruction: instr.index };
       const plan = planExecForm(cmd.args, shell ?? DEFAULT_SHELL);
       if (!plan) {
         findings.push({

@@ -11,6 +11,7 @@ import type { Instruction } from "../model/model.js";
 import {
   applyLogicalEdits,
   argsLogicalOffset,
+  logicalSpan,
   expectedKey,
   logicalEditsToSource,
   logicalRangeCrossesDroppedLine,
@@ -148,7 +149,9 @@ function checkInstruction(ctx: RuleContext, instr: Instruction, array: { at: num
   const { model } = ctx;
   const cmd = instr.command;
   const kw = cmd.keyword === "HEALTHCHECK" ? "HEALTHCHECK CMD" : cmd.keyword;
-  const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+  // the array as written
+  const arrayAt = argsLogicalOffset(instr) + array.at;
+  const where = { rule: ID, line: instr.startLine + 1, column: 1, span: logicalSpan(model, instr, arrayAt, arrayAt + array.text.length), instruction: instr.index };
   const what =
     cmd.keyword === "SHELL"
       ? `SHELL written with single quotes is not JSON, and BuildKit rejects a SHELL that is not ("SHELL requires the arguments to be in JSON form")`

@@ -13,6 +13,7 @@ import {
   Inheritance,
   applyLogicalEdits,
   argsLogicalOffset,
+  logicalSpan,
   baseCandidates,
   expectedKey,
   logicalEditsToSource,
@@ -242,7 +243,9 @@ function finding(
   const texts = [...new Set(refs.map((r) => (r.braced ? `\${${r.name}...}` : `$${r.name}`)))];
   const shown = texts.map((t) => `\`${t.replace("...}", "}")}\``).join(", ");
   const head = `exec-form ${kw}: no shell runs, so ${shown} ${texts.length > 1 ? "reach" : "reaches"} the program as written, not expanded`;
-  const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+  // the array as written
+  const arrayAt = argsLogicalOffset(instr) + array.at;
+  const where = { rule: ID, line: instr.startLine + 1, column: 1, span: logicalSpan(model, instr, arrayAt, arrayAt + array.text.length), instruction: instr.index };
   const noFix = (why: string): Finding => ({ ...where, message: `${head} (no fix: ${why})`, fix: null });
 
   const kind = instr.command.keyword;

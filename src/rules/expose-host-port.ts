@@ -3,7 +3,7 @@
  * the container port BuildKit keeps, where BuildKit accepts the host part.
  */
 import { isIPv6 } from "node:net";
-import { argsLogicalOffset, expectedKey, logicalEditsToSource, suppressedRules, whitespaceWords } from "./helpers.js";
+import { argsLogicalOffset, expectedKey, logicalEditsToSource, logicalSpan, suppressedRules, whitespaceWords } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "expose-host-port";
@@ -111,7 +111,11 @@ export const exposeHostPort: RegisteredRule = {
       if (instr.command.keyword !== "EXPOSE" || suppressedRules(model, instr).has(ID)) continue;
       const args = instr.command.args;
       const base = argsLogicalOffset(instr);
+      const at = (w: { start: number; end: number }) => logicalSpan(model, instr, base + w.start, base + w.end);
       const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+      // the fix's finding points from the first port token it rewrites to the last
+      let first: { start: number; end: number } | null = null;
+      let last: { start: number; end: number } | null = null;
       const edits: { start: number; end: number; text: string }[] = [];
       const changed: string[] = [];
       let newArgs = "";
@@ -122,11 +126,11 @@ export const exposeHostPort: RegisteredRule = {
         if (ip === "" && hostPort === "") continue;
         const error = portSpecError(w.word);
         if (error === "unknown") {
-          findings.push({ ...where, message: `EXPOSE ${w.word}: EXPOSE takes no IP address or host port (not fixed: an IPv6 address with an IPv4 part, which this rule cannot check as BuildKit does)`, fix: null });
+          findings.push({ ...where, span: at(w), message: `EXPOSE ${w.word}: EXPOSE takes no IP address or host port (not fixed: an IPv6 address with an IPv4 part, which this rule cannot check as BuildKit does)`, fix: null });
           continue;
         }
         if (error) {
-          findings.push({ ...where, message: `EXPOSE ${w.word}: EXPOSE takes no IP address or host port, but BuildKit rejects this one (${error}): the build fails; not fixed`, fix: null });
+          findings.push({ ...where, span: at(w), message: `EXPOSE ${w.word}: EXPOSE takes no IP address or host port, but BuildKit rejects this one (${error}): the build fails; not fixed`, fix: null });
           continue;
         }
         const keep = w.word.slice(w.word.lastIndexOf(":") + 1);
@@ -134,12 +138,15 @@ export const exposeHostPort: RegisteredRule = {
         newArgs += args.slice(pos, w.start) + keep;
         pos = w.end;
         changed.push(`${w.word} as ${keep}`);
+        first ??= w;
+        last = w;
       }
       if (edits.length === 0) continue;
       newArgs += args.slice(pos);
       const key = expectedKey(model, { ...instr.command, args: newArgs }, ctx.shells[instr.index] ?? null, instr.startLine);
       findings.push({
         ...where,
+        span: { start: at(first!).start, end: at(last!).end },
         message: `EXPOSE with an IP address or host port (${changed.join(", ")}): BuildKit keeps only the container port`,
         fix: {
           safety: "safe",

@@ -1,5 +1,5 @@
 /** expose-protocol-case: `EXPOSE 80/TCP` written `EXPOSE 80/tcp`, as BuildKit stores it. */
-import { argsLogicalOffset, expectedKey, logicalEditsToSource, suppressedRules, whitespaceWords } from "./helpers.js";
+import { argsLogicalOffset, expectedKey, logicalEditsToSource, logicalSpan, suppressedRules, whitespaceWords } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "expose-protocol-case";
@@ -52,11 +52,14 @@ export const exposeProtocolCase: RegisteredRule = {
       const base = argsLogicalOffset(instr);
       const edits: { start: number; end: number; text: string }[] = [];
       const changed: string[] = [];
+      // the port tokens it rewrites, first to last
+      const words: { start: number; end: number }[] = [];
       let newArgs = "";
       let pos = 0;
       for (const w of whitespaceWords(args)) {
         const p = protocolToLowerCase(w.word, model.escape);
         if (!p) continue;
+        words.push(w);
         const start = w.start + p.start;
         edits.push({ start: base + start, end: base + start + p.proto.length, text: p.proto.toLowerCase() });
         newArgs += args.slice(pos, start) + p.proto.toLowerCase();
@@ -70,6 +73,7 @@ export const exposeProtocolCase: RegisteredRule = {
         rule: ID,
         line: instr.startLine + 1,
         column: 1,
+        span: logicalSpan(model, instr, base + words[0]!.start, base + words[words.length - 1]!.end),
         instruction: instr.index,
         message: `EXPOSE protocol in upper case (${changed.join(", ")}): BuildKit stores it lower case; write it so`,
         fix: {

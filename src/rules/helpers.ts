@@ -7,7 +7,7 @@ import { literalWord, shellTree, type ShellNode } from "../shell/tree.js";
 import type { RuleContext } from "./types.js";
 import { commandHead, healthcheckParts, type CommandHead } from "../model/command.js";
 import { goToLower, goToUpper, goTrimLeftSpace, goTrimRightSpace, isReWhitespaceCode } from "../model/go.js";
-import type { Edit } from "./types.js";
+import type { Edit, Span } from "./types.js";
 
 /** Offset where a physical line starts, and where it ends including its line ending. */
 export function lineStart(model: DockerfileModel, line: number): number {
@@ -338,6 +338,31 @@ export function logicalRangeToSource(model: DockerfileModel, instr: Instruction,
   };
   const s = at(start, end > start);
   return { start: s, end: end === start ? s : at(end, false) };
+}
+
+/** Where a finding points: a range of the instruction's logical line, as a span of the checked text (see Finding.span). */
+export function logicalSpan(model: DockerfileModel, instr: Instruction, start: number, end: number): Span {
+  const s = logicalRangeToSource(model, instr, start, end);
+  return { start: s.start, end: Math.max(s.start, s.end) };
+}
+
+/** The instruction's keyword (`MAINTAINER`, `FROM`), or its first line when the head cannot be read. */
+export function keywordSpan(model: DockerfileModel, instr: Instruction): Span {
+  const head = instructionHead(model, instr);
+  return head ? logicalSpan(model, instr, head.keywordStart, head.keywordEnd) : firstLineSpan(model, instr);
+}
+
+/** The instruction's arguments after keyword and flags (a CMD's command text), or its keyword when it has none. */
+export function argsSpan(model: DockerfileModel, instr: Instruction): Span {
+  const head = instructionHead(model, instr);
+  if (!head) return firstLineSpan(model, instr);
+  return head.argsEnd > head.argsStart ? logicalSpan(model, instr, head.argsStart, head.argsEnd) : keywordSpan(model, instr);
+}
+
+/** The instruction's first physical line, from its first non-blank character. */
+function firstLineSpan(model: DockerfileModel, instr: Instruction): Span {
+  const l = model.lines[instr.startLine]!;
+  return { start: l.start + (l.text.length - goTrimLeftSpace(l.text).length), end: l.start + l.text.length };
 }
 
 /** An edit in an instruction's logical line (offsets into `instr.logical`). */

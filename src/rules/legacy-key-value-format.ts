@@ -10,10 +10,13 @@ import { LexError, UnsupportedExpansion, processWord } from "../model/lex.js";
 import {
   applyLogicalEdits,
   argsLogicalOffset,
+  argsSpan,
   expectedKey,
   logicalEditsToSource,
   logicalRangeCrossesDroppedLine,
+  logicalSpan,
   suppressedRules,
+  whitespaceWords,
   type LogicalEdit,
 } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -380,14 +383,17 @@ export const legacyKeyValueFormat: RegisteredRule = {
       const pairs = parseNameVal(instr.command.args, kw, model.escape);
       if (pairs.length !== 1 || pairs[0]!.sep !== "") continue;
       if (suppressedRules(model, instr).has(ID)) continue;
-      const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+      const base = argsLogicalOffset(instr);
+      // the key: the legacy form's first word, as BuildKit's parseNameVal cuts it
+      const keyWord = whitespaceWords(instr.command.args)[0];
+      const span = keyWord ? logicalSpan(model, instr, base + keyWord.start, base + keyWord.end) : argsSpan(model, instr);
+      const where = { rule: ID, line: instr.startLine + 1, column: 1, span, instruction: instr.index };
       const plan = planKeyValue(instr.command.args, kw, model.escape);
       const key = pairs[0]!.name;
       if ("reason" in plan) {
         findings.push({ ...where, message: `legacy "${kw} key value" form: write ${kw} ${key}=... (not fixed: ${plan.reason})`, fix: null });
         continue;
       }
-      const base = argsLogicalOffset(instr);
       const logicalEdits = plan.edits.map((e) => ({ start: base + e.start, end: base + e.end, text: e.text }));
       if (logicalEdits.some((e) => logicalRangeCrossesDroppedLine(instr, e.start, e.end))) {
         findings.push({ ...where, message: `legacy "${kw} key value" form: write ${kw} ${key}=... (not fixed: a comment line inside the instruction sits where the text changes)`, fix: null });

@@ -6,6 +6,7 @@ import {
   applyLogicalEdits,
   argsLogicalOffset,
   expectedKey,
+  keywordSpan,
   logicalEditsToSource,
   logicalRangeCrossesDroppedLine,
   suppressedRules,
@@ -65,7 +66,7 @@ export const maintainerDeprecated: RegisteredRule = {
     for (const instr of model.instructions) {
       const cmd = instr.command;
       if (cmd.keyword !== "MAINTAINER" || cmd.args === "" || suppressedRules(model, instr).has(ID)) continue;
-      const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+      const where = { rule: ID, line: instr.startLine + 1, column: 1, span: keywordSpan(model, instr), instruction: instr.index };
       const report = (why: string) => findings.push({ ...where, message: `MAINTAINER is deprecated: use LABEL ${AUTHORS_LABEL}="..." (not fixed: ${why})`, fix: null });
       const stage = model.stages[instr.stage]!;
       const labelled = stage.instructions.some(

@@ -20,7 +20,7 @@ import {
   type Target,
   dedupeTargets,
 } from "../shell/cleanup-targets.js";
-import { Inheritance, expectedKey, inputLine, mountsShareable, runMounts, suppressedRules } from "./helpers.js";
+import { Inheritance, argsSpan, expectedKey, inputLine, mountsShareable, runMounts, suppressedRules } from "./helpers.js";
 import { analyse, isNoop, planChain, planJoin, type Analysis } from "../shell/join-plan.js";
 import { checkJoin } from "../shell/join-check.js";
 import { mergeEdits } from "../shell/run-join.js";
@@ -398,7 +398,8 @@ function checkCleanup(
   if (suppressedRules(model, t).has(ID)) return null;
   const line = (i: Instruction) => inputLine(ctx, i.startLine);
   const what = describe(ctx, list, creators);
-  const where = { rule: ID, line: r.startLine + 1, column: 1, instruction: r.index };
+  // the cleanup RUN's command text
+  const where = { rule: ID, line: r.startLine + 1, column: 1, span: argsSpan(model, r), instruction: r.index };
   // reported without a fix only what a RUN certainly wrote
   const written = creators.filter((c) => c.exact);
   const notMerged = (reason: string): Finding | null =>

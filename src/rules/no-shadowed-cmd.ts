@@ -1,5 +1,5 @@
 import type { Instruction } from "../model/model.js";
-import { attachedCommentsStart, buildkitAccepts, inputLine, isBlankLine, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
+import { attachedCommentsStart, buildkitAccepts, inputLine, isBlankLine, keywordSpan, lineEndWithEol, lineStart, suppressedRules } from "./helpers.js";
 import type { Finding, Rule, RuleContext } from "./types.js";
 
 const ID = "no-shadowed-cmd";
@@ -48,6 +48,7 @@ export const noShadowedCmd: Rule = {
             rule: ID,
             line: dead.startLine + 1,
             column: 1,
+            span: keywordSpan(model, dead),
             instruction: dead.index,
             // BuildKit and hadolint report it as the next one of its kind is read: a suppression above that one protects this one
             suppressedFrom: [all[k + 1]!.index],

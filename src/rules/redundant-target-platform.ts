@@ -1,7 +1,7 @@
 /** redundant-target-platform: `FROM --platform=$TARGETPLATFORM image` written `FROM image` (an unsafe fix). */
 import type { Instruction } from "../model/model.js";
 import { parseWords } from "../model/command.js";
-import { expectedKey, instructionHead, logicalEditsToSource, suppressedRules } from "./helpers.js";
+import { expectedKey, instructionHead, keywordSpan, logicalEditsToSource, logicalSpan, suppressedRules } from "./helpers.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "redundant-target-platform";
@@ -66,8 +66,9 @@ export const redundantTargetPlatform: RegisteredRule = {
       fileDeclares ??= redeclared(ctx);
       if (fileDeclares) continue;
       const flag = instr.command.flags[k]!;
-      const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
       const word = instructionHead(model, instr)?.flagWords[k];
+      // the flag word
+      const where = { rule: ID, line: instr.startLine + 1, column: 1, span: word ? logicalSpan(model, instr, word.start, word.end) : keywordSpan(model, instr), instruction: instr.index };
       if (!word) {
         findings.push({ ...where, message: `${flag} is the default platform (not fixed: the flags could not be located)`, fix: null });
         continue;

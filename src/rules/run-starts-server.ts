@@ -5,7 +5,7 @@
  */
 import { shellKindOf } from "../meaning/meaning.js";
 import { shellTree } from "../shell/tree.js";
-import { suppressedRules } from "./helpers.js";
+import { argsLogicalOffset, logicalSpan, suppressedRules } from "./helpers.js";
 import { appStartRuns } from "./app-run-at-build-time.js";
 import { foregroundServer, lastForegroundCommand } from "./started-processes.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
@@ -49,10 +49,13 @@ export const runStartsServer: RegisteredRule = {
       const server = last ? foregroundServer(last) : null;
       if (!server) continue;
       const shown = server.length > 60 ? `${server.slice(0, 57)}...` : server;
+      // the command that starts the server, in the RUN's shell text
+      const argsAt = argsLogicalOffset(instr);
       findings.push({
         rule: ID,
         line: instr.startLine + 1,
         column: 1,
+        span: logicalSpan(model, instr, argsAt + last!.start, argsAt + last!.end),
         instruction: instr.index,
         message: `RUN ends by starting \`${shown}\` in the foreground: the build waits for it and the container never runs it; start it from CMD or ENTRYPOINT (no fix: that changes what the container runs)`,
         fix: null,

@@ -6,7 +6,7 @@
  * shell syntax tree; reported only.
  */
 import { shellKindOf } from "../meaning/meaning.js";
-import { shTree, suppressedRules } from "./helpers.js";
+import { argsLogicalOffset, logicalSpan, shTree, suppressedRules } from "./helpers.js";
 import { backgroundedAtEnd, lastForegroundCommand, serviceStart } from "./started-processes.js";
 import type { Finding, RegisteredRule, RuleContext } from "./types.js";
 
@@ -57,7 +57,10 @@ export const serviceStartedInRun: RegisteredRule = {
       if (background) message = `RUN ends by sending \`${shorten(background.text)}\` to the background: it is killed when the RUN ends and never runs in the container; start it from CMD or ENTRYPOINT (no fix)`;
       else if (service) message = `RUN ends by starting the service \`${shorten(service)}\`: it stops when the RUN ends and is not running in the container; start its program in the foreground from CMD or ENTRYPOINT (no fix)`;
       else continue;
-      findings.push({ rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index, message, fix: null });
+      // the command sent to the background, or the one that starts the service, in the RUN's shell text
+      const node = background ?? last!;
+      const argsAt = argsLogicalOffset(instr);
+      findings.push({ rule: ID, line: instr.startLine + 1, column: 1, span: logicalSpan(model, instr, argsAt + node.start, argsAt + node.end), instruction: instr.index, message, fix: null });
     }
     return findings;
   },

@@ -5,7 +5,7 @@
  */
 import type { Instruction } from "../model/model.js";
 import { goEqualFoldAscii, goToLower } from "../model/go.js";
-import { argsLogicalOffset, expectedKey, instructionHead, logicalEditsToSource, suppressedRules, whitespaceWords, type LogicalEdit } from "./helpers.js";
+import { argsLogicalOffset, argsSpan, expectedKey, inputLine, instructionHead, logicalEditsToSource, logicalSpan, suppressedRules, whitespaceWords, type LogicalEdit } from "./helpers.js";
 import type { Edit, Finding, RegisteredRule, RuleContext } from "./types.js";
 
 const ID = "stage-name-case";
@@ -104,12 +104,14 @@ export const stageNameCase: RegisteredRule = {
       const name = word.word;
       const lower = goToLower(name);
       if (name === lower || !VALID_STAGE_NAME.test(lower) || suppressedRules(model, instr).has(ID)) continue;
-      const where = { rule: ID, line: instr.startLine + 1, column: 1, instruction: instr.index };
+      const nameAt = argsLogicalOffset(instr) + word.start;
+      // the stage name: `Builder` in `FROM golang:1.23 AS Builder`
+      const where = { rule: ID, line: instr.startLine + 1, column: 1, span: logicalSpan(model, instr, nameAt, nameAt + name.length), instruction: instr.index };
       const others = named.filter((n) => n.stage !== stage && goToLower(n.word.word) === lower);
       if (others.length > 0) {
         findings.push({
           ...where,
-          message: `stage name "${name}" is not lower case (BuildKit stores it as "${lower}"), but the stage on line ${others[0]!.instr.startLine + 1} has that name too: not fixed`,
+          message: `stage name "${name}" is not lower case (BuildKit stores it as "${lower}"), but the stage on line ${inputLine(ctx, others[0]!.instr.startLine)} has that name too: not fixed`,
           fix: null,
         });
         continue;
@@ -122,9 +124,8 @@ export const stageNameCase: RegisteredRule = {
         if (other.command.keyword === "FROM") continue;
         const { ref, unchanged } = flagReferences(ctx, other, lower);
         if (ref) refs.push(ref);
-        if (unchanged) notes.push(`the reference on line ${other.startLine + 1} is quoted or escaped and left as written (BuildKit finds the stage through it all the same)`);
+        if (unchanged) notes.push(`the reference on line ${inputLine(ctx, other.startLine)} is quoted or escaped and left as written (BuildKit finds the stage through it all the same)`);
       }
-      const nameAt = argsLogicalOffset(instr) + word.start;
       const edits: Edit[] = logicalEditsToSource(model, instr, [{ start: nameAt, end: nameAt + name.length, text: lower }]);
       const args = instr.command.args;
       const replaced = new Map<number, string>([
@@ -134,7 +135,7 @@ export const stageNameCase: RegisteredRule = {
         edits.push(...logicalEditsToSource(model, r.instr, r.edits));
         replaced.set(r.instr.index, keyOf(ctx, r.instr, { ...r.instr.command, flags: r.flags }));
       }
-      const refLines = refs.map((r) => r.instr.startLine + 1);
+      const refLines = refs.map((r) => inputLine(ctx, r.instr.startLine));
       findings.push({
         ...where,
         message:
@@ -173,12 +174,16 @@ function fromReferencesInAnotherCase(ctx: RuleContext): Finding[] {
     const instr = model.instructions[stage.from]!;
     if (suppressedRules(model, instr).has(ID)) continue;
     const through = base.written === base.resolved ? "" : ` (${base.written}, through the global ARGs)`;
+    // the base as written: FROM's first word after its flags
+    const baseWord = whitespaceWords(instr.command.args)[0];
+    const argsAt = argsLogicalOffset(instr);
     out.push({
       rule: ID,
       line: instr.startLine + 1,
       column: 1,
+      span: baseWord ? logicalSpan(model, instr, argsAt + baseWord.start, argsAt + baseWord.end) : argsSpan(model, instr),
       instruction: instr.index,
-      message: `FROM ${base.resolved}${through} does not build on the stage "${wanted}" of line ${model.instructions[target.from]!.startLine + 1}: BuildKit looks a FROM base up exactly (stage names are stored lower case), so it reads an image name, which must be lower case, and the build fails here. Not fixed (that would make a failing build pass): write FROM ${wanted} if you meant the stage`,
+      message: `FROM ${base.resolved}${through} does not build on the stage "${wanted}" of line ${inputLine(ctx, model.instructions[target.from]!.startLine)}: BuildKit looks a FROM base up exactly (stage names are stored lower case), so it reads an image name, which must be lower case, and the build fails here. Not fixed (that would make a failing build pass): write FROM ${wanted} if you meant the stage`,
       fix: null,
     });
   }

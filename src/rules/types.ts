@@ -48,11 +48,26 @@ export interface Fix {
   description: string;
 }
 
+/** A range of the checked text: offsets after any byte-order mark, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
 export interface Finding {
   rule: string;
-  /** 1-based. */
+  /** 1-based line of the checked text (the engine reports it as a line of the input: see `span`). */
   line: number;
+  /** 1-based; used only when `span` is absent. */
   column: number;
+  /**
+   * The token the finding is about (the stage name, the port, the keyword),
+   * taken from the model's ranges (helpers.ts: logicalSpan, keywordSpan,
+   * argsSpan): the reports' start and end positions. The engine maps it to
+   * the input file, whatever earlier rounds of fixes moved. Absent: the
+   * finding is at `line`:`column`, to the end of its instruction.
+   */
+  span?: Span;
   message: string;
   /** Instruction the finding is about. */
   instruction: number;
