@@ -18,6 +18,7 @@ import * as prettier from "prettier";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { dockerfileGlob } from "../src/names.js";
 import { FIXTURES, ROOT, fixtureCases, refusalCases } from "./helpers.js";
+import { gitlabValidator, sarifValidator } from "./report-schemas.js";
 import { RULES } from "../src/rules/index.js";
 
 const prettierVersion = (JSON.parse(readFileSync(join(ROOT, "node_modules/prettier/package.json"), "utf8")) as { version: string }).version;
@@ -333,6 +334,54 @@ describe("the packed package's dockerfile-codemod bin", () => {
     expect(readFileSync(join(cwd(), "app", "Dockerfile"), "utf8")).toBe('FROM node:22\nCMD ["node", "server.js"]\n');
     const again = bin(cwd(), "dockerfile-codemod", ["--check", "app"]);
     expect(again.status, again.stderr).toBe(0);
+  });
+});
+
+/**
+ * What a ruff or hadolint user types, through the installed bin (issue 19): the
+ * report's `path:line:col:` and `[*]`, hadolint codes as selectors, `-` for
+ * stdin, `-o`, SARIF and GitLab's report validated against their schemas with
+ * a directory name holding a blank, and `--force-exclude` with `exclude`.
+ */
+describe("the installed bin as ruff and hadolint users call it", () => {
+  test("report format, codes as selectors, stdin, -o, sarif and gitlab against their schemas, --force-exclude", () => {
+    const cwd = mkdtempSync(join(allowed, "conventions-"));
+    const docker = join(cwd, "2. Docker");
+    mkdirSync(docker);
+    writeFileSync(join(docker, "Dockerfile"), "FROM golang:1.23 AS Builder\nMAINTAINER me\n");
+    mkdirSync(join(cwd, "vendor"));
+    writeFileSync(join(cwd, "vendor", "Dockerfile"), "FROM alpine AS Vendored\n");
+    const codemod = (args: string[], input?: string) =>
+      spawnSync(join(allowed, "node_modules", ".bin", "dockerfile-codemod"), args, { cwd, encoding: "utf8", input, env: { ...process.env, NO_COLOR: "1" } });
+    const text = codemod(["2. Docker"]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain("2. Docker/Dockerfile:1:21: stage-name-case [*] ");
+    expect(text.stdout).toMatch(/^2\. Docker\/Dockerfile:2:1: maintainer-deprecated /m);
+    expect(text.stderr).toMatch(/\[\*\] 1 fixable with the `--fix` option/);
+    // hadolint's code for the maintainer rule, BuildKit's check for the stage name
+    expect(codemod(["--select", "DL4000", "2. Docker"]).stdout).not.toContain("stage-name-case");
+    expect(codemod(["--ignore", "StageNameCasing,DL4000", "2. Docker"]).status).toBe(0);
+    // `-` reads standard input
+    const stdin = codemod(["-f", "json", "-"], "FROM alpine AS Builder\n");
+    expect(JSON.parse(stdin.stdout).files[0].findings.map((f: { rule: string }) => f.rule)).toEqual(["stage-name-case"]);
+    // sarif and gitlab, into files with -o
+    expect(codemod(["--format", "sarif", "-o", "out/codemod.sarif", "2. Docker"]).status).toBe(1);
+    const sarif = JSON.parse(readFileSync(join(cwd, "out", "codemod.sarif"), "utf8"));
+    const validSarif = sarifValidator();
+    expect(validSarif(sarif), JSON.stringify(validSarif.errors)).toBe(true);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("2.%20Docker/Dockerfile");
+    expect(codemod(["-f", "gitlab", "-o", "out/gl-code-quality-report.json", "--exit-zero", "2. Docker"]).status).toBe(0);
+    const gitlab = JSON.parse(readFileSync(join(cwd, "out", "gl-code-quality-report.json"), "utf8"));
+    const validGitlab = gitlabValidator();
+    expect(validGitlab(gitlab), JSON.stringify(validGitlab.errors)).toBe(true);
+    expect(gitlab.map((g: { check_name: string }) => g.check_name).sort()).toEqual(["maintainer-deprecated", "stage-name-case"]);
+    // exclude: a bare directory name; named on the command line, excluded only with --force-exclude
+    writeFileSync(join(cwd, ".dockerfile-codemodrc.yaml"), "exclude: [vendor]\n");
+    expect(codemod(["vendor/Dockerfile"]).stdout).toContain("stage-name-case");
+    const forced = codemod(["--force-exclude", "vendor/Dockerfile"]);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stdout).toBe("");
+    expect(codemod(["-V"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 
