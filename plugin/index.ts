@@ -39,7 +39,7 @@ export const options: SupportOptions = {
         description:
           "A RUN that does not fit on one line (or was written on several) gets one command per line, broken after && || ; with your own breaks inside a command kept.",
       },
-      { value: "preserve", description: "Keep your own line breaks inside RUN; only indentation is normalised." },
+      { value: "preserve", description: "Keep your own line breaks and operator positions inside RUN; lines are indented by the shell structure." },
     ],
   },
   dockerfileIndent: {
