@@ -108,7 +108,7 @@ const dockerfile = fc
 describe("properties", () => {
   test("generated Dockerfiles: no crash, idempotent, same meaning", () => {
     fc.assert(
-      fc.property(dockerfile, fc.boolean(), fc.constantFrom("end" as const, "start" as const), (text, useTabs, operatorPosition) =>
+      fc.property(dockerfile, fc.boolean(), fc.constantFrom("end" as const, "start" as const, "auto" as const), (text, useTabs, operatorPosition) =>
         checkProperties(text, { useTabs, operatorPosition }),
       ),
       { numRuns: 400 },

@@ -117,6 +117,40 @@ export interface FormatResult {
  * the output would mean something else (a bug: it is never returned).
  */
 export function formatModel(model: DockerfileModel, options: FormatOptions = {}): string {
+  const first = formatChecked(model, options);
+  if (!first.outModel) return first.text;
+  // "auto" reads the style from the file; the output must read as the style it was printed in, or formatting it
+  // again would print it in another (a file whose every indented line the layout puts two levels deep shows 4
+  // spaces where it was printed with 2). Then the output's own style is used, if its output reads as it.
+  const used = resolveOptions(options, model);
+  const shown = resolveOptions(options, first.outModel);
+  if (shown.indent === used.indent && shown.operatorPosition === used.operatorPosition) return first.text;
+  const pinned: FormatOptions = { ...options, indent: unitOf(shown), dockerfileIndent: undefined, operatorPosition: shown.operatorPosition, dockerfileOperatorPosition: undefined };
+  const second = formatVerified(model, pinned);
+  if (!second.outModel) return first.text;
+  const again = resolveOptions(options, second.outModel);
+  return again.indent === shown.indent && again.operatorPosition === shown.operatorPosition ? second.text : first.text;
+}
+
+/** The `dockerfileIndent` value of resolved options. */
+function unitOf(layout: LayoutOptions): "tab" | "2" | "4" {
+  return layout.indent === "\t" ? "tab" : layout.indent.length === 2 ? "2" : "4";
+}
+
+/** Whether the options leave the indent or the operator position to the file ("auto", the default). */
+function followsFile(options: FormatOptions): boolean {
+  const indent = options.indent ?? options.dockerfileIndent;
+  const operator = options.operatorPosition ?? options.dockerfileOperatorPosition;
+  return operator === undefined || operator === "auto" || ((indent === undefined || indent === "auto") && !(options.useTabs || options.tabWidth !== undefined));
+}
+
+/** Prints and verifies; `outModel`: the output read again, when the check ran and the style follows the file. */
+function formatChecked(model: DockerfileModel, options: FormatOptions): { text: string; outModel: DockerfileModel | null } {
+  const checked = formatVerified(model, options);
+  return { text: checked.text, outModel: followsFile(options) ? checked.outModel : null };
+}
+
+function formatVerified(model: DockerfileModel, options: FormatOptions): { text: string; outModel: DockerfileModel | null } {
   const inputMeaning = options.verify === false ? null : meaningOf(model);
   const verbatim = new Set<number>();
   for (let attempt = 0; ; attempt++) {
@@ -124,7 +158,7 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
     // A U+FEFF at the start of the output would be read as a byte-order mark (BuildKit strips one from
     // the first line only): where the input did not start with it, a blank line keeps it off the first line.
     if (text.charCodeAt(0) === 0xfeff && model.lines[0]?.text.charCodeAt(0) !== 0xfeff) text = `\n${text}`;
-    if (!inputMeaning) return text;
+    if (!inputMeaning) return { text, outModel: null };
     // the output never carries the input's byte-order mark: a U+FEFF at its start is text
     let outModel: DockerfileModel;
     try {
@@ -142,7 +176,7 @@ export function formatModel(model: DockerfileModel, options: FormatOptions = {})
     }
     const outMeaning = meaningOf(outModel);
     const diff = compareMeanings(inputMeaning, outMeaning);
-    if (!diff) return text;
+    if (!diff) return { text, outModel };
     // Fall back to the user's own text for the instruction that changed.
     const index = inputMeaning.instructions.findIndex((m) => m.line === diff.lineA);
     if (index === -1 || verbatim.has(index) || attempt > model.instructions.length) {
