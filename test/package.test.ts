@@ -364,6 +364,9 @@ describe("the installed bin as ruff and hadolint users call it", () => {
     // `-` reads standard input
     const stdin = codemod(["-f", "json", "-"], "FROM alpine AS Builder\n");
     expect(JSON.parse(stdin.stdout).files[0].findings.map((f: { rule: string }) => f.rule)).toEqual(["stage-name-case"]);
+    // ruff's --stdin-filename names it
+    const named = codemod(["--stdin-filename", "svc/Dockerfile", "-f", "json", "-"], "FROM alpine AS Builder\n");
+    expect(JSON.parse(named.stdout).files[0].path).toBe("svc/Dockerfile");
     // sarif and gitlab, into files with -o
     expect(codemod(["--format", "sarif", "-o", "out/codemod.sarif", "2. Docker"]).status).toBe(1);
     const sarif = JSON.parse(readFileSync(join(cwd, "out", "codemod.sarif"), "utf8"));

@@ -109,7 +109,7 @@ describe("properties", () => {
   test("generated Dockerfiles: no crash, idempotent, same meaning", () => {
     fc.assert(
       fc.property(dockerfile, fc.boolean(), fc.constantFrom("end" as const, "start" as const, "auto" as const), (text, useTabs, operatorPosition) =>
-        checkProperties(text, { useTabs, operatorPosition }),
+        checkProperties(text, { useTabs, ...(operatorPosition === "auto" ? {} : { operatorPosition }) }),
       ),
       { numRuns: 400 },
     );

@@ -72,7 +72,8 @@ Modes:
                          printed as usual and whose fixed text (--write) goes to stdout
   --stdin-filepath NAME  read a Dockerfile from stdin, write the result to stdout
                          (NAME, any name, is shown in messages and picks the configuration;
-                         no paths may be given beside it but '-', which NAME then names)
+                         no paths may be given beside it but '-', which NAME then names;
+                         --stdin-filename NAME, ruff's name, is the same)
 
 Output:
   --output-format FMT, --format FMT, -f FMT
@@ -215,7 +216,11 @@ export type ParsedArgs = ReturnType<typeof parseCommandLine>;
 /** `-V` is ruff's short version flag, `-v` hadolint's: both are --version (parseArgs allows one short name an option). */
 export function parseCommandLine(argv: string[]) {
   const end = argv.indexOf("--");
-  const args = argv.map((a, i) => (a === "-V" && (end === -1 || i < end) ? "--version" : a));
+  // -V is ruff's --version; --stdin-filename is ruff's name for --stdin-filepath (Prettier's)
+  const before = (i: number) => end === -1 || i < end;
+  const args = argv.map((a, i) =>
+    !before(i) ? a : a === "-V" ? "--version" : a === "--stdin-filename" ? "--stdin-filepath" : a.startsWith("--stdin-filename=") ? `--stdin-filepath=${a.slice(17)}` : a,
+  );
   return parseArgs({ args, allowPositionals: true, options: OPTIONS });
 }
 
