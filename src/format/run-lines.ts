@@ -101,11 +101,31 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
     if (w > user.widthAt(statement)) shallowest.set(statement, Math.min(shallowest.get(statement) ?? w, w));
   }
   for (const [statement, group] of groups) alignUnderArgument(ctx, lines, statement, group);
+  /**
+   * The level of the commands of the list the statement starting at `statement` belongs to: 1 for the top-level
+   * list; inside a construct, one level deeper than the line that opened it (two for a construct opened on the RUN
+   * line, `RUN ( cmd \`: the level its `&& ...` lines take).
+   */
+  const listLevel = (statement: number): number => {
+    if (!shell.nested(statement)) return 1;
+    const place = shell.placeOf(statement);
+    if (place.kind !== "statement") return 1;
+    return place.owner === null ? 1 : levelOf(place.owner) + 1;
+  };
   /** A continuation of the statement starting at `statement`. */
   const continuation = (i: number, statement: number): number => {
     const line = lines[i]!;
     const s = lineIndexOf(lines, statement);
     const base = s === 0 ? 0 : lines[s]!.level;
+    // levels from the line the statement starts on to the commands of its list: 1 on the RUN line, 0 on a line
+    // the statement starts; more where constructs opened on that line hold it (`RUN ( cmd \`, `&& if ...; then cmd \`)
+    const depth = listLevel(statement) - base;
+    const inConstruct = depth > (s === 0 ? 1 : 0);
+    // the shallowest of the statement's own lines: at the level of the list's commands or one deeper, as written
+    // (Docker's documentation puts a package list at the level of the `&&` lines, docker-library one level deeper),
+    // never at the level of the line the command starts on (it would read as the next command)
+    const lo = Math.max(1, depth);
+    const hi = Math.max(1, depth + 1);
     // the user's own line: one level deeper than the line the statement starts on, more for whole levels the user
     // wrote it deeper than the shallowest of the statement's lines; an assignment of the command's prefix, or the
     // command word after them, as deep as the user wrote it, at the command's level at least
@@ -113,15 +133,16 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
     if (userLine(i)) {
       const w = user.widthAt(line.start);
       const own = user.widthAt(statement);
-      if (prefix[i]) return base + Math.max(0, Math.floor((w - own) / unit));
-      if (w <= own) return base + 1;
+      if (prefix[i]) return base + Math.max(inConstruct ? depth : 0, Math.floor((w - own) / unit));
+      if (w <= own) return base + lo;
       const min = shallowest.get(statement) ?? w;
-      // on the RUN line (level 0), the list's commands are at level 1: the shallowest at one or two levels, as written
-      // (Docker's documentation puts a package list at the level of the `&&` lines, docker-library one level deeper)
-      const first = s === 0 ? Math.min(2, Math.max(1, Math.floor((min - own) / unit))) : 1;
+      const first = Math.min(hi, Math.max(lo, Math.floor((min - own) / unit)));
       return base + first + Math.floor((w - min) / unit);
     }
-    // a line the layout made: one level deeper; on the RUN line of a broken list, two, to stand apart from the commands
+    // a line the layout made: one level deeper than the list's commands where a construct opened on the statement's
+    // line holds it, or on the RUN line of a broken list (to stand apart from the commands); else one level deeper
+    // than the line the statement starts on
+    if (inConstruct) return base + hi;
     return base + (s === 0 && broken ? 2 : 1);
   };
   for (let i = 1; i < lines.length; i++) {
