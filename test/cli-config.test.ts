@@ -12,15 +12,13 @@
  * (test/precommit.test.ts runs the real pre-commit with the manifest's
  * --force-exclude).
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
-import { main } from "../src/cli/main.js";
+import { runBin, runMain } from "./cli-run.js";
 
-const BIN = join(ROOT, "dist/src/cli/bin.js");
 /** cmd-exec-form and entrypoint-exec-form (DL3025, JSONArgsRecommended) and maintainer-deprecated (DL4000) have something to say. */
 // the CMD is in a stage of its own: under a shell-form ENTRYPOINT it would be dead (cmd-ignored-by-shell-entrypoint)
 const EXEC = "FROM alpine AS base\nMAINTAINER me\nENTRYPOINT ./entry.sh\nFROM alpine\nCMD serve --port 80\n";
@@ -38,25 +36,9 @@ afterEach(() => {
 });
 
 /** The built command, in its own process. */
-function bin(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = (args: string[], input?: string) => runBin(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
 /** The command's main(), in this process. */
-async function run(args: string[], input?: string) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    readStdin: async () => new TextEncoder().encode(input ?? ""),
-    cwd: dir,
-    stderrIsTTY: false,
-    stdoutIsTTY: false,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[], input?: string) => runMain(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
 const write = (rel: string, text: string) => {
   mkdirSync(dirname(join(dir, rel)), { recursive: true });
   writeFileSync(join(dir, rel), text);
@@ -109,7 +91,7 @@ describe("rules by the names users know", () => {
   test("-V prints the version, as -v and --version do (after --, -V is a path)", async () => {
     const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
     expect(bin(["-V"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
-    // -v and --version: test/cli.test.ts (main() finds package.json from dist/'s layout, so through the bin)
+    // -v and --version: test/cli.test.ts (through the bin: the version read from package.json in dist/'s layout)
     expect((await run(["--", "-V"])).stderr).toContain("-V: no such file");
   });
 });

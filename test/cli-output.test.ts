@@ -7,8 +7,12 @@
  * `-` for stdin; -o; --format and -f as the output format's aliases; and the
  * README's recipes, each command line taken from the README and run on a
  * scratch folder for the exit code it gives when the work is done.
+ *
+ * The README's recipes run the built bin (`npm test` builds dist/ first), as
+ * users run them (its SARIF and GitLab runs are those formats' runs through
+ * the bin); the other cases call the command's main() in this process
+ * (test/cli-run.ts).
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -19,11 +23,11 @@ import AjvDraft04 from "ajv-draft-04";
 import ajvFormats from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
+import { runBin, runMain } from "./cli-run.js";
 import { explain } from "../src/cli/main.js";
 import { ruleHelpUri } from "../src/cli/report.js";
 import { RULES } from "../src/rules/index.js";
 
-const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
 /** A finding left by the default rules: a shell-form CMD after an ENTRYPOINT (an unsafe fix). */
 const UNSAFE = 'FROM python:3.12\nENTRYPOINT ["python", "-m", "worker"]\nCMD serve --port 80\n';
@@ -42,10 +46,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The command's main(), in this process. */
+const run = (args: string[], input?: string) => runMain(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
+/** The built bin, in its own process. */
+const bin = (args: string[], input?: string) => runBin(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
 const write = (rel: string, text: string) => {
   mkdirSync(dirname(join(dir, rel)), { recursive: true });
   writeFileSync(join(dir, rel), text);
@@ -78,10 +82,10 @@ interface SarifResult {
 }
 
 describe("sarif", () => {
-  test("file names with blanks, % and : are percent-encoded URI references that pass the official schema and resolve to the files", () => {
+  test("file names with blanks, % and : are percent-encoded URI references that pass the official schema and resolve to the files", async () => {
     write("2. Docker/Dockerfile", FIXABLE);
     write("100% ok/a:b #1.dockerfile", UNSAFE);
-    const r = run(["--output-format", "sarif"]);
+    const r = await run(["--output-format", "sarif"]);
     expect(r.code).toBe(1);
     const log = JSON.parse(r.stdout);
     const validate = sarifValidator();
@@ -98,11 +102,11 @@ describe("sarif", () => {
     expect(validate(log)).toBe(false);
   });
 
-  test("each rule has a helpUri to its page at the release's tag, a page in the repository with its --explain text; levels follow fix safety", () => {
+  test("each rule has a helpUri to its page at the release's tag, a page in the repository with its --explain text; levels follow fix safety", async () => {
     write("Dockerfile", FIXABLE);
     write("svc/Dockerfile", UNSAFE);
     write("web/Dockerfile", REPORT_ONLY);
-    const log = JSON.parse(run(["--output-format", "sarif", "--extend-select", "run-starts-server"]).stdout);
+    const log = JSON.parse((await run(["--output-format", "sarif", "--extend-select", "run-starts-server"])).stdout);
     const rules = log.runs[0].tool.driver.rules as { id: string; helpUri: string; defaultConfiguration: { level: string } }[];
     expect(rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id));
     const base = PKG.homepage.replace(/#.*$/, "");
@@ -125,12 +129,12 @@ describe("sarif", () => {
 });
 
 describe("gitlab", () => {
-  test("GitLab's documented code quality shape; severities; a parse error is an issue; fingerprints unique and stable when lines above move", () => {
+  test("GitLab's documented code quality shape; severities; a parse error is an issue; fingerprints unique and stable when lines above move", async () => {
     write("2. Docker/Dockerfile", FIXABLE);
     write("svc/Dockerfile", UNSAFE);
     write("ports/Dockerfile", "FROM alpine\nEXPOSE 80/TCP\nEXPOSE 80/TCP\n"); // two findings alike but for their line
     write("bad/Dockerfile", BAD);
-    const r = run(["--format", "gitlab"]);
+    const r = await run(["--format", "gitlab"]);
     expect(r.code).toBe(2);
     const issues = JSON.parse(r.stdout) as { check_name: string; fingerprint: string; severity: string; description: string; location: { path: string; lines: { begin: number } } }[];
     const validate = gitlabValidator();
@@ -143,66 +147,66 @@ describe("gitlab", () => {
     expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
     // lines added above the findings: the same fingerprints, the new lines
     write("2. Docker/Dockerfile", `# syntax=docker/dockerfile:1\n\n${FIXABLE}`);
-    const moved = JSON.parse(run(["-f", "gitlab"]).stdout) as typeof issues;
+    const moved = JSON.parse((await run(["-f", "gitlab"])).stdout) as typeof issues;
     expect(moved.map((i) => i.fingerprint).sort()).toEqual(issues.map((i) => i.fingerprint).sort());
     expect(moved.find((i) => i.fingerprint === at("2. Docker/Dockerfile", 3).fingerprint)!.location.lines.begin).toBe(5);
     // nothing to report: an empty array, which GitLab reads as no issue
     rmSync(join(dir, "bad"), { recursive: true });
     rmSync(join(dir, "svc"), { recursive: true });
-    expect(run(["--write", "--format", "gitlab"])).toMatchObject({ code: 0, stdout: "[]\n" });
+    expect(await run(["--write", "--format", "gitlab"])).toMatchObject({ code: 0, stdout: "[]\n" });
     expect(read("ports/Dockerfile")).toBe("FROM alpine\nEXPOSE 80/tcp\nEXPOSE 80/tcp\n");
   });
 });
 
 describe("standard input and -o", () => {
-  test("- reads stdin as a file: its report on stdout; --fix - prints the fixed text; --stdin-filepath names it; no other path beside it", () => {
-    const report = run(["-"], FIXABLE);
+  test("- reads stdin as a file: its report on stdout; --fix - prints the fixed text; --stdin-filepath names it; no other path beside it", async () => {
+    const report = await run(["-"], FIXABLE);
     expect(report.code).toBe(1);
     expect(report.stdout).toMatch(/^-:3:5: merge-cleanup-run \[\*\] /m);
     expect(report.stdout).toMatch(/^-:4:5: cmd-exec-form \[\*\] /m);
-    const fixed = run(["--fix", "-"], FIXABLE);
+    const fixed = await run(["--fix", "-"], FIXABLE);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toBe('FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD ["node", "server.js"]\n');
-    const named = run(["--stdin-filepath", "svc/Dockerfile", "--format", "json", "-"], UNSAFE);
+    const named = await run(["--stdin-filepath", "svc/Dockerfile", "--format", "json", "-"], UNSAFE);
     expect(named.code).toBe(1);
     expect(JSON.parse(named.stdout).files[0]).toMatchObject({ path: "svc/Dockerfile", findings: [{ rule: "cmd-exec-form", reason: "unsafe" }] });
     write("Dockerfile", CLEAN);
-    const both = run(["-", "Dockerfile"], CLEAN);
+    const both = await run(["-", "Dockerfile"], CLEAN);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("'-' reads one Dockerfile from stdin: no other paths may be given beside it");
   });
 
-  test("-o FILE writes what would go to stdout to FILE (creating its directory), with the run's exit code; no file on a usage error; -o - is stdout", () => {
+  test("-o FILE writes what would go to stdout to FILE (creating its directory), with the run's exit code; no file on a usage error; -o - is stdout", async () => {
     write("Dockerfile", FIXABLE);
-    const r = run(["-f", "sarif", "-o", "reports/codemod.sarif"]);
+    const r = await run(["-f", "sarif", "-o", "reports/codemod.sarif"]);
     expect([r.code, r.stdout]).toEqual([1, ""]);
     expect(JSON.parse(read("reports/codemod.sarif")).runs[0].results.length).toBe(2);
-    const text = run(["--output-file=report.txt"]);
+    const text = await run(["--output-file=report.txt"]);
     expect([text.code, text.stdout]).toEqual([1, ""]);
     expect(read("report.txt")).toMatch(/^Dockerfile:3:5: merge-cleanup-run \[\*\] /);
     expect(text.stderr).toMatch(/1 file scanned/); // the summary stays on stderr
-    expect(run(["-o", "usage.txt", "--color", "sometimes"]).code).toBe(2);
+    expect((await run(["-o", "usage.txt", "--color", "sometimes"])).code).toBe(2);
     expect(existsSync(join(dir, "usage.txt"))).toBe(false);
-    expect(JSON.parse(run(["-o", "-", "--json"]).stdout).schemaVersion).toBe(1);
+    expect(JSON.parse((await run(["-o", "-", "--json"])).stdout).schemaVersion).toBe(1);
   });
 });
 
 describe("--format and -f", () => {
-  test("are the output format, as in hadolint (--output-format's bytes); they must agree with --output-format and --json", () => {
+  test("are the output format, as in hadolint (--output-format's bytes); they must agree with --output-format and --json", async () => {
     write("Dockerfile", FIXABLE);
-    const json = run(["--format", "json"]);
+    const json = await run(["--format", "json"]);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).schemaVersion).toBe(1);
-    expect(run(["-f", "json"]).stdout).toBe(json.stdout);
-    const clash = run(["--json", "-f", "sarif"]);
+    expect((await run(["-f", "json"])).stdout).toBe(json.stdout);
+    const clash = await run(["--json", "-f", "sarif"]);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toContain("-f sarif and --json name different output formats");
   });
 
-  test("the old use (--format to reformat) fails naming --reformat, changing nothing", () => {
+  test("the old use (--format to reformat) fails naming --reformat, changing nothing", async () => {
     write("Dockerfile", FIXABLE);
     for (const args of [["--write", "--format"], ["--format", "--write"], ["--write", "--format", "."]]) {
-      const r = run(args);
+      const r = await run(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toContain("to format the files, use --reformat");
       expect(read("Dockerfile")).toBe(FIXABLE);
@@ -211,15 +215,15 @@ describe("--format and -f", () => {
 });
 
 describe("exit codes", () => {
-  test("--exit-non-zero-on-fix (ruff's): --write exits 1 when it changed a file, though nothing is left; with --exit-zero, 1 exactly when a file changed", () => {
+  test("--exit-non-zero-on-fix (ruff's): --write exits 1 when it changed a file, though nothing is left; with --exit-zero, 1 exactly when a file changed", async () => {
     write("Dockerfile", FIXABLE);
-    expect(run(["--write", "--exit-non-zero-on-fix"]).code).toBe(1);
+    expect((await run(["--write", "--exit-non-zero-on-fix"])).code).toBe(1);
     expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');
-    expect(run(["--write", "--exit-non-zero-on-fix"]).code).toBe(0); // nothing more to change
+    expect((await run(["--write", "--exit-non-zero-on-fix"])).code).toBe(0); // nothing more to change
     write("Dockerfile", FIXABLE);
     write("svc/Dockerfile", UNSAFE);
-    expect(run(["--write", "--exit-zero", "--exit-non-zero-on-fix"]).code).toBe(1);
-    expect(run(["--write", "--exit-zero", "--exit-non-zero-on-fix"]).code).toBe(0); // a finding left, no change
+    expect((await run(["--write", "--exit-zero", "--exit-non-zero-on-fix"])).code).toBe(1);
+    expect((await run(["--write", "--exit-zero", "--exit-non-zero-on-fix"])).code).toBe(0); // a finding left, no change
   });
 });
 
@@ -243,28 +247,28 @@ describe("the README's recipes, as the README writes them", () => {
     const args = recipe(/multi-gitter run "npx [^"]*?dockerfile-codemod ([^"]+)"/);
     expect(args).toEqual(["--write", "--exit-zero", "."]);
     repository();
-    const r = run(args);
+    const r = bin(args);
     expect(r.code, r.stderr).toBe(0);
     expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');
     expect(read("svc/Dockerfile")).toBe(UNSAFE);
     // without --exit-zero the same work exits 1: multi-gitter would open no pull request
     write("Dockerfile", FIXABLE);
-    expect(run(args.filter((a) => a !== "--exit-zero")).code).toBe(1);
+    expect(bin(args.filter((a) => a !== "--exit-zero")).code).toBe(1);
     write("bad/Dockerfile", BAD);
-    expect(run(args).code).toBe(2);
+    expect(bin(args).code).toBe(2);
   });
 
   test("GitHub code scanning and GitLab: the report is written and the step exits 0 with findings; GitHub Actions' --check fails while a finding is left", () => {
     repository();
-    const sarif = run(recipe(/^ +- run: npx dockerfile-codemod (--output-format sarif[^\n]*)$/m));
+    const sarif = bin(recipe(/^ +- run: npx dockerfile-codemod (--output-format sarif[^\n]*)$/m));
     expect(sarif.code, sarif.stderr).toBe(0);
     expect(sarifValidator()(JSON.parse(read("codemod.sarif")))).toBe(true);
-    const gitlab = run(recipe(/^ +- npx dockerfile-codemod (--output-format gitlab[^\n]*)$/m));
+    const gitlab = bin(recipe(/^ +- npx dockerfile-codemod (--output-format gitlab[^\n]*)$/m));
     expect(gitlab.code, gitlab.stderr).toBe(0);
     const issues = JSON.parse(read("gl-code-quality-report.json"));
     expect(gitlabValidator()(issues)).toBe(true);
     expect(issues.length).toBe(3);
-    expect(run(recipe(/^ +- run: npx dockerfile-codemod (--check[^\n]*)$/m)).code).toBe(1);
+    expect(bin(recipe(/^ +- run: npx dockerfile-codemod (--check[^\n]*)$/m)).code).toBe(1);
   });
 
   test("pre-commit and lint-staged (given the staged files): 0 when every finding is fixed (the hook's change fails the commit), 1 while one is left", () => {
@@ -272,8 +276,8 @@ describe("the README's recipes, as the README writes them", () => {
     const preCommit = /entry: dockerfile-codemod ([^\n]*)/.exec(hooks)![1]!.trim().split(/ +/);
     const lintStaged = recipe(/"dockerfile-codemod (--write[^"]*)"/);
     repository();
-    expect(run([...preCommit, "Dockerfile", "clean/Dockerfile"]).code).toBe(0);
+    expect(bin([...preCommit, "Dockerfile", "clean/Dockerfile"]).code).toBe(0);
     expect(read("Dockerfile")).toContain('CMD ["node", "server.js"]');
-    expect(run([...lintStaged, "svc/Dockerfile", "clean/Dockerfile"]).code).toBe(1);
+    expect(bin([...lintStaged, "svc/Dockerfile", "clean/Dockerfile"]).code).toBe(1);
   });
 });

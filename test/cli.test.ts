@@ -1,13 +1,19 @@
-/** The built command, run as users run it. `npm test` builds dist/ first. */
+/**
+ * The command, as users run it. Most cases call its main() in this process
+ * (test/cli-run.ts); the built bin (`npm test` builds dist/ first) runs where
+ * the process is what is tested: the text and JSON reports once each, stdin
+ * through a real pipe, the version read from the dist layout, the exit code of
+ * an interrupted --write.
+ */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ROOT, fixtureCases } from "./helpers.js";
+import { BIN, runBin, runMain } from "./cli-run.js";
 import { fix } from "../src/codemod/index.js";
 
-const BIN = join(ROOT, "dist/src/cli/bin.js");
 const FIXABLE = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\nCMD node server.js\n";
 const FIXED = "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\nCMD [\"node\", \"server.js\"]\n";
 const CLEAN = 'FROM alpine\nCMD ["./serve"]\n';
@@ -23,10 +29,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], input?: string | Buffer, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The command's main(), in this process. */
+const run = (args: string[], input?: string | Buffer) => runMain(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
+/** The built bin, in its own process. */
+const bin = (args: string[], input?: string | Buffer) => runBin(args, { cwd: dir, input, env: { ...process.env, NO_COLOR: "1" } });
 const write = (rel: string, text: string | Buffer) => {
   mkdirSync(join(dir, rel, ".."), { recursive: true });
   writeFileSync(join(dir, rel), text);
@@ -36,7 +42,7 @@ const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
 describe("dockerfile-codemod", () => {
   test("report mode: one line per finding, path:line:col: rule [*] message (the column of the token), ruff's summary, exit 1", () => {
     write("Dockerfile", FIXABLE);
-    const r = run([]);
+    const r = bin([]);
     expect(r.code).toBe(1);
     // the cleanup RUN's command text, and the CMD's
     expect(r.stdout).toMatch(/^Dockerfile:3:5: merge-cleanup-run \[\*\] this RUN only deletes the apt package lists, which the RUN on line 2 created/m);
@@ -46,25 +52,25 @@ describe("dockerfile-codemod", () => {
     expect(read("Dockerfile")).toBe(FIXABLE);
   });
 
-  test("--check changes nothing and exits 1; --write applies; --check then exits 0", () => {
+  test("--check changes nothing and exits 1; --write applies; --check then exits 0", async () => {
     write("Dockerfile", FIXABLE);
-    expect(run(["--check"]).code).toBe(1);
+    expect((await run(["--check"])).code).toBe(1);
     expect(read("Dockerfile")).toBe(FIXABLE);
-    const w = run(["--write"]);
+    const w = await run(["--write"]);
     expect(w.code).toBe(0);
     expect(w.stdout).toBe("Dockerfile\n"); // the files changed, one per line, as prettier --write names them
     expect(w.stderr).toContain("Found 2 findings (2 fixed, 0 remaining).\n");
     expect(read("Dockerfile")).toBe(FIXED);
-    const again = run(["--write"]);
+    const again = await run(["--write"]);
     expect([again.code, again.stdout]).toEqual([0, ""]);
     expect(again.stderr).toContain("All checks passed!\n");
-    expect(run(["--check"]).code).toBe(0);
-    expect(run([]).code).toBe(0);
+    expect((await run(["--check"])).code).toBe(0);
+    expect((await run([])).code).toBe(0);
   });
 
-  test("--diff prints a unified diff", () => {
+  test("--diff prints a unified diff", async () => {
     write("svc/api.dockerfile", FIXABLE);
-    const r = run(["--diff", "svc"]);
+    const r = await run(["--diff", "svc"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("--- a/svc/api.dockerfile\n+++ b/svc/api.dockerfile\n");
     expect(r.stdout).toContain("-RUN rm -rf /var/lib/apt/lists/*\n");
@@ -74,7 +80,7 @@ describe("dockerfile-codemod", () => {
   test("--json: the files with something to report, their findings and a summary", () => {
     write("Dockerfile", FIXABLE);
     write("Containerfile", CLEAN);
-    const r = run(["--json"]);
+    const r = bin(["--json"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as {
       schemaVersion: number;
@@ -92,7 +98,7 @@ describe("dockerfile-codemod", () => {
     ]);
   });
 
-  test("finds Dockerfile names in any case, skips .git, node_modules and .gitignore'd paths", () => {
+  test("finds Dockerfile names in any case, skips .git, node_modules and .gitignore'd paths", async () => {
     for (const name of ["Dockerfile", "a/Containerfile", "b/api.Dockerfile", "c/Dockerfile.prod", "d/DOCKERFILE", "e/x.containerfile", ".devcontainer/Dockerfile"]) {
       write(name, FIXABLE);
     }
@@ -102,7 +108,7 @@ describe("dockerfile-codemod", () => {
     write("notes/Dockerfile-notes.md", "x");
     write(".gitignore", "build/\n");
     mkdirSync(join(dir, ".git"), { recursive: true });
-    const r = run(["--json"]);
+    const r = await run(["--json"]);
     const paths = (JSON.parse(r.stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
     expect(paths).toEqual([
       ".devcontainer/Dockerfile",
@@ -115,11 +121,11 @@ describe("dockerfile-codemod", () => {
     ]);
   });
 
-  test("a file named that is not a Dockerfile name is skipped with one warning and exit 2, as prettier does; -u skips it silently; --assume-dockerfile reads it", () => {
+  test("a file named that is not a Dockerfile name is skipped with one warning and exit 2, as prettier does; -u skips it silently; --assume-dockerfile reads it", async () => {
     write("build/weird-name.txt", FIXABLE);
     write("Dockerfile", FIXABLE);
     write(".gitignore", "build/\n");
-    const r = run(["--write", "build/weird-name.txt", "Dockerfile"]);
+    const r = await run(["--write", "build/weird-name.txt", "Dockerfile"]);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n").filter((l) => l.includes("weird-name"))).toEqual([
       "warning: build/weird-name.txt: not a Dockerfile name: skipped (--assume-dockerfile reads it as one, -u skips it silently)",
@@ -128,70 +134,70 @@ describe("dockerfile-codemod", () => {
     expect(read("Dockerfile")).toBe(FIXED); // the other files of the run are still processed
     write("Dockerfile", FIXABLE);
     for (const u of ["-u", "--ignore-unknown"]) {
-      const quiet = run(["--check", u, "build/weird-name.txt", "Dockerfile"]);
+      const quiet = await run(["--check", u, "build/weird-name.txt", "Dockerfile"]);
       expect(quiet.code).toBe(1); // Dockerfile would change; the .txt file is not counted
       expect(quiet.stderr).not.toContain("weird-name");
     }
     // a gitignored file named explicitly is read
-    const assumed = run(["--assume-dockerfile", "build/weird-name.txt"]);
+    const assumed = await run(["--assume-dockerfile", "build/weird-name.txt"]);
     expect(assumed.code).toBe(1);
     expect(assumed.stdout).toContain("build/weird-name.txt:3:5: merge-cleanup-run [*]");
   });
 
-  test("writes keep CRLF, the byte-order mark and the file mode", () => {
+  test("writes keep CRLF, the byte-order mark and the file mode", async () => {
     write("Dockerfile", `\uFEFF${FIXABLE.replace(/\n/g, "\r\n")}`);
     chmodSync(join(dir, "Dockerfile"), 0o751);
-    expect(run(["--write"]).code).toBe(0);
+    expect((await run(["--write"])).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FIXED.replace(/\n/g, "\r\n")}`);
     expect(statSync(join(dir, "Dockerfile")).mode & 0o777).toBe(0o751);
   });
 
-  test("a bad file is reported with path:line:col and exit 2; the other files are still written", () => {
+  test("a bad file is reported with path:line:col and exit 2; the other files are still written", async () => {
     write("a/Dockerfile", "FROM alpine\nRUN <<EOF\necho hi\n");
     write("b/Dockerfile", FIXABLE);
-    const r = run(["--write"]);
+    const r = await run(["--write"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("a/Dockerfile:2:5: unterminated heredoc");
     expect(read("a/Dockerfile")).toBe("FROM alpine\nRUN <<EOF\necho hi\n");
     expect(read("b/Dockerfile")).toBe(FIXED);
   });
 
-  test("files that are not text are reported and skipped", () => {
+  test("files that are not text are reported and skipped", async () => {
     write("Dockerfile.cache", Buffer.from([0x1f, 0x8b, 0x00, 0x01]));
     write("x/Dockerfile", Buffer.from([0x46, 0x52, 0xff, 0xfe, 0x0a]));
     write("Dockerfile", CLEAN);
-    const searched = run([]);
+    const searched = await run([]);
     expect(searched.code).toBe(0);
     expect(searched.stderr).toContain("Dockerfile.cache: not a text file (it contains NUL bytes): skipped");
     expect(searched.stderr).toContain("x/Dockerfile: not a text file (invalid UTF-8): skipped");
-    const named = run(["Dockerfile.cache"]);
+    const named = await run(["Dockerfile.cache"]);
     expect(named.code).toBe(2);
     expect(named.stderr).toContain("Dockerfile.cache:1:1: not a text file (it contains NUL bytes)");
   });
 
-  test("symbolic links: not followed in directory search; a named link is written through only inside the paths given", () => {
+  test("symbolic links: not followed in directory search; a named link is written through only inside the paths given", async () => {
     write("real/Dockerfile", FIXABLE);
     write("outside/Dockerfile", FIXABLE);
     mkdirSync(join(dir, "links"));
     symlinkSync(join(dir, "real/Dockerfile"), join(dir, "links/Dockerfile"));
     // directory search over links/ finds nothing (the link is not followed)
-    const searched = run(["--json", "links"]);
+    const searched = await run(["--json", "links"]);
     expect((JSON.parse(searched.stdout) as { files: unknown[] }).files).toEqual([]);
     // named link whose target lies inside the paths given: written through, the link stays a link
-    const inside = run(["--write", "links/Dockerfile", "real"]);
+    const inside = await run(["--write", "links/Dockerfile", "real"]);
     expect(inside.code).toBe(0);
     expect(lstatSync(join(dir, "links/Dockerfile")).isSymbolicLink()).toBe(true);
     expect(read("real/Dockerfile")).toBe(FIXED);
     // named link whose target is outside: never written
     symlinkSync(join(dir, "outside/Dockerfile"), join(dir, "links/Other.dockerfile"));
-    const outside = run(["--write", "links/Other.dockerfile"]);
+    const outside = await run(["--write", "links/Other.dockerfile"]);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain("outside the paths given: not written");
     expect(read("outside/Dockerfile")).toBe(FIXABLE);
     expect(lstatSync(join(dir, "links/Other.dockerfile")).isSymbolicLink()).toBe(true);
   });
 
-  test("symbolic links: a file whose real path is outside the paths given is never written, however it was reached", () => {
+  test("symbolic links: a file whose real path is outside the paths given is never written, however it was reached", async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "dockerfile-codemod-elsewhere-"));
     try {
       mkdirSync(join(elsewhere, "nested"));
@@ -201,7 +207,7 @@ describe("dockerfile-codemod", () => {
       write("Dockerfile", FIXABLE);
       // through the linked directory: by name, by glob (as the shell would pass it, unexpanded or expanded), by searching a directory inside it
       for (const args of [["sub/Dockerfile"], ["sub/*"], ["sub/nested"], ["sub/Dockerfile", "Dockerfile"]]) {
-        const r = run(["--write", ...args]);
+        const r = await run(["--write", ...args]);
         expect(r.code, args.join(" ")).toBe(2);
         expect(r.stderr).toMatch(/sub\/(nested\/)?Dockerfile:1:1: sub\/(nested\/)?Dockerfile is reached through a symbolic link: its real path .* is outside the paths given: not written/);
         expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXABLE);
@@ -210,12 +216,12 @@ describe("dockerfile-codemod", () => {
       // the file named beside it is written
       expect(read("Dockerfile")).toBe(FIXED);
       // reading is not writing: report mode and --check read them
-      expect(run(["--check", "sub/Dockerfile"]).code).toBe(1);
+      expect((await run(["--check", "sub/Dockerfile"])).code).toBe(1);
       // the named link to the same file: refused the same way
       symlinkSync(join(elsewhere, "Dockerfile"), join(dir, "Linked.dockerfile"));
-      expect(run(["--write", "Linked.dockerfile"]).stderr).toContain("is a symbolic link to");
+      expect((await run(["--write", "Linked.dockerfile"])).stderr).toContain("is a symbolic link to");
       // inside a path given, the same files are written
-      const given = run(["--write", "sub/Dockerfile", elsewhere]);
+      const given = await run(["--write", "sub/Dockerfile", elsewhere]);
       expect(given.code).toBe(0);
       expect(readFileSync(join(elsewhere, "Dockerfile"), "utf8")).toBe(FIXED);
       expect(lstatSync(join(dir, "sub")).isSymbolicLink()).toBe(true);
@@ -224,72 +230,73 @@ describe("dockerfile-codemod", () => {
     }
   });
 
-  test("--stdin-filepath reads stdin and writes the result to stdout", () => {
-    const r = run(["--stdin-filepath", "svc/Dockerfile"], FIXABLE);
+  test("--stdin-filepath reads stdin and writes the result to stdout", async () => {
+    // through the bin: stdin is a real pipe
+    const r = bin(["--stdin-filepath", "svc/Dockerfile"], FIXABLE);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(FIXED);
     expect(r.stderr).toContain("svc/Dockerfile:3:5: merge-cleanup-run [*]");
-    const bad = run(["--stdin-filepath", "Dockerfile"], "FROM a\nRUN --mount echo\n");
+    const bad = await run(["--stdin-filepath", "Dockerfile"], "FROM a\nRUN --mount echo\n");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("Dockerfile:2:5: missing a value on flag: --mount");
   });
 
-  test("--select, --ignore and --unsafe-fixes", () => {
+  test("--select, --ignore and --unsafe-fixes", async () => {
     write("Dockerfile", FIXABLE);
-    expect(run(["--check", "--select", "no-shadowed-cmd"]).code).toBe(0);
-    expect(run(["--check", "--ignore", "merge-cleanup-run,cmd-exec-form"]).code).toBe(0);
-    expect(run(["--check", "--select", "bogus"]).code).toBe(2);
+    expect((await run(["--check", "--select", "no-shadowed-cmd"])).code).toBe(0);
+    expect((await run(["--check", "--ignore", "merge-cleanup-run,cmd-exec-form"])).code).toBe(0);
+    expect((await run(["--check", "--select", "bogus"])).code).toBe(2);
     write("Dockerfile", 'FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD serve --port 80\n');
-    const safe = run([]);
+    const safe = await run([]);
     expect(safe.code).toBe(1); // a finding left unfixed is reported and fails, as in ruff
     expect(safe.stdout).toContain("(apply with --unsafe-fixes)");
-    expect(run(["--write", "--unsafe-fixes"]).code).toBe(0);
+    expect((await run(["--write", "--unsafe-fixes"])).code).toBe(0);
     expect(read("Dockerfile")).toBe('FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD ["serve", "--port", "80"]\n');
   });
 
-  test("--reformat also formats what it writes", () => {
+  test("--reformat also formats what it writes", async () => {
     write("Dockerfile", "from debian:12\nrun apt-get update && apt-get install -y curl\nrun rm -rf /var/lib/apt/lists/*\n");
-    expect(run(["--write", "--reformat"]).code).toBe(0);
+    expect((await run(["--write", "--reformat"])).code).toBe(0);
     expect(read("Dockerfile")).toBe("FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n");
   });
 
-  test("usage errors exit 2 with a clean message", () => {
-    const unknown = run(["--bogus"]);
+  test("usage errors exit 2 with a clean message", async () => {
+    const unknown = await run(["--bogus"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
       "dockerfile-codemod: unknown option --bogus\nRun 'dockerfile-codemod --help' for the options; a path that starts with '-' goes after '--', as in: dockerfile-codemod -- --bogus\n",
     );
-    expect(run(["--selct", "x"]).stderr).toMatch(/^dockerfile-codemod: unknown option --selct \(did you mean --select\?\)\n/);
-    const noValue = run(["--select"]);
+    expect((await run(["--selct", "x"])).stderr).toMatch(/^dockerfile-codemod: unknown option --selct \(did you mean --select\?\)\n/);
+    const noValue = await run(["--select"]);
     expect([noValue.code, noValue.stderr.split("\n")[0]]).toEqual([2, "dockerfile-codemod: option --select needs a value"]);
-    const withValue = run(["--write=yes"]);
+    const withValue = await run(["--write=yes"]);
     expect([withValue.code, withValue.stderr.split("\n")[0]]).toEqual([2, "dockerfile-codemod: option --write takes no value"]);
-    expect(run(["--write", "--check"]).code).toBe(2);
-    expect(run(["no/such/path"]).code).toBe(2);
-    expect(run(["--explain", "nope"]).code).toBe(2);
+    expect((await run(["--write", "--check"])).code).toBe(2);
+    expect((await run(["no/such/path"])).code).toBe(2);
+    expect((await run(["--explain", "nope"])).code).toBe(2);
     write("Dockerfile", CLEAN);
-    const both = run(["--stdin-filepath", "Dockerfile", "Dockerfile"], CLEAN);
+    const both = await run(["--stdin-filepath", "Dockerfile", "Dockerfile"], CLEAN);
     expect(both.code).toBe(2);
     expect(both.stdout).toBe("");
     expect(both.stderr).toContain("no paths may be given beside it");
   });
 
-  test("-v and --version print the version; --help names every option and exit code", () => {
+  test("-v and --version print the version; --help names every option and exit code", async () => {
     const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-    expect(run(["-v"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
-    expect(run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
-    const help = run(["--help"]).stdout;
+    expect(bin(["-v"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(bin(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    const help = (await run(["--help"])).stdout;
     for (const flag of ["--diff", "--check", "--write", "--json", "--stdin-filepath", "--select", "--ignore ", "--unsafe-fixes", "--reformat", "--format FMT", "-f FMT", "-o, --output-file", "--exit-zero", "-u, --ignore-unknown", "--assume-dockerfile", "--list-rules", "--explain", "-h, --help", "-V, -v, --version", "--force-exclude"]) {
       expect(help).toContain(flag);
     }
     for (const code of ["0  ", "1  ", "2  ", "130", "143"]) expect(help).toContain(code);
   });
 
-  test("--list-rules and --explain print the rules' own docs", () => {
-    const list = run(["--list-rules"]);
+  test("--list-rules and --explain print the rules' own docs", async () => {
+    const list = await run(["--list-rules"]);
     expect(list.code).toBe(0);
     for (const id of ["merge-cleanup-run", "cmd-exec-form", "no-shadowed-cmd"]) expect(list.stdout).toContain(`\`${id}\``);
-    const explain = run(["--explain", "cmd-exec-form"]);
+    const explain = await run(["--explain", "cmd-exec-form"]);
     expect(explain.code).toBe(0);
     for (const heading of ["## What it does", "## Why is this bad?", "## Example", "## Fix safety", "## Facts it relies on"]) {
       expect(explain.stdout).toContain(heading);
@@ -320,16 +327,16 @@ describe("only Dockerfiles are read as Dockerfiles", () => {
   };
   const jsonPaths = (stdout: string) => (JSON.parse(stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
 
-  test("directory search finds exactly the Dockerfiles", () => {
+  test("directory search finds exactly the Dockerfiles", async () => {
     setup();
-    const r = run(["--json"]);
+    const r = await run(["--json"]);
     expect(jsonPaths(r.stdout)).toEqual(DOCKERFILES);
     expect(r.stderr).toBe("");
   });
 
-  test.each([["*"], ["**/*"]])("--write --reformat with the glob '%s': the Dockerfiles are written, every other file is left byte for byte, one warning each, exit 2", (glob) => {
+  test.each([["*"], ["**/*"]])("--write --reformat with the glob '%s': the Dockerfiles are written, every other file is left byte for byte, one warning each, exit 2", async (glob) => {
     setup();
-    const r = run(["--write", "--reformat", glob]);
+    const r = await run(["--write", "--reformat", glob]);
     expect(r.code, r.stderr).toBe(2);
     untouched();
     const expected = glob === "*" ? DOCKERFILES.filter((n) => !n.includes("/")) : DOCKERFILES;
@@ -340,29 +347,29 @@ describe("only Dockerfiles are read as Dockerfiles", () => {
     expect(warned.map((l) => /^warning: (.+?): not a Dockerfile name: skipped/.exec(l)?.[1]).sort()).toEqual(others.sort());
   });
 
-  test("with -u the same run skips them silently and exits 0", () => {
+  test("with -u the same run skips them silently and exits 0", async () => {
     setup();
-    const r = run(["--write", "--reformat", "-u", "**/*"]);
+    const r = await run(["--write", "--reformat", "-u", "**/*"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("warning");
     untouched();
   });
 
-  test("named explicitly: skipped with a warning, the Dockerfiles named with them are written", () => {
+  test("named explicitly: skipped with a warning, the Dockerfiles named with them are written", async () => {
     setup();
-    const r = run(["--write", ...Object.keys(NOT_DOCKERFILES), ...DOCKERFILES]);
+    const r = await run(["--write", ...Object.keys(NOT_DOCKERFILES), ...DOCKERFILES]);
     expect(r.code).toBe(2);
     untouched();
     for (const name of DOCKERFILES) expect(read(name), name).toBe(FIXED);
     expect(r.stderr.split("\n").filter((l) => l.startsWith("warning: ")).length).toBe(Object.keys(NOT_DOCKERFILES).length);
   });
 
-  test("--assume-dockerfile and --stdin-filepath read a file of any name as a Dockerfile", () => {
+  test("--assume-dockerfile and --stdin-filepath read a file of any name as a Dockerfile", async () => {
     setup();
-    const r = run(["--write", "--assume-dockerfile", "Dockerfile.template"]);
+    const r = await run(["--write", "--assume-dockerfile", "Dockerfile.template"]);
     expect(r.code).toBe(0);
     expect(read("Dockerfile.template")).toBe(FIXED);
-    const stdin = run(["--stdin-filepath", "Dockerfile.template"], FIXABLE);
+    const stdin = await run(["--stdin-filepath", "Dockerfile.template"], FIXABLE);
     expect([stdin.code, stdin.stdout]).toEqual([0, FIXED]);
   });
 });
@@ -370,32 +377,32 @@ describe("only Dockerfiles are read as Dockerfiles", () => {
 const UNSAFE_ONLY = 'FROM alpine\nENTRYPOINT ["/e.sh"]\nCMD serve --port 80\n';
 
 describe("exit codes (ruff's model)", () => {
-  test("a finding left unfixed fails report mode, --check, --json and --write; --exit-zero opts out", () => {
+  test("a finding left unfixed fails report mode, --check, --json and --write; --exit-zero opts out", async () => {
     write("Dockerfile", UNSAFE_ONLY);
-    expect(run([]).code).toBe(1);
-    expect(run(["--check"]).code).toBe(1);
-    expect(run(["--json"]).code).toBe(1);
-    expect(run(["--diff"]).code).toBe(0); // nothing would change
-    const w = run(["--write"]);
+    expect((await run([])).code).toBe(1);
+    expect((await run(["--check"])).code).toBe(1);
+    expect((await run(["--json"])).code).toBe(1);
+    expect((await run(["--diff"])).code).toBe(0); // nothing would change
+    const w = await run(["--write"]);
     expect(w.code).toBe(1);
     // an unsafe fix not asked for: no mark, and the summary counts it hidden, as ruff does
     expect(w.stdout).toMatch(/^Dockerfile:3:5: cmd-exec-form shell-form CMD .*\(apply with --unsafe-fixes\)$/m);
     expect(w.stderr).toContain("Found 1 finding (0 fixed, 1 remaining).\n(1 hidden fix can be enabled with the `--unsafe-fixes` option.)\n");
     expect(w.stderr).toMatch(/1 finding not fixed/);
-    expect(run([]).stderr).toContain("Found 1 finding.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n");
+    expect((await run([])).stderr).toContain("Found 1 finding.\nNo fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n");
     expect(read("Dockerfile")).toBe(UNSAFE_ONLY);
-    for (const args of [[], ["--check"], ["--json"], ["--write"]]) expect(run([...args, "--exit-zero"]).code, args.join(" ")).toBe(0);
+    for (const args of [[], ["--check"], ["--json"], ["--write"]]) expect((await run([...args, "--exit-zero"])).code, args.join(" ")).toBe(0);
   });
 
-  test("--write writes the fixable files and exits 1 when a finding is left; --exit-zero does not hide errors", () => {
+  test("--write writes the fixable files and exits 1 when a finding is left; --exit-zero does not hide errors", async () => {
     write("a/Dockerfile", FIXABLE);
     write("b/Dockerfile", UNSAFE_ONLY);
-    const w = run(["--write"]);
+    const w = await run(["--write"]);
     expect(w.code).toBe(1);
     expect(w.stdout.split("\n")[0]).toBe("a/Dockerfile");
     expect(read("a/Dockerfile")).toBe(FIXED);
     write("c/Dockerfile", "FROM alpine\nRUN <<EOF\n");
-    expect(run(["--check", "--exit-zero"]).code).toBe(2);
+    expect((await run(["--check", "--exit-zero"])).code).toBe(2);
   });
 
   // fixtures/engine/<case>.in.dockerfile: the default rules, through the bin, write <case>.out.dockerfile; --check then passes
@@ -416,32 +423,32 @@ describe("exit codes (ruff's model)", () => {
     expect([again.fixes.length, again.remaining]).toEqual([2, []]);
   });
 
-  test("--stdin-filepath: exit 1 for a change with --diff or --check, for a finding left otherwise", () => {
-    const diff = run(["--stdin-filepath", "Dockerfile", "--diff"], FIXABLE);
+  test("--stdin-filepath: exit 1 for a change with --diff or --check, for a finding left otherwise", async () => {
+    const diff = await run(["--stdin-filepath", "Dockerfile", "--diff"], FIXABLE);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain("+++ b/Dockerfile");
-    expect(run(["--stdin-filepath", "Dockerfile", "--diff"], CLEAN)).toMatchObject({ code: 0, stdout: "" });
-    expect(run(["--stdin-filepath", "Dockerfile", "--diff", "--exit-zero"], FIXABLE).code).toBe(0);
-    expect(run(["--stdin-filepath", "Dockerfile", "--check"], FIXABLE).code).toBe(1);
-    expect(run(["--stdin-filepath", "Dockerfile"], FIXABLE).code).toBe(0); // all fixed, the result on stdout
-    const left = run(["--stdin-filepath", "Dockerfile"], UNSAFE_ONLY);
+    expect(await run(["--stdin-filepath", "Dockerfile", "--diff"], CLEAN)).toMatchObject({ code: 0, stdout: "" });
+    expect((await run(["--stdin-filepath", "Dockerfile", "--diff", "--exit-zero"], FIXABLE)).code).toBe(0);
+    expect((await run(["--stdin-filepath", "Dockerfile", "--check"], FIXABLE)).code).toBe(1);
+    expect((await run(["--stdin-filepath", "Dockerfile"], FIXABLE)).code).toBe(0); // all fixed, the result on stdout
+    const left = await run(["--stdin-filepath", "Dockerfile"], UNSAFE_ONLY);
     expect([left.code, left.stdout]).toEqual([1, UNSAFE_ONLY]);
-    expect(run(["--stdin-filepath", "Dockerfile", "--exit-zero"], UNSAFE_ONLY).code).toBe(0);
+    expect((await run(["--stdin-filepath", "Dockerfile", "--exit-zero"], UNSAFE_ONLY)).code).toBe(0);
   });
 
-  test("stdin that is not valid UTF-8 or holds NUL bytes is refused with exit 2, nothing on stdout", () => {
-    const nul = run(["--stdin-filepath", "svc/Dockerfile"], Buffer.from("FROM alpine\0\n"));
+  test("stdin that is not valid UTF-8 or holds NUL bytes is refused with exit 2, nothing on stdout", async () => {
+    const nul = await run(["--stdin-filepath", "svc/Dockerfile"], Buffer.from("FROM alpine\0\n"));
     expect(nul).toEqual({ code: 2, stdout: "", stderr: "svc/Dockerfile:1:1: not a text file (it contains NUL bytes): refused\n" });
-    const latin1 = run(["--stdin-filepath", "Dockerfile"], Buffer.from([...Buffer.from("FROM alpine\nLABEL a=caf"), 0xe9, 0x0a]));
+    const latin1 = await run(["--stdin-filepath", "Dockerfile"], Buffer.from([...Buffer.from("FROM alpine\nLABEL a=caf"), 0xe9, 0x0a]));
     expect(latin1).toEqual({ code: 2, stdout: "", stderr: "Dockerfile:1:1: not a text file (invalid UTF-8): refused\n" });
   });
 
-  test("a read-only file is reported (path:1:1: cannot write) and left alone, not replaced by rename; the others are written", () => {
+  test("a read-only file is reported (path:1:1: cannot write) and left alone, not replaced by rename; the others are written", async () => {
     write("a/Dockerfile", FIXABLE);
     write("b/Dockerfile", FIXABLE);
     chmodSync(join(dir, "a/Dockerfile"), 0o444);
     const ino = statSync(join(dir, "a/Dockerfile")).ino;
-    const r = run(["--write"]);
+    const r = await run(["--write"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("a/Dockerfile:1:1: cannot write: permission denied (the file is read-only)");
     expect(read("a/Dockerfile")).toBe(FIXABLE);
@@ -500,19 +507,19 @@ describe("ignored files, as git sees them", () => {
     write("build/Dockerfile", FIXABLE);
     write("other/Dockerfile", FIXABLE);
   };
-  const found = () => (JSON.parse(run(["--json"]).stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
+  const found = async () => (JSON.parse((await run(["--json"])).stdout) as { files: { path: string }[] }).files.map((f) => f.path).sort();
 
-  test.skipIf(!HAS_GIT)("a deeper .gitignore's !Dockerfile re-includes files in a git work tree (git ls-files); tracked files are never ignored", () => {
+  test.skipIf(!HAS_GIT)("a deeper .gitignore's !Dockerfile re-includes files in a git work tree (git ls-files); tracked files are never ignored", async () => {
     const git = (...args: string[]) => spawnSync("git", args, { cwd: dir, encoding: "utf8" });
     expect(git("init", "-q").status).toBe(0);
     layout();
-    expect(found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    expect(await found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
     expect(git("add", "-f", "other/Dockerfile").status).toBe(0);
-    expect(found()).toEqual(["other/Dockerfile", "sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    expect(await found()).toEqual(["other/Dockerfile", "sub/Dockerfile", "sub/deeper/Dockerfile"]);
     // searched from a subdirectory too
-    expect((JSON.parse(run(["--json", "sub"]).stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    expect((JSON.parse((await run(["--json", "sub"])).stdout) as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
   });
-  test.skipIf(!HAS_GIT)("in a git work tree, Dockerfiles of submodules and of repositories inside it are searched with their own rules", () => {
+  test.skipIf(!HAS_GIT)("in a git work tree, Dockerfiles of submodules and of repositories inside it are searched with their own rules", async () => {
     const git = (cwd: string, ...args: string[]) =>
       spawnSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "protocol.file.allow=always", ...args], { cwd, encoding: "utf8" });
     expect(git(dir, "init", "-q").status).toBe(0);
@@ -525,20 +532,20 @@ describe("ignored files, as git sees them", () => {
     const added = git(dir, "submodule", "add", "-q", "./lib", "vendor/lib");
     expect(added.status, added.stderr).toBe(0);
     write("Dockerfile", FIXABLE);
-    expect(found()).toEqual(["Dockerfile", "lib/Dockerfile", "vendor/lib/Dockerfile"]);
+    expect(await found()).toEqual(["Dockerfile", "lib/Dockerfile", "vendor/lib/Dockerfile"]);
   });
   if (!HAS_GIT) test.skip("git is not installed: the git work tree cases are skipped", () => {});
 
-  test("outside git, the .gitignore files are read the same way", () => {
+  test("outside git, the .gitignore files are read the same way", async () => {
     layout();
-    expect(found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
+    expect(await found()).toEqual(["sub/Dockerfile", "sub/deeper/Dockerfile"]);
   });
 });
 
 describe("--reformat formats as prettier does", () => {
   const PRETTIER = join(ROOT, "node_modules/prettier/bin/prettier.cjs");
   const LONG = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git && rm -rf /var/lib/apt/lists/*\n";
-  test("with the project's .prettierrc, overrides and .editorconfig; nothing .prettierignore excludes; then prettier --check passes", () => {
+  test("with the project's .prettierrc, overrides and .editorconfig; nothing .prettierignore excludes; then prettier --check passes", async () => {
     // tabWidth 2 and .editorconfig's indent_style are written for the project's other files: they do not reach Dockerfiles;
     // the plugin's own options, in overrides, do
     write(
@@ -555,7 +562,7 @@ describe("--reformat formats as prettier does", () => {
     write(".editorconfig", "root = true\n\n[*]\nindent_style = tab\n");
     write(".prettierignore", "vendor/\n");
     for (const name of ["Dockerfile", "two/Dockerfile", "legacy/Dockerfile", "vendor/Dockerfile"]) write(name, LONG);
-    const r = run(["--write", "--reformat"]);
+    const r = await run(["--write", "--reformat"]);
     expect(r.code, r.stderr).toBe(0);
     expect(read("Dockerfile")).toMatch(/^RUN apt-get update \\\n {4}&& apt-get install/m);
     expect(read("two/Dockerfile")).toMatch(/^RUN apt-get update && \\\n {2}apt-get install/m);
@@ -565,34 +572,34 @@ describe("--reformat formats as prettier does", () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
-  test("line endings follow Prettier's endOfLine (default lf); a byte-order mark is kept; without --reformat CRLF is kept", () => {
+  test("line endings follow Prettier's endOfLine (default lf); a byte-order mark is kept; without --reformat CRLF is kept", async () => {
     write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")] }));
     const crlf = `\uFEFF${FIXABLE.replace(/\n/g, "\r\n")}`;
     write("Dockerfile", crlf);
-    expect(run(["--write", "--reformat"]).code).toBe(0);
+    expect((await run(["--write", "--reformat"])).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED}`);
     write(".prettierrc", JSON.stringify({ plugins: [join(ROOT, "dist/plugin/index.js")], endOfLine: "auto" }));
     write("Dockerfile", crlf);
-    expect(run(["--write", "--reformat"]).code).toBe(0);
+    expect((await run(["--write", "--reformat"])).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FORMATTED.replace(/\n/g, "\r\n")}`);
     write("Dockerfile", crlf);
-    expect(run(["--write"]).code).toBe(0);
+    expect((await run(["--write"])).code).toBe(0);
     expect(read("Dockerfile")).toBe(`\uFEFF${FIXED.replace(/\n/g, "\r\n")}`);
   });
 
-  test("the plugin's own options from the configuration (dockerfileShellLayout), for the files its overrides name", () => {
+  test("the plugin's own options from the configuration (dockerfileShellLayout), for the files its overrides name", async () => {
     write(".prettierrc", JSON.stringify({ dockerfileOperatorPosition: "end", overrides: [{ files: "keep/**", options: { dockerfileShellLayout: "preserve" } }] }));
     const text = "FROM alpine\nRUN apk add curl && apk add git \\\n\t&& echo done\n";
     write("keep/Dockerfile", text);
     write("Dockerfile", text);
-    expect(run(["--write", "--reformat"]).code).toBe(0);
+    expect((await run(["--write", "--reformat"])).code).toBe(0);
     expect(read("keep/Dockerfile")).toBe(text);
     expect(read("Dockerfile")).toBe("FROM alpine\nRUN apk add curl && apk add git && \\\n\techo done\n");
   });
 
-  test("--stdin-filepath --reformat uses the configuration of the path named", () => {
+  test("--stdin-filepath --reformat uses the configuration of the path named", async () => {
     write(".prettierrc", JSON.stringify({ dockerfileOperatorPosition: "end" }));
-    const r = run(["--stdin-filepath", "Dockerfile", "--reformat"], LONG);
+    const r = await run(["--stdin-filepath", "Dockerfile", "--reformat"], LONG);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^RUN apt-get update && \\\n {4}apt-get install/m);
   });

@@ -86,8 +86,10 @@ export function listRulesJson(): string {
   )}\n`;
 }
 
+/** The package's package.json: three levels up from dist/src/cli/main.js; two from src/cli/main.ts, where the tests call main(). */
 function packageJson(): { version: string; homepage: string } {
-  return createRequire(import.meta.url)("../../../package.json") as { version: string; homepage: string };
+  const path = import.meta.url.endsWith(".ts") ? "../../package.json" : "../../../package.json";
+  return createRequire(import.meta.url)(path) as { version: string; homepage: string };
 }
 
 function version(): string {
