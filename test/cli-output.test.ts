@@ -18,11 +18,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Ajv07 from "ajv";
-import AjvDraft04 from "ajv-draft-04";
-import ajvFormats from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { ROOT } from "./helpers.js";
+import { gitlabValidator, sarifValidator } from "./report-schemas.js";
 import { runBin, runMain } from "./cli-run.js";
 import { explain } from "../src/cli/main.js";
 import { ruleHelpUri } from "../src/cli/report.js";
@@ -55,25 +53,6 @@ const write = (rel: string, text: string) => {
   writeFileSync(join(dir, rel), text);
 };
 const read = (rel: string) => readFileSync(join(dir, rel), "utf8");
-
-// CommonJS modules: their default export is the module object's `default`
-const Ajv = ((Ajv07 as unknown as { default?: unknown }).default ?? Ajv07) as typeof import("ajv").default;
-const AjvOld = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as typeof import("ajv-draft-04").default;
-const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as typeof import("ajv-formats").default;
-
-function sarifValidator() {
-  const require = createRequire(import.meta.url);
-  const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
-  // unicodeRegExp: false: the schema has a pattern that is invalid with the u flag
-  const ajv = new AjvOld({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv as never); // uri and uri-reference checked too
-  return ajv.compile(schema);
-}
-
-function gitlabValidator() {
-  const schema = JSON.parse(readFileSync(join(ROOT, "test/gitlab-code-quality.schema.json"), "utf8"));
-  return new Ajv({ allErrors: true, strict: true }).compile(schema);
-}
 
 interface SarifResult {
   ruleId: string;
