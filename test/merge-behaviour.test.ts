@@ -412,7 +412,7 @@ describe.skipIf(!HAS_DASH || !HAS_BASH)("merge-cleanup-run keeps what the build 
   });
 
   // MERGE_BEHAVIOUR_RUNS=2000 for a longer search, with a random seed
-  const numRuns = Number(process.env.MERGE_BEHAVIOUR_RUNS ?? 60);
+  const numRuns = Number(process.env.MERGE_BEHAVIOUR_RUNS ?? 40);
   const seed = process.env.MERGE_BEHAVIOUR_RUNS ? Date.now() : 20261122;
   test("generated install and cleanup RUNs: merged only when the build stays the same", () => {
     let merged = 0;
@@ -512,7 +512,7 @@ describe.skipIf(!HAS_DASH || !HAS_BASH || !HAS_CORPUS)("every join the codemod m
       const seen = new Set<string>();
       // consecutive-run is off by default and joins almost every pair of RUNs: a sixth of the corpus by default
       // (every file with CORPUS_JOINS=all); the default rules' joins are all run
-      const every = rule === "consecutive-run" && process.env.CORPUS_JOINS !== "all" ? 6 : 1;
+      const every = rule === "consecutive-run" && process.env.CORPUS_JOINS !== "all" ? 8 : 1;
       for (const [k, f] of corpusFiles().entries()) {
         if (k % every !== 0) continue;
         let text: string;
@@ -616,8 +616,8 @@ function stateCases(input: string, rule: string): { plain: BatchCase[]; fixed: B
 }
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("generated shell-state pairs: a join only where the second RUN cannot see the first's state", () => {
-  // each pair is a dozen processes or more: 90 by default keeps the file within the suite's time on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
-  const count = Number(process.env.STATE_PAIRS ?? 90);
+  // each pair is a dozen processes or more: 60 by default keeps the file within the suite's time on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
+  const count = Number(process.env.STATE_PAIRS ?? 60);
   const seed = process.env.STATE_PAIRS ? Date.now() : 20261206;
   for (const rule of ["consecutive-run", "merge-cleanup-run"] as const) {
     test(`${rule}: every pair whose plain join runs otherwise is refused or kept apart, and every join made runs as the separate RUNs`, () => {

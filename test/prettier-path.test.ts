@@ -75,7 +75,7 @@ function inMarkdown(text: string): { markdown: string; fence: string } {
 describe("Prettier returns exactly what the formatter prints", () => {
   if (!HAS_CORPUS) test.skip(NO_CORPUS_MESSAGE, () => {});
 
-  test.skipIf(!HAS_CORPUS)(`every corpus file, through prettier.format with a filepath, under the defaults and two of ${OPTION_SETS.length - 1} other option sets in turn`, async () => {
+  test.skipIf(!HAS_CORPUS)(`every corpus file, through prettier.format with a filepath, under the defaults and one of ${OPTION_SETS.length - 1} other option sets in turn`, async () => {
     let compared = 0;
     let rejected = 0;
     const refusedLoneCR: string[] = [];
@@ -83,9 +83,9 @@ describe("Prettier returns exactly what the formatter prints", () => {
     for (const [k, file] of corpusFiles().entries()) {
       const path = join(CORPUS, file);
       const text = readFileSync(path, "utf8");
-      // every file under the defaults and, in turn, two of the other sets (each then reads 2 files in 5);
+      // every file under the defaults and, in turn, one of the other sets (each then reads 1 file in 5);
       // PRETTIER_PATH_ALL=1: every file under every set
-      const sets = process.env.PRETTIER_PATH_ALL ? OPTION_SETS : [OPTION_SETS[0]!, OPTION_SETS[1 + (k % 5)]!, OPTION_SETS[1 + ((k + 2) % 5)]!];
+      const sets = process.env.PRETTIER_PATH_ALL ? OPTION_SETS : [OPTION_SETS[0]!, OPTION_SETS[1 + (k % 5)]!];
       for (const options of sets) {
         let want: string | Error;
         try {
@@ -123,7 +123,7 @@ describe("Prettier returns exactly what the formatter prints", () => {
         `${refusedLoneCR.length} lone-CR files refused on Prettier's path, ${differing.length} differ`,
     );
     expect(differing.slice(0, 5)).toEqual([]);
-    expect(compared).toBeGreaterThan(process.env.PRETTIER_PATH_ALL ? 7000 : 3500);
+    expect(compared).toBeGreaterThan(process.env.PRETTIER_PATH_ALL ? 7000 : 2500);
   });
 
   test.skipIf(!HAS_CORPUS)("every corpus file as a ```dockerfile block in Markdown", async () => {

@@ -38,7 +38,7 @@ const SHELL_OF: Record<ShellDialect, "dash" | "bash"> = { posix: "dash", bash: "
 /** mvdan/sh's LangVariant: 0 bash, 1 POSIX. */
 const VARIANT_OF: Record<ShellDialect, 0 | 1> = { posix: 1, bash: 0 };
 const DIALECTS: ShellDialect[] = ["posix", "bash"];
-const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 500);
+const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 250);
 
 let dir = "";
 let stubDir = "";
