@@ -106,11 +106,15 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
    * list; inside a construct, one level deeper than the line that opened it (two for a construct opened on the RUN
    * line, `RUN ( cmd \`: the level its `&& ...` lines take).
    */
-  const listLevel = (statement: number): number => {
+  const listLevel = (statement: number): number | null => {
     if (!shell.nested(statement)) return 1;
     const place = shell.placeOf(statement);
     if (place.kind !== "statement") return 1;
-    return place.owner === null ? 1 : levelOf(place.owner) + 1;
+    if (place.owner === null) return 1;
+    // a command substitution continues the word it is in (`V=$(curl \` + `    url)`): its command's lines are
+    // measured from the line the statement starts on, as outside constructs (null)
+    if (ctx.text.startsWith("$(", place.owner) || ctx.text[place.owner] === "`") return null;
+    return levelOf(place.owner) + 1;
   };
   /** A continuation of the statement starting at `statement`. */
   const continuation = (i: number, statement: number): number => {
@@ -119,7 +123,8 @@ function assignLevels(ctx: RunContext, lines: Line[]): void {
     const base = s === 0 ? 0 : lines[s]!.level;
     // levels from the line the statement starts on to the commands of its list: 1 on the RUN line, 0 on a line
     // the statement starts; more where constructs opened on that line hold it (`RUN ( cmd \`, `&& if ...; then cmd \`)
-    const depth = listLevel(statement) - base;
+    const level = listLevel(statement);
+    const depth = level === null ? (s === 0 ? 1 : 0) : level - base;
     const inConstruct = depth > (s === 0 ? 1 : 0);
     // the shallowest of the statement's own lines: at the level of the list's commands or one deeper, as written
     // (Docker's documentation puts a package list at the level of the `&&` lines, docker-library one level deeper),
