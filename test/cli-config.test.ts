@@ -170,4 +170,13 @@ describe("exclusion that hooks respect", () => {
     expect(await run(["--force-exclude", "--stdin-filepath", "vendor/Dockerfile"], CMD)).toEqual({ code: 0, stdout: CMD, stderr: "" });
     expect((await run(["--stdin-filepath", "vendor/Dockerfile"], CMD)).stdout).toBe('FROM alpine\nCMD ["serve", "--port", "80"]\n');
   });
+
+  test("extend-exclude (ruff's key) adds its patterns to exclude's", async () => {
+    for (const f of ["Dockerfile", "vendor/Dockerfile", "third_party/x/Dockerfile"]) write(f, CMD);
+    write(".dockerfile-codemodrc.yaml", "exclude: [vendor]\nextend-exclude: [third_party]\n");
+    expect(Object.keys(await rules([]))).toEqual(["Dockerfile"]);
+    write(".dockerfile-codemodrc.yaml", "extendExclude: [third_party]\n");
+    expect(Object.keys(await rules([]))).toEqual(["Dockerfile", "vendor/Dockerfile"]);
+    expect((await run(["--show-config", "third_party/x/Dockerfile"])).stdout).toContain('excluded: yes, by "third_party"');
+  });
 });

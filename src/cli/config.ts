@@ -37,6 +37,8 @@ export interface CodemodConfig {
   unsafeFixes?: boolean;
   perFileIgnores?: Record<string, string[]>;
   exclude?: string[];
+  /** ruff's extend-exclude: more patterns, read as `exclude`'s (this command has no built-in list for `exclude` to replace). */
+  extendExclude?: string[];
 }
 
 const NAME = "dockerfile-codemod";
@@ -66,6 +68,8 @@ const KEYS: Record<string, keyof CodemodConfig | "$schema"> = {
   perFileIgnores: "perFileIgnores",
   "per-file-ignores": "perFileIgnores",
   exclude: "exclude",
+  extendExclude: "extendExclude",
+  "extend-exclude": "extendExclude",
   $schema: "$schema",
 };
 
@@ -169,7 +173,7 @@ export function validateConfig(value: unknown, path: string, locate: Locate = no
     if (!canonical) {
       const near = closest(key, Object.keys(KEYS));
       const known = [...new Set(Object.values(KEYS))].filter((k) => k !== "$schema").join(", ");
-      fail(`unknown key "${key}" (${near ? `did you mean ${near}?` : `known: ${known}, or kebab-case: extend-select, unsafe-fixes, per-file-ignores`})`, [key], "key");
+      fail(`unknown key "${key}" (${near ? `did you mean ${near}?` : `known: ${known}, or kebab-case: extend-select, unsafe-fixes, per-file-ignores, extend-exclude`})`, [key], "key");
     }
     const other = given.get(canonical!);
     if (other !== undefined) fail(`"${key}" and "${other}" are the same key: write one`, [key], "key");
@@ -204,11 +208,12 @@ export function validateConfig(value: unknown, path: string, locate: Locate = no
       Object.entries(p as Record<string, unknown>).map(([glob, list]) => [glob, rules(`${perFile}["${glob}"]`, [perFile, glob], list, "ignore")]),
     );
   }
-  const exclude = key("exclude");
-  if (exclude) {
-    const list = obj[exclude];
-    if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) fail(`"${exclude}" must be a list of patterns`, [exclude]);
-    config.exclude = list as string[];
+  for (const name of ["exclude", "extendExclude"] as const) {
+    const written = key(name);
+    if (!written) continue;
+    const list = obj[written];
+    if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) fail(`"${written}" must be a list of patterns`, [written]);
+    config[name] = list as string[];
   }
   return config;
 }
@@ -363,6 +368,14 @@ function relativeTo(base: string, file: string): string {
   return relative(base, file).split(sep).join("/");
 }
 
+/** `exclude` and `extendExclude` together (the same list each time for one configuration, so its matcher is built once). */
+const combined = new WeakMap<CodemodConfig, readonly string[] | undefined>();
+function excludePatterns(config: CodemodConfig): readonly string[] | undefined {
+  if (!config.extendExclude) return config.exclude;
+  if (!combined.has(config)) combined.set(config, [...(config.exclude ?? []), ...config.extendExclude]);
+  return combined.get(config);
+}
+
 const excluders = new WeakMap<readonly string[], Ignore>();
 
 /** The `exclude` pattern that excludes a path (relative to the configuration file, with `/`), read as .gitignore reads its lines; null when none does. */
@@ -392,7 +405,7 @@ export function settingsFor(found: FoundConfig, flags: RuleFlags, file: string):
     ignore: [...(found.hadolint?.ignored ?? []), ...(config.ignore ?? []), ...(flags.ignore ?? []), ...perFileIgnored.flatMap((p) => p.rules)],
     unsafeFixes: flags.unsafeFixes ?? config.unsafeFixes ?? false,
     perFileIgnored,
-    excluded: excludedBy(config.exclude, rel),
+    excluded: excludedBy(excludePatterns(config), rel),
     configPath: path,
     hadolintPath: found.hadolint?.path ?? null,
   };
