@@ -467,7 +467,7 @@ const quotingText = fc
   .tuple(fc.constantFrom("", "exec "), fc.constantFrom("serve", "./serve", "app"), fc.array(quotingWord, { maxLength: 4 }), fc.constantFrom("", " # note", " #", "\t# x"))
   .map(([exec, program, args, comment]) => `${exec}${[program, ...args].join(" ")}${comment}`);
 
-const GENERATED = Number(process.env.EXEC_FORM_CASES ?? 800);
+const GENERATED = Number(process.env.EXEC_FORM_CASES ?? 500);
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("generated CMD texts aimed at quoting", () => {
   const texts = fc.sample(quotingText, { numRuns: GENERATED, seed: 1717 });

@@ -616,8 +616,8 @@ function stateCases(input: string, rule: string): { plain: BatchCase[]; fixed: B
 }
 
 describe.skipIf(!HAS_DASH || !HAS_BASH)("generated shell-state pairs: a join only where the second RUN cannot see the first's state", () => {
-  // each pair is a dozen processes or more: 60 by default keeps the file within the suite's time on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
-  const count = Number(process.env.STATE_PAIRS ?? 60);
+  // each pair is a dozen processes or more: 40 by default keeps the file within the suite's time on a quiet machine; STATE_PAIRS=3000 for a longer search, with a random seed
+  const count = Number(process.env.STATE_PAIRS ?? 40);
   const seed = process.env.STATE_PAIRS ? Date.now() : 20261206;
   for (const rule of ["consecutive-run", "merge-cleanup-run"] as const) {
     test(`${rule}: every pair whose plain join runs otherwise is refused or kept apart, and every join made runs as the separate RUNs`, () => {

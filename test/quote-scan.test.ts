@@ -38,7 +38,7 @@ const SHELL_OF: Record<ShellDialect, "dash" | "bash"> = { posix: "dash", bash: "
 /** mvdan/sh's LangVariant: 0 bash, 1 POSIX. */
 const VARIANT_OF: Record<ShellDialect, 0 | 1> = { posix: 1, bash: 0 };
 const DIALECTS: ShellDialect[] = ["posix", "bash"];
-const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 250);
+const GENERATED = Number(process.env.QUOTE_SCAN_CASES ?? 150);
 
 let dir = "";
 let stubDir = "";
@@ -275,7 +275,7 @@ describe("the quote scan", () => {
       agreeing++;
       expect(Array.from(quoteScan(text, "bash")), JSON.stringify(text)).toEqual(Array.from(quoteScan(text, "posix")));
     }
-    expect(agreeing).toBeGreaterThan(100);
+    expect(agreeing).toBeGreaterThan(GENERATED / 3);
   });
 
   test("a blank the scan protects is never assumed safe: changing it changes the reading", () => {
