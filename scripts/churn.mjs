@@ -121,13 +121,14 @@ export function lineCount(text) {
   return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 }
 
-export function corpusFiles() {
+/** The corpus's Dockerfiles, as paths relative to it: outside conformance/ (BuildKit's parser tests), unless `conformance` is set. */
+export function corpusFiles({ conformance = false } = {}) {
   const out = [];
   const walk = (d) => {
     for (const entry of readdirSync(d).sort()) {
       const p = join(d, entry);
       if (statSync(p).isDirectory()) {
-        if (entry !== "_licenses" && entry !== "conformance") walk(p);
+        if (entry !== "_licenses" && (conformance || entry !== "conformance")) walk(p);
       } else if (!entry.endsWith("__result") && entry !== "SOURCES.md" && entry !== "MANIFEST.tsv") out.push(relative(CORPUS, p));
     }
   };

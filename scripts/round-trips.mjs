@@ -13,9 +13,10 @@
  * test/follow-the-file.test.ts runs the same trips (TRIPS, roundTrip) on
  * every 20th corpus file, through the sources.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { corpusFiles as churnCorpusFiles } from "./churn.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(root, "..", "shared", "corpus");
@@ -44,18 +45,8 @@ export function roundTrip(formatText, text, trip, isRejection) {
 }
 
 /** Every corpus file (conformance/ included), as paths relative to the corpus. */
-export function corpusFiles(dir = CORPUS) {
-  const out = [];
-  const walk = (d) => {
-    for (const entry of readdirSync(d).sort()) {
-      const p = join(d, entry);
-      if (statSync(p).isDirectory()) {
-        if (entry !== "_licenses") walk(p);
-      } else if (!entry.endsWith("__result") && entry !== "SOURCES.md" && entry !== "MANIFEST.tsv") out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
+export function corpusFiles() {
+  return churnCorpusFiles({ conformance: true });
 }
 
 async function main() {
