@@ -6,8 +6,9 @@
  * with the core API of the build in dist/ (`npm run build` first):
  *
  * - RUNs losing nesting: a RUN whose continuation lines show N >= 3
- *   distinct depths and whose output shows fewer than N - 1, under the
- *   default options and under preserve. A depth is the width of a line's
+ *   distinct depths and whose output shows fewer than N - 1 (or fewer than
+ *   the shell's structure gives, where that is fewer: withoutIndentation),
+ *   under the default options and under preserve. A depth is the width of a line's
  *   leading blanks, a tab counting as one level of 4 columns; widths one
  *   column apart are one depth (a stray space, or moby's `     && cmd`
  *   written one column out so that `cmd` lines up under the commands at 8:
@@ -20,10 +21,12 @@
  *
  * test/nesting.test.ts runs the same check on a sample of the corpus.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { changedLines } from "./churn.mjs";
+import { changedLines, corpusFiles } from "./churn.mjs";
+
+export { corpusFiles };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(root, "..", "shared", "corpus");
@@ -65,30 +68,39 @@ export function runDepths(model) {
   return out;
 }
 
-/** The RUNs of `input` that lose nesting in `output` (both models of one file): N >= 3 depths in, fewer than N - 1 out. */
-export function lostNesting(input, output) {
-  const before = runDepths(input);
-  const after = runDepths(output);
-  if (before.length !== after.length) throw new Error(`RUN count changed: ${before.length} -> ${after.length}`);
-  const lost = [];
-  before.forEach((b, i) => {
-    if (b.depths >= 3 && after[i].depths < b.depths - 1) lost.push({ line: b.line, before: b.depths, after: after[i].depths });
-  });
-  return lost;
+/**
+ * The text with every continuation line's leading blanks removed: formatted,
+ * it shows only the depths the shell's structure gives (compound commands,
+ * argument lists), none of the writer's. A RUN written with more depths than
+ * its structure has (a chain written at 6 columns among statements at 8)
+ * cannot keep them all without a worse layout: its output must keep as many
+ * as the structure has.
+ */
+export function withoutIndentation(text) {
+  const lines = text.split("\n");
+  // only after a blank and `\`: a line that continues a word (`ARRAY=(\`) keeps its blanks, which are text
+  for (let i = 1; i < lines.length; i++) if (/[ \t]\\\r?$/.test(lines[i - 1])) lines[i] = lines[i].replace(/^[ \t]+/, "");
+  return lines.join("\n");
 }
 
-export function corpusFiles() {
-  const out = [];
-  const walk = (d) => {
-    for (const entry of readdirSync(d).sort()) {
-      const p = join(d, entry);
-      if (statSync(p).isDirectory()) {
-        if (entry !== "_licenses" && entry !== "conformance") walk(p);
-      } else if (!entry.endsWith("__result") && entry !== "SOURCES.md" && entry !== "MANIFEST.tsv") out.push(relative(CORPUS, p));
-    }
-  };
-  walk(CORPUS);
-  return out;
+/**
+ * The RUNs of `input` that lose nesting in `output` (models of one file):
+ * N >= 3 depths in, fewer than N - 1 out, or fewer than the RUN shows in
+ * `structure` (the model of withoutIndentation(input) formatted the same way)
+ * where that is fewer.
+ */
+export function lostNesting(input, output, structure) {
+  const before = runDepths(input);
+  const after = runDepths(output);
+  const shape = structure ? runDepths(structure) : null;
+  if (before.length !== after.length || (shape && shape.length !== before.length)) throw new Error(`RUN count changed: ${before.length} -> ${after.length}`);
+  const lost = [];
+  before.forEach((b, i) => {
+    // never fewer than 2: a RUN with nesting is never printed flat, whatever the structure's reading says
+    const kept = Math.min(b.depths - 1, shape ? Math.max(shape[i].depths, 2) : Infinity);
+    if (b.depths >= 3 && after[i].depths < kept) lost.push({ line: b.line, before: b.depths, after: after[i].depths });
+  });
+  return lost;
 }
 
 async function main() {
@@ -126,7 +138,10 @@ async function main() {
     const depths = runDepths(input);
     runs += depths.length;
     nested += depths.filter((d) => d.depths >= 3).length;
-    for (const [name] of presets) for (const r of lostNesting(input, core.buildModel(outputs[name]))) lost[name].push(`${file}:${r.line}: ${r.before} depths -> ${r.after}`);
+    for (const [name, options] of presets) {
+      const structure = core.buildModel(core.formatText(withoutIndentation(text), options));
+      for (const r of lostNesting(input, core.buildModel(outputs[name]), structure)) lost[name].push(`${file}:${r.line}: ${r.before} depths -> ${r.after}`);
+    }
     const preserve = changedLines(text, outputs.preserve);
     const defaults = changedLines(text, outputs.defaults);
     if (preserve > defaults) worse.push(`${file}: preserve changes ${preserve} lines, the default ${defaults}`);
