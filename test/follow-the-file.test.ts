@@ -46,6 +46,8 @@ describe("reading a file's style", () => {
     expect(detect("FROM a\nRUN a \\\n    && \\\n    b\n").counts).toMatchObject({ end: 0, start: 0 });
     expect(detect("FROM a\nRUN echo 'a && \\\n    b'\n").counts).toMatchObject({ end: 0, start: 0 });
     expect(detect("FROM a\nRUN a; \\\n    b\n").operatorPosition).toBe(null);
+    // a no-break space is not a blank to the shell: `\u00a0&&` is a word and an operator at the line end, not a lone operator
+    expect(detect("FROM a\nRUN a \\\n\u00a0&& \\\n    b\n").counts).toMatchObject({ end: 1, start: 0 });
   });
 
   test("a line that continues a word or a quoted string shows no indentation; nor do non-POSIX shells' RUNs", () => {

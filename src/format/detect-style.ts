@@ -141,7 +141,10 @@ function countInstruction(instr: Instruction, content: Instruction["lines"], cou
     let e = prev.length;
     while (e > 0 && (prev[e - 1] === " " || prev[e - 1] === "\t")) e--;
     const prevStart = start - prev.length;
-    const prevLone = k - 1 > 0 && prevStart + e - 2 >= 0 && prev.trim().length === 2;
+    let lead = 0;
+    while (lead < e && (prev[lead] === " " || prev[lead] === "\t")) lead++;
+    // the line before holds only the operator (its blanks are the shell's: spaces and tabs, not JavaScript's trim)
+    const prevLone = k - 1 > 0 && prevStart + e - 2 >= 0 && e - lead === 2;
     if (!prevLone && e >= 2 && isOperator(prevStart + e - 2)) counts.end++;
   }
   if (shallowest % 4 === 0) counts.runs4++;
