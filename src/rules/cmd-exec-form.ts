@@ -145,9 +145,8 @@ function plainShell(ctx: RuleContext, inheritance: Inheritance, instr: Instructi
 function checkCmd(ctx: RuleContext, inheritance: Inheritance, instr: Instruction): Finding | null {
   const { model } = ctx;
   const stage = model.stages[instr.stage]!;
-  const own = stage.instructions.filter((i) => i.command.keyword === "ENTRYPOINT");
   // an ENTRYPOINT anywhere in the stage is the one in effect; else the inherited ones
-  const entrypoints: EntrypointState[] = own.length > 0 ? inheritance.finalEntrypoints(stage) : inheritance.startEntrypoints(stage);
+  const entrypoints: EntrypointState[] = inheritance.finalEntrypoints(stage);
   const exec = entrypoints.find((e) => e.kind === "exec");
   const certain = entrypoints.length === 1;
   const shell = plainShell(ctx, inheritance, instr);

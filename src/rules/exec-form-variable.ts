@@ -256,8 +256,8 @@ function finding(
   const shellLess = shellLessBase(ctx, stage);
   if (shellLess) return noFix(shellLess);
   if (kind === "CMD") {
-    const own = stage.instructions.some((i) => i.command.keyword === "ENTRYPOINT");
-    const entrypoints = own ? inheritance.finalEntrypoints(stage) : inheritance.startEntrypoints(stage);
+    // the stage's own last ENTRYPOINT, else those it inherits (Inheritance.finalEntrypoints)
+    const entrypoints = inheritance.finalEntrypoints(stage);
     if (entrypoints.some((e) => e.kind !== "none")) return noFix("an ENTRYPOINT is or may be in effect, and the CMD's words are its arguments");
   }
   const words: string[] = [];
