@@ -7,12 +7,12 @@
  * named that is not a Dockerfile (the other files are still processed).
  */
 import { performance } from "node:perf_hooks";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { DockerfileSyntaxError } from "../model/scan.js";
 import { initShell, shellReady } from "../shell/bash.js";
+import { shippedFile } from "../shipped.js";
 import { fixSync, type FixOptions, type FixResult } from "../codemod/fix.js";
 import { RULES, resolveSelector, selectedRules } from "../rules/index.js";
 import type { RegisteredRule } from "../rules/types.js";
@@ -88,8 +88,9 @@ export function listRulesJson(): string {
 
 /** The package's package.json: three levels up from dist/src/cli/main.js; two from src/cli/main.ts, where the tests call main(). */
 function packageJson(): { version: string; homepage: string } {
-  const path = import.meta.url.endsWith(".ts") ? "../../package.json" : "../../../package.json";
-  return createRequire(import.meta.url)(path) as { version: string; homepage: string };
+  // beside dist/ in the package (src/shipped.ts knows where dist/ is from any bundle); from src/, the repository's
+  const url = shippedFile("../package.json") ?? new URL("../../package.json", import.meta.url);
+  return JSON.parse(readFileSync(url, "utf8")) as { version: string; homepage: string };
 }
 
 function version(): string {
